@@ -13,7 +13,11 @@ pub(crate) struct Check {
 
 impl Check {
     /// Deserializes `value` (found at `base`) into `T`, reporting the full JSON path of any error.
-    pub(crate) fn deserialize<T: DeserializeOwned>(self, base: &str, value: &serde_json::Value) -> Result<T, ConfigError> {
+    pub(crate) fn deserialize<T: DeserializeOwned>(
+        self,
+        base: &str,
+        value: &serde_json::Value,
+    ) -> Result<T, ConfigError> {
         serde_path_to_error::deserialize(value).map_err(|err| {
             let inner = err.path().to_string();
             let path = join_path(base, &inner);
@@ -31,7 +35,11 @@ impl Check {
 
     pub(crate) fn non_empty(self, path: &str, value: &str) -> Result<String, ConfigError> {
         if value.trim().is_empty() {
-            return Err(self.invalid(path, "a non-empty string", Some("an empty string".to_owned())));
+            return Err(self.invalid(
+                path,
+                "a non-empty string",
+                Some("an empty string".to_owned()),
+            ));
         }
         Ok(value.to_owned())
     }
@@ -39,7 +47,9 @@ impl Check {
     pub(crate) fn region(self, path: &str, value: &str) -> Result<String, ConfigError> {
         let valid = !value.is_empty()
             && value.len() <= 32
-            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !value.starts_with('-')
             && !value.ends_with('-');
         if !valid {
@@ -53,9 +63,16 @@ impl Check {
     }
 
     /// `<region>_<suffix>`, where the region matches the pool's region.
-    pub(crate) fn user_pool_id(self, path: &str, value: &str, region: &str) -> Result<String, ConfigError> {
+    pub(crate) fn user_pool_id(
+        self,
+        path: &str,
+        value: &str,
+        region: &str,
+    ) -> Result<String, ConfigError> {
         let ok = value.split_once('_').is_some_and(|(prefix, suffix)| {
-            prefix == region && !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+            prefix == region
+                && !suffix.is_empty()
+                && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
         });
         if !ok {
             return Err(self.invalid(
@@ -68,9 +85,16 @@ impl Check {
     }
 
     /// `<region>:<id>`, where the region matches the pool's region.
-    pub(crate) fn identity_pool_id(self, path: &str, value: &str, region: &str) -> Result<String, ConfigError> {
+    pub(crate) fn identity_pool_id(
+        self,
+        path: &str,
+        value: &str,
+        region: &str,
+    ) -> Result<String, ConfigError> {
         let ok = value.split_once(':').is_some_and(|(prefix, id)| {
-            prefix == region && !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            prefix == region
+                && !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
         if !ok {
             return Err(self.invalid(
@@ -92,15 +116,27 @@ impl Check {
         })
     }
 
-    pub(crate) fn optional_endpoint(self, path: &str, value: Option<&str>) -> Result<Option<Endpoint>, ConfigError> {
+    pub(crate) fn optional_endpoint(
+        self,
+        path: &str,
+        value: Option<&str>,
+    ) -> Result<Option<Endpoint>, ConfigError> {
         value.map(|v| self.endpoint(path, v)).transpose()
     }
 
-    pub(crate) fn min_length(self, path: &str, value: Option<i64>) -> Result<Option<u32>, ConfigError> {
+    pub(crate) fn min_length(
+        self,
+        path: &str,
+        value: Option<i64>,
+    ) -> Result<Option<u32>, ConfigError> {
         match value {
             None => Ok(None),
             Some(n) if (6..=99).contains(&n) => Ok(u32::try_from(n).ok()),
-            Some(n) => Err(self.invalid(path, "a minimum password length from 6 to 99", Some(n.to_string()))),
+            Some(n) => Err(self.invalid(
+                path,
+                "a minimum password length from 6 to 99",
+                Some(n.to_string()),
+            )),
         }
     }
 }
@@ -128,10 +164,16 @@ pub(crate) struct ExtraMode {
 
 /// Gives every entry all the modes (and the API key) known for its URL, then checks that an API
 /// that accepts `API_KEY` has a key.
-pub(crate) fn merge_apis(check: Check, raws: Vec<RawApi>, extra: &[ExtraMode]) -> Result<Vec<ApiEndpoint>, ConfigError> {
+pub(crate) fn merge_apis(
+    check: Check,
+    raws: &[RawApi],
+    extra: &[ExtraMode],
+) -> Result<Vec<ApiEndpoint>, ConfigError> {
     let mut apis = Vec::with_capacity(raws.len());
-    for raw in &raws {
-        let same_url = raws.iter().filter(|o| o.url == raw.url && o.endpoint_type == raw.endpoint_type);
+    for raw in raws {
+        let same_url = raws
+            .iter()
+            .filter(|o| o.url == raw.url && o.endpoint_type == raw.endpoint_type);
         let mut additional: Vec<AuthorizationType> = raw
             .additional
             .iter()
@@ -146,7 +188,12 @@ pub(crate) fn merge_apis(check: Check, raws: Vec<RawApi>, extra: &[ExtraMode]) -
             .api_key
             .clone()
             .or_else(|| same_url.clone().find_map(|o| o.api_key.clone()))
-            .or_else(|| extra.iter().filter(|e| e.url == raw.url).find_map(|e| e.api_key.clone()));
+            .or_else(|| {
+                extra
+                    .iter()
+                    .filter(|e| e.url == raw.url)
+                    .find_map(|e| e.api_key.clone())
+            });
         let api = ApiEndpoint {
             name: raw.name.clone(),
             endpoint_type: raw.endpoint_type,

@@ -43,7 +43,10 @@ impl Endpoint {
     /// for a host that is not loopback.
     pub fn parse(url: &str) -> Result<Self, EndpointError> {
         let uri: http::Uri = url.parse().map_err(|_| EndpointError::NotAbsolute)?;
-        let host = uri.host().filter(|h| !h.is_empty()).ok_or(EndpointError::NotAbsolute)?;
+        let host = uri
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or(EndpointError::NotAbsolute)?;
         match uri.scheme_str() {
             Some("https") => {}
             Some("http") if is_loopback(host) => {}
@@ -70,7 +73,9 @@ impl Endpoint {
     /// The host (without brackets for IPv6).
     pub fn host(&self) -> &str {
         let host = self.uri.host().unwrap_or_default();
-        host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
+        host.strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
     }
 
     /// `true` for `https://` endpoints.
@@ -92,7 +97,10 @@ impl fmt::Display for Endpoint {
 }
 
 fn is_loopback(host: &str) -> bool {
-    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     bare.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -118,13 +126,32 @@ mod tests {
 
     #[test]
     fn other_hosts_need_https() {
-        assert_eq!(Endpoint::parse("http://example.com"), Err(EndpointError::InsecureHttp));
-        assert_eq!(Endpoint::parse("http://10.0.0.1/"), Err(EndpointError::InsecureHttp));
-        assert_eq!(Endpoint::parse("http://localhost.evil.com/"), Err(EndpointError::InsecureHttp));
-        assert_eq!(Endpoint::parse("ftp://example.com"), Err(EndpointError::UnsupportedScheme));
+        assert_eq!(
+            Endpoint::parse("http://example.com"),
+            Err(EndpointError::InsecureHttp)
+        );
+        assert_eq!(
+            Endpoint::parse("http://10.0.0.1/"),
+            Err(EndpointError::InsecureHttp)
+        );
+        assert_eq!(
+            Endpoint::parse("http://localhost.evil.com/"),
+            Err(EndpointError::InsecureHttp)
+        );
+        assert_eq!(
+            Endpoint::parse("ftp://example.com"),
+            Err(EndpointError::UnsupportedScheme)
+        );
         assert_eq!(Endpoint::parse("/graphql"), Err(EndpointError::NotAbsolute));
         assert_eq!(Endpoint::parse(""), Err(EndpointError::NotAbsolute));
-        assert_eq!(Endpoint::parse("not a url"), Err(EndpointError::NotAbsolute));
-        assert!(Endpoint::parse("https://cognito-idp.us-east-1.amazonaws.com").unwrap().is_https());
+        assert_eq!(
+            Endpoint::parse("not a url"),
+            Err(EndpointError::NotAbsolute)
+        );
+        assert!(
+            Endpoint::parse("https://cognito-idp.us-east-1.amazonaws.com")
+                .unwrap()
+                .is_https()
+        );
     }
 }

@@ -187,7 +187,9 @@ impl ConfigError {
                 p.expected,
                 parent_path(&p.path)
             ),
-            ConfigError::WrongType(p) | ConfigError::UnknownValue(p) | ConfigError::InvalidValue(p) => {
+            ConfigError::WrongType(p)
+            | ConfigError::UnknownValue(p)
+            | ConfigError::InvalidValue(p) => {
                 format!("Set `{}` to {}, or {regenerate}.", p.path, p.expected)
             }
         }
@@ -237,7 +239,9 @@ pub(crate) fn from_serde(format: ConfigFormat, path: &str, err: &serde_json::Err
         ));
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let (found, expected) = rest.split_once("`, expected ").unwrap_or((rest, "a known value"));
+        let (found, expected) = rest
+            .split_once("`, expected ")
+            .unwrap_or((rest, "a known value"));
         return ConfigError::UnknownValue(FieldProblem::new(
             format,
             path,
@@ -246,7 +250,9 @@ pub(crate) fn from_serde(format: ConfigFormat, path: &str, err: &serde_json::Err
         ));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let (found, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
         return ConfigError::WrongType(FieldProblem::new(
             format,
             path,

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use crate::check::{Check, ExtraMode, RawApi, merge_apis};
 use crate::error::ConfigFormat;
 use crate::model::{
-    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, IdentityPoolConfig, IdentityProvider,
-    MfaConfig, MfaMethod, MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy, UserAttributeKey,
-    UserPoolConfig, UsernameAttribute, VerificationType,
+    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, IdentityPoolConfig,
+    IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig, OAuthResponseType,
+    PasswordPolicy, UserAttributeKey, UserPoolConfig, UsernameAttribute, VerificationType,
 };
 use crate::{ApiKey, ClientSecret, ConfigError};
 
@@ -123,6 +123,7 @@ struct PasswordProtection {
 
 #[derive(Deserialize, PartialEq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(clippy::enum_variant_names)] // The names are Amplify's.
 enum PasswordCharacters {
     RequiresLowercase,
     RequiresUppercase,
@@ -193,7 +194,7 @@ pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigEr
     }
     Ok(AmplifyConfig {
         auth,
-        apis: merge_apis(check, raws, &extra)?,
+        apis: merge_apis(check, &raws, &extra)?,
         custom: None,
     })
 }
@@ -205,21 +206,32 @@ fn auth(check: Check, plugin: &CognitoPlugin) -> Result<Option<AuthConfig>, Conf
             let region = check.region(&format!("{path}.Region"), &pool.region)?;
             Some(UserPoolConfig {
                 pool_id: check.user_pool_id(&format!("{path}.PoolId"), &pool.pool_id, &region)?,
-                app_client_id: check.non_empty(&format!("{path}.AppClientId"), &pool.app_client_id)?,
+                app_client_id: check
+                    .non_empty(&format!("{path}.AppClientId"), &pool.app_client_id)?,
                 app_client_secret: pool.app_client_secret.clone().map(ClientSecret::new),
-                endpoint: check.optional_endpoint(&format!("{path}.Endpoint"), pool.endpoint.as_deref())?,
+                endpoint: check
+                    .optional_endpoint(&format!("{path}.Endpoint"), pool.endpoint.as_deref())?,
                 region,
             })
         }
         None => None,
     };
-    let identity_pool = match plugin.credentials_provider.as_ref().and_then(|c| c.cognito_identity.as_ref()) {
+    let identity_pool = match plugin
+        .credentials_provider
+        .as_ref()
+        .and_then(|c| c.cognito_identity.as_ref())
+    {
         Some(Defaulted { default: pool }) => {
             let path = format!("{COGNITO}.CredentialsProvider.CognitoIdentity.Default");
             let region = check.region(&format!("{path}.Region"), &pool.region)?;
             Some(IdentityPoolConfig {
-                pool_id: check.identity_pool_id(&format!("{path}.PoolId"), &pool.pool_id, &region)?,
-                endpoint: check.optional_endpoint(&format!("{path}.Endpoint"), pool.endpoint.as_deref())?,
+                pool_id: check.identity_pool_id(
+                    &format!("{path}.PoolId"),
+                    &pool.pool_id,
+                    &region,
+                )?,
+                endpoint: check
+                    .optional_endpoint(&format!("{path}.Endpoint"), pool.endpoint.as_deref())?,
                 region,
             })
         }
@@ -232,15 +244,24 @@ fn auth(check: Check, plugin: &CognitoPlugin) -> Result<Option<AuthConfig>, Conf
     };
     let options = plugin.auth.as_ref().map(|a| &a.default);
     let oauth = match options.and_then(|o| o.oauth.as_ref()) {
-        Some(oauth) => Some(oauth_config(check, oauth, options.and_then(|o| o.social_providers.clone()))?),
+        Some(oauth) => Some(oauth_config(
+            check,
+            oauth,
+            options.and_then(|o| o.social_providers.clone()),
+        )?),
         None => None,
     };
     let password_policy = match options.and_then(|o| o.password_protection_settings.as_ref()) {
         Some(settings) => {
-            let chars = settings.password_policy_characters.as_deref().unwrap_or_default();
+            let chars = settings
+                .password_policy_characters
+                .as_deref()
+                .unwrap_or_default();
             Some(PasswordPolicy {
                 min_length: check.min_length(
-                    &format!("{COGNITO}.Auth.Default.passwordProtectionSettings.passwordPolicyMinLength"),
+                    &format!(
+                        "{COGNITO}.Auth.Default.passwordProtectionSettings.passwordPolicyMinLength"
+                    ),
                     settings.password_policy_min_length,
                 )?,
                 require_lowercase: chars.contains(&PasswordCharacters::RequiresLowercase),
@@ -290,9 +311,15 @@ fn oauth_config(
         response_type: OAuthResponseType::Code,
         identity_providers: sorted(social),
         sign_in_uri: oauth.sign_in_uri.clone(),
-        sign_in_uri_query_parameters: oauth.sign_in_uri_query_parameters.clone().unwrap_or_default(),
+        sign_in_uri_query_parameters: oauth
+            .sign_in_uri_query_parameters
+            .clone()
+            .unwrap_or_default(),
         sign_out_uri: oauth.sign_out_uri.clone(),
-        sign_out_uri_query_parameters: oauth.sign_out_uri_query_parameters.clone().unwrap_or_default(),
+        sign_out_uri_query_parameters: oauth
+            .sign_out_uri_query_parameters
+            .clone()
+            .unwrap_or_default(),
         token_uri: oauth.token_uri.clone(),
     })
 }

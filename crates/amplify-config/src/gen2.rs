@@ -8,9 +8,10 @@ use crate::check::{Check, RawApi, merge_apis};
 use crate::error::ConfigFormat;
 use crate::gen1::sorted;
 use crate::model::{
-    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, GEN2_DATA_API_NAME, IdentityPoolConfig,
-    IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy,
-    PasswordlessConfig, UserAttributeKey, UserPoolConfig, UserPoolGroup, UsernameAttribute, VerificationType,
+    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, GEN2_DATA_API_NAME,
+    IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig,
+    OAuthResponseType, PasswordPolicy, PasswordlessConfig, UserAttributeKey, UserPoolConfig,
+    UserPoolGroup, UsernameAttribute, VerificationType,
 };
 use crate::{ApiKey, ClientSecret, ConfigError};
 
@@ -123,7 +124,10 @@ pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigEr
         return Err(check.invalid(
             "version",
             "a supported outputs version (\"1\" or \"1.x\"); update amplify-rs for newer outputs",
-            Some(format!("\"{}\"", root.version.chars().take(16).collect::<String>())),
+            Some(format!(
+                "\"{}\"",
+                root.version.chars().take(16).collect::<String>()
+            )),
         ));
     }
     let auth = root.auth.map(|a| auth(check, a)).transpose()?;
@@ -155,7 +159,7 @@ pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigEr
     }
     Ok(AmplifyConfig {
         auth,
-        apis: merge_apis(check, raws, &[])?,
+        apis: merge_apis(check, &raws, &[])?,
         custom: root.custom,
     })
 }
@@ -168,19 +172,33 @@ fn auth(check: Check, auth: Auth) -> Result<AuthConfig, ConfigError> {
             app_client_id: check.non_empty("auth.user_pool_client_id", &client_id)?,
             app_client_secret: auth.app_client_secret.map(ClientSecret::new),
             region: region.clone(),
-            endpoint: check.optional_endpoint("auth.user_pool_endpoint", auth.user_pool_endpoint.as_deref())?,
+            endpoint: check.optional_endpoint(
+                "auth.user_pool_endpoint",
+                auth.user_pool_endpoint.as_deref(),
+            )?,
         }),
         (Some(_), None) => {
-            return Err(check.missing("auth.user_pool_client_id", "the app client id of the user pool"));
+            return Err(check.missing(
+                "auth.user_pool_client_id",
+                "the app client id of the user pool",
+            ));
         }
-        (None, Some(_)) => return Err(check.missing("auth.user_pool_id", "the user pool id the app client belongs to")),
+        (None, Some(_)) => {
+            return Err(check.missing(
+                "auth.user_pool_id",
+                "the user pool id the app client belongs to",
+            ));
+        }
         (None, None) => None,
     };
     let identity_pool = match auth.identity_pool_id {
         Some(pool_id) => Some(IdentityPoolConfig {
             pool_id: check.identity_pool_id("auth.identity_pool_id", &pool_id, &region)?,
             region: region.clone(),
-            endpoint: check.optional_endpoint("auth.identity_pool_endpoint", auth.identity_pool_endpoint.as_deref())?,
+            endpoint: check.optional_endpoint(
+                "auth.identity_pool_endpoint",
+                auth.identity_pool_endpoint.as_deref(),
+            )?,
         }),
         None => None,
     };
@@ -213,7 +231,10 @@ fn auth(check: Check, auth: Auth) -> Result<AuthConfig, ConfigError> {
     let passwordless = auth.passwordless.map(|p| PasswordlessConfig {
         email_otp_enabled: p.email_otp_enabled.unwrap_or(false),
         sms_otp_enabled: p.sms_otp_enabled.unwrap_or(false),
-        web_authn_relying_party_id: p.web_authn.as_ref().and_then(|w| w.relying_party_id.clone()),
+        web_authn_relying_party_id: p
+            .web_authn
+            .as_ref()
+            .and_then(|w| w.relying_party_id.clone()),
         web_authn_user_verification: p.web_authn.and_then(|w| w.user_verification),
         preferred_challenge: p.preferred_challenge,
     });

@@ -54,10 +54,10 @@ mod secret;
 pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConfigError, ConfigFormat, FieldProblem, JsonSyntax};
 pub use model::{
-    AmplifyConfig, ApiEndpoint, ApiLookupError, AuthConfig, AuthFlowType, AuthorizationType, EndpointType,
-    GEN2_DATA_API_NAME, IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig,
-    OAuthResponseType, PasswordPolicy, PasswordlessConfig, UserAttributeKey, UserPoolConfig, UserPoolGroup,
-    UsernameAttribute, VerificationType,
+    AmplifyConfig, ApiEndpoint, ApiLookupError, AuthConfig, AuthFlowType, AuthorizationType,
+    EndpointType, GEN2_DATA_API_NAME, IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod,
+    MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy, PasswordlessConfig,
+    UserAttributeKey, UserPoolConfig, UserPoolGroup, UsernameAttribute, VerificationType,
 };
 pub use secret::{ApiKey, ClientSecret};
 
@@ -70,7 +70,8 @@ impl AmplifyConfig {
     /// field, a wrong type, an unknown enum value or an invalid value (for example a plain-http
     /// endpoint for a host that is not loopback).
     pub fn from_json(json: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| ConfigError::malformed(&e))?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ConfigError::malformed(&e))?;
         Self::from_value(&value)
     }
 
@@ -80,26 +81,49 @@ impl AmplifyConfig {
     ///
     /// As for [`from_json`](Self::from_json), except malformed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<Self, ConfigError> {
-        let Some(object) = value.as_object() else {
-            return Err(ConfigError::UnrecognizedFormat("a JSON object".to_owned()));
-        };
-        if object.contains_key("version") {
-            gen2::parse(value)
-        } else if object.contains_key("auth") || object.contains_key("api") {
-            gen1::parse(value)
-        } else {
-            Err(ConfigError::UnrecognizedFormat(
+        match Self::detect_format(value) {
+            Some(ConfigFormat::Gen2) => gen2::parse(value),
+            Some(ConfigFormat::Gen1) => gen1::parse(value),
+            None if value.is_object() => Err(ConfigError::UnrecognizedFormat(
                 "a top-level `version` (Gen 2) or an `auth` / `api` category (Gen 1)".to_owned(),
-            ))
+            )),
+            None => Err(ConfigError::UnrecognizedFormat("a JSON object".to_owned())),
         }
     }
 
-    /// The detected format of a document, without validating it.
+    /// The format of a document, judged from its top-level keys without validating it.
+    ///
+    /// Gen 2 has a lowercase `version`; Gen 1 nests each category's settings under `plugins`
+    /// (and usually has `UserAgent` / `Version`). A document with Gen 2 sections (`auth` without
+    /// `plugins`, `data`, `custom`, `rest_api`) but no `version` counts as Gen 2, so the error
+    /// names the missing `version` rather than Gen 1 fields it never meant to have.
+    ///
+    /// ```
+    /// use amplify_config::{AmplifyConfig, ConfigFormat};
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(AmplifyConfig::detect_format(&json!({"version": "1"})), Some(ConfigFormat::Gen2));
+    /// assert_eq!(AmplifyConfig::detect_format(&json!({"api": {"plugins": {}}})), Some(ConfigFormat::Gen1));
+    /// assert_eq!(AmplifyConfig::detect_format(&json!({"data": {}})), Some(ConfigFormat::Gen2));
+    /// assert_eq!(AmplifyConfig::detect_format(&json!({"storage": {}})), None);
+    /// ```
     pub fn detect_format(value: &serde_json::Value) -> Option<ConfigFormat> {
         let object = value.as_object()?;
+        let has_plugins = |key: &str| object.get(key).and_then(|c| c.get("plugins")).is_some();
         if object.contains_key("version") {
             Some(ConfigFormat::Gen2)
-        } else if object.contains_key("auth") || object.contains_key("api") {
+        } else if has_plugins("auth")
+            || has_plugins("api")
+            || object.contains_key("UserAgent")
+            || object.contains_key("Version")
+        {
+            Some(ConfigFormat::Gen1)
+        } else if ["auth", "data", "custom", "rest_api"]
+            .iter()
+            .any(|k| object.contains_key(*k))
+        {
+            Some(ConfigFormat::Gen2)
+        } else if object.contains_key("api") {
             Some(ConfigFormat::Gen1)
         } else {
             None

@@ -194,12 +194,14 @@ pub struct ApiEndpoint {
 impl ApiEndpoint {
     /// Whether this API accepts `mode` (as its default or as an additional mode).
     pub fn supports(&self, mode: AuthorizationType) -> bool {
-        self.default_authorization_type == mode || self.additional_authorization_types.contains(&mode)
+        self.default_authorization_type == mode
+            || self.additional_authorization_types.contains(&mode)
     }
 
     /// Every mode this API accepts, the default first.
     pub fn authorization_types(&self) -> impl Iterator<Item = AuthorizationType> + '_ {
-        std::iter::once(self.default_authorization_type).chain(self.additional_authorization_types.iter().copied())
+        std::iter::once(self.default_authorization_type)
+            .chain(self.additional_authorization_types.iter().copied())
     }
 }
 
@@ -256,8 +258,16 @@ impl AmplifyConfig {
     /// assert!(config.api(EndpointType::GraphQl, Some("nope")).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn api(&self, kind: EndpointType, name: Option<&str>) -> Result<&ApiEndpoint, ApiLookupError> {
-        let of_kind: Vec<&ApiEndpoint> = self.apis.iter().filter(|a| a.endpoint_type == kind).collect();
+    pub fn api(
+        &self,
+        kind: EndpointType,
+        name: Option<&str>,
+    ) -> Result<&ApiEndpoint, ApiLookupError> {
+        let of_kind: Vec<&ApiEndpoint> = self
+            .apis
+            .iter()
+            .filter(|a| a.endpoint_type == kind)
+            .collect();
         if let Some(name) = name {
             return of_kind
                 .iter()
@@ -274,9 +284,11 @@ impl AmplifyConfig {
             [only] => Ok(only),
             [first, rest @ ..] => {
                 let same_url = rest.iter().all(|a| a.url == first.url);
-                let prefix = of_kind
-                    .iter()
-                    .find(|candidate| of_kind.iter().all(|a| a.name.starts_with(candidate.name.as_str())));
+                let prefix = of_kind.iter().find(|candidate| {
+                    of_kind
+                        .iter()
+                        .all(|a| a.name.starts_with(candidate.name.as_str()))
+                });
                 match prefix {
                     Some(p) if same_url => Ok(p),
                     _ => Err(ApiLookupError::Ambiguous {

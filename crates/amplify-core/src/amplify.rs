@@ -63,7 +63,11 @@ pub struct Amplify {
 
 impl fmt::Debug for Amplify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plugins: Vec<&'static str> = self.entries().iter().map(|e| e.plugin.plugin_key()).collect();
+        let plugins: Vec<&'static str> = self
+            .entries()
+            .iter()
+            .map(|e| e.plugin.plugin_key())
+            .collect();
         f.debug_struct("Amplify")
             .field("plugins", &plugins)
             .field("configured", &self.is_configured())
@@ -116,7 +120,11 @@ struct ConfigureGuard<'a> {
 impl Drop for ConfigureGuard<'_> {
     fn drop(&mut self) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        *state = if self.done { State::Configured } else { State::Unconfigured };
+        *state = if self.done {
+            State::Configured
+        } else {
+            State::Unconfigured
+        };
     }
 }
 
@@ -147,10 +155,20 @@ impl Amplify {
     ///
     /// As for [`add_plugin`](Self::add_plugin).
     pub fn add_shared_plugin<P: Plugin>(&self, plugin: Arc<P>) -> Result<(), CoreError> {
-        if *self.inner.state.lock().unwrap_or_else(PoisonError::into_inner) != State::Unconfigured {
+        if *self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            != State::Unconfigured
+        {
             return Err(CoreError::PluginAddedAfterConfigure);
         }
-        let mut plugins = self.inner.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        let mut plugins = self
+            .inner
+            .plugins
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let key = plugin.plugin_key();
         if plugins.iter().any(|e| e.plugin.plugin_key() == key) {
             return Err(CoreError::DuplicatePlugin(key));
@@ -184,7 +202,11 @@ impl Amplify {
     /// As for [`configure`](Self::configure), except the parse error.
     pub async fn configure_with(&self, config: AmplifyConfig) -> Result<(), CoreError> {
         let mut guard = {
-            let mut state = self.inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut state = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             match *state {
                 State::Configured => return Err(CoreError::AlreadyConfigured),
                 State::Configuring => return Err(CoreError::ConfigureInProgress),
@@ -204,7 +226,8 @@ impl Amplify {
         };
         for entry in &order {
             let plugin = &entry.plugin;
-            let span = tracing::debug_span!("amplify.configure_plugin", plugin = plugin.plugin_key());
+            let span =
+                tracing::debug_span!("amplify.configure_plugin", plugin = plugin.plugin_key());
             plugin
                 .configure(&ctx)
                 .instrument(span)
@@ -223,7 +246,12 @@ impl Amplify {
     }
 
     fn check_not_configured(&self) -> Result<(), CoreError> {
-        match *self.inner.state.lock().unwrap_or_else(PoisonError::into_inner) {
+        match *self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             State::Configured => Err(CoreError::AlreadyConfigured),
             State::Configuring => Err(CoreError::ConfigureInProgress),
             State::Unconfigured => Ok(()),
@@ -232,7 +260,12 @@ impl Amplify {
 
     /// Whether [`configure`](Self::configure) has succeeded.
     pub fn is_configured(&self) -> bool {
-        *self.inner.state.lock().unwrap_or_else(PoisonError::into_inner) == State::Configured
+        *self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            == State::Configured
     }
 
     /// The configuration, once configured.
@@ -278,7 +311,11 @@ impl Amplify {
     }
 
     fn entries(&self) -> Vec<PluginEntry> {
-        self.inner.plugins.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.inner
+            .plugins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -383,7 +420,12 @@ fn configure_order(entries: &[PluginEntry]) -> Result<Vec<PluginEntry>, CoreErro
             return Err(CoreError::DependencyCycle(stuck.join(" <-> ")));
         }
         for category in &ready {
-            order.extend(entries.iter().filter(|e| e.plugin.category() == *category).cloned());
+            order.extend(
+                entries
+                    .iter()
+                    .filter(|e| e.plugin.category() == *category)
+                    .cloned(),
+            );
         }
         done.extend(ready);
     }

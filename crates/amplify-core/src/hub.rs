@@ -123,22 +123,31 @@ impl<E: Clone + Send + 'static> HubChannel<E> {
     /// Subscribes to events published from now on.
     pub fn subscribe(&self) -> HubListener<E> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.listeners.lock().unwrap_or_else(PoisonError::into_inner).push(tx);
+        self.listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(tx);
         HubListener { rx }
     }
 
     /// Sends `event` to every current listener, dropping listeners that have gone away.
+    #[allow(clippy::needless_pass_by_value)] // Publishers hand the event over; each listener gets a clone.
     pub fn publish(&self, event: E) {
-        let mut listeners = self.listeners.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut listeners = self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         listeners.retain(|tx| tx.send(event.clone()).is_ok());
     }
-
 }
 
 impl<E> HubChannel<E> {
     /// The number of live listeners.
     pub fn listener_count(&self) -> usize {
-        let mut listeners = self.listeners.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut listeners = self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         listeners.retain(|tx| !tx.is_closed());
         listeners.len()
     }

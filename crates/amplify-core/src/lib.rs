@@ -40,6 +40,7 @@ pub use amplify_config::{self as config, AmplifyConfig, AuthorizationType, Confi
 pub use error::{AmplifyError, CoreError, DisplayErrorContext};
 pub use plugin::{Category, Plugin, PluginContext};
 pub use provider::{
-    AuthProvider, AuthProviderRegistry, AuthToken, AwsCredentials, BoxFuture, CredentialsProvider, ProviderError,
-    ProviderErrorKind, SharedCredentialsProvider, SharedTokenProvider, TokenProvider,
+    AuthProvider, AuthProviderRegistry, AuthToken, AwsCredentials, BoxFuture, CredentialsProvider,
+    ProviderError, ProviderErrorKind, SharedCredentialsProvider, SharedTokenProvider,
+    TokenProvider,
 };

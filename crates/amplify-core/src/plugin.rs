@@ -5,10 +5,10 @@ use std::fmt;
 
 use amplify_config::AmplifyConfig;
 
+use crate::AmplifyError;
 use crate::hub::Hub;
 use crate::provider::{AuthProviderRegistry, BoxFuture};
 use crate::time::SharedTimeSource;
-use crate::AmplifyError;
 
 /// An Amplify category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,5 +99,8 @@ pub trait Plugin: Any + Send + Sync + fmt::Debug {
     }
 
     /// Reads the configuration, registers providers and prepares the plugin.
-    fn configure<'a>(&'a self, ctx: &'a PluginContext<'a>) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>>;
+    fn configure<'a>(
+        &'a self,
+        ctx: &'a PluginContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>>;
 }

@@ -125,7 +125,10 @@ impl fmt::Debug for AwsCredentials {
         f.debug_struct("AwsCredentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"[redacted]")
-            .field("session_token", &self.session_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("expiration", &self.expiration)
             .finish()
     }
@@ -179,7 +182,10 @@ impl ProviderError {
 
     /// Attaches the underlying error.
     #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         self.source = Some(source.into());
         self
     }
@@ -390,7 +396,10 @@ impl AuthProviderRegistry {
 
     /// Removes the provider for `mode`.
     pub fn unregister(&self, mode: AuthorizationType) -> Option<AuthProvider> {
-        self.providers.write().unwrap_or_else(PoisonError::into_inner).remove(&mode)
+        self.providers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&mode)
     }
 
     /// The provider registered for `mode`.
@@ -407,7 +416,10 @@ impl AuthProviderRegistry {
     /// # Errors
     ///
     /// [`ProviderErrorKind::NotRegistered`] or [`ProviderErrorKind::WrongKind`].
-    pub fn token_provider(&self, mode: AuthorizationType) -> Result<SharedTokenProvider, ProviderError> {
+    pub fn token_provider(
+        &self,
+        mode: AuthorizationType,
+    ) -> Result<SharedTokenProvider, ProviderError> {
         match self.get(mode) {
             Some(AuthProvider::Token(p)) => Ok(p),
             Some(AuthProvider::Credentials(_)) => Err(ProviderError::new(
@@ -423,7 +435,10 @@ impl AuthProviderRegistry {
     /// # Errors
     ///
     /// [`ProviderErrorKind::NotRegistered`] or [`ProviderErrorKind::WrongKind`].
-    pub fn credentials_provider(&self, mode: AuthorizationType) -> Result<SharedCredentialsProvider, ProviderError> {
+    pub fn credentials_provider(
+        &self,
+        mode: AuthorizationType,
+    ) -> Result<SharedCredentialsProvider, ProviderError> {
         match self.get(mode) {
             Some(AuthProvider::Credentials(p)) => Ok(p),
             Some(AuthProvider::Token(_)) => Err(ProviderError::new(
