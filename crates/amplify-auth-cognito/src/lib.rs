@@ -1,6 +1,8 @@
 //! The Amplify Auth category for Amazon Cognito.
 //!
-//! This crate will hold the Cognito auth plugin (sign-up, sign-in, sessions, sign-out and
-//! federation) built on the official `aws-sdk-cognitoidentityprovider` and
-//! `aws-sdk-cognitoidentity` crates. It is empty until its own issue lands.
+//! Sign-up, sign-in (SRP by default), sessions with automatic refresh, sign-out and identity-pool
+//! federation, built on the official `aws-sdk-cognitoidentityprovider` and
+//! `aws-sdk-cognitoidentity` crates. The [`srp`] module is Cognito's SRP client, sans IO.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod srp;
