@@ -2,7 +2,49 @@
 //!
 //! Sign-up, sign-in (SRP by default), sessions with automatic refresh, sign-out and identity-pool
 //! federation, built on the official `aws-sdk-cognitoidentityprovider` and
-//! `aws-sdk-cognitoidentity` crates. The [`srp`] module is Cognito's SRP client, sans IO.
+//! `aws-sdk-cognitoidentity` crates.
+//!
+//! - Tokens and credentials persist in `amplify-secure-storage` under Amplify's scope
+//!   (`awsCognitoAuthPlugin`) and keys; a new process with the same storage resumes the session.
+//! - `fetch_auth_session` refreshes tokens a buffer before they expire, using a clock corrected
+//!   by the offset learned from Cognito's `Date` headers; concurrent callers share one refresh.
+//! - The plugin registers its providers in `amplify-core`'s registry: the access token for
+//!   `AMAZON_COGNITO_USER_POOLS`, identity-pool credentials for `AWS_IAM`.
+//! - [`srp`] is Cognito's SRP client, sans IO.
+//!
+//! Secrets (passwords, tokens, AWS secret keys) are `secrecy` types; no `Debug` output or log
+//! line contains one.
+//!
+//! `aws-config` is not a dependency: region and endpoints come from the Amplify configuration,
+//! and its credential chain is not needed by these unsigned operations. Pass an
+//! [`aws_types::SdkConfig`] (for example from `aws_config::load_defaults`) to
+//! [`CognitoAuthPluginBuilder::sdk_config`] to choose the HTTP client, retries and timeouts.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod clock;
+mod error;
+mod operations;
+mod plugin;
+mod sdk;
+mod session;
+mod sign_in;
 pub mod srp;
+mod store;
+mod tokens;
+mod types;
+
+pub use clock::SkewCorrectedClock;
+pub use error::{AuthError, ServiceErrorKind};
+pub use operations::{
+    ConfirmResetPasswordBuilder, ConfirmSignUpBuilder, FederateBuilder, FederationProvider,
+    FetchAuthSessionBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder, SignOutBuilder,
+    SignOutScope, SignUpBuilder,
+};
+pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, DEFAULT_REFRESH_BUFFER, PLUGIN_KEY};
+pub use sign_in::{ConfirmSignInBuilder, SignInBuilder};
+pub use tokens::{Claims, FederationToken, Jwt, Password, RefreshToken, UserPoolTokens};
+pub use types::{
+    AuthFlowType, AuthSession, CodeDeliveryDetails, CurrentUser, DeliveryMedium,
+    FederateToIdentityPoolResult, ResetPasswordResult, ResetPasswordStep, SessionField,
+    SignInDetails, SignInResult, SignInStep, SignOutResult, SignUpResult, SignUpStep,
+};

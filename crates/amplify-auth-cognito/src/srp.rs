@@ -311,9 +311,11 @@ pub fn compute(
         .ok_or(SrpError::BadPoolId)?;
     let salt = parse_hex(c.salt_hex, "SALT")?;
     let b = parse_hex(c.srp_b_hex, "SRP_B")?;
+    // Cognito always sends base64; a server that sends something else (moto sends a UUID) gets
+    // the text itself signed, which only such a server accepts.
     let secret_block = BASE64
         .decode(c.secret_block_b64.trim())
-        .map_err(|_| SrpError::MalformedParameter("SECRET_BLOCK"))?;
+        .unwrap_or_else(|_| c.secret_block_b64.as_bytes().to_vec());
 
     let b_m = Monty::new(&b, params);
     if bool::from(b_m.retrieve().is_zero()) {

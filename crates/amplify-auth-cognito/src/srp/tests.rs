@@ -221,13 +221,6 @@ fn malformed_and_unsafe_challenges_are_errors() {
         ),
         (
             PasswordVerifierChallenge {
-                secret_block_b64: "!!!",
-                ..good
-            },
-            SrpError::MalformedParameter("SECRET_BLOCK"),
-        ),
-        (
-            PasswordVerifierChallenge {
                 pool_id: "nounderscore",
                 ..good
             },

@@ -1,0 +1,209 @@
+//! The credential store: Amplify's scope and keys over a [`SecureStorage`].
+//!
+//! Keys (Amplify Flutter's, so stores are recognisable): `version`; for the user pool
+//! `<appClientId>.{accessToken, idToken, refreshToken, username, authFlowType}`; for the identity
+//! pool `<identityPoolId>.{identityId, accessKeyId, secretAccessKey, sessionToken, expiration,
+//! provider, idToken}` (the last two only while federated). Every change is one atomic batch.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use amplify_core::AwsCredentials;
+use amplify_core::config::AuthConfig;
+use amplify_secure_storage::{SecureStorage, SharedSecureStorage, WriteBatch};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::AuthError;
+use crate::session::{Federation, Session, UserPoolSession};
+use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
+use crate::types::{AuthFlowType, FlowName, SignInDetails};
+
+const VERSION_KEY: &str = "version";
+const VERSION: &str = "v1";
+
+#[derive(Debug, Clone)]
+pub(crate) struct CredentialStore {
+    storage: SharedSecureStorage,
+    client_prefix: Option<String>,
+    identity_prefix: Option<String>,
+}
+
+fn secret(value: &str) -> SecretString {
+    SecretString::from(value.to_owned())
+}
+
+impl CredentialStore {
+    pub(crate) fn new(storage: SharedSecureStorage, config: &AuthConfig) -> Self {
+        Self {
+            storage,
+            client_prefix: config.user_pool.as_ref().map(|p| p.app_client_id.clone()),
+            identity_prefix: config.identity_pool.as_ref().map(|p| p.pool_id.clone()),
+        }
+    }
+
+    async fn read(&self, key: &str) -> Result<Option<String>, AuthError> {
+        Ok(self
+            .storage
+            .read(key)
+            .await?
+            .map(|v| v.expose_secret().to_owned()))
+    }
+
+    /// Loads what a previous process stored. Values that no longer parse are ignored (and
+    /// logged), so a damaged entry signs the user out instead of failing every call.
+    pub(crate) async fn load(&self) -> Result<Session, AuthError> {
+        let mut session = Session::default();
+        if let Some(prefix) = &self.client_prefix {
+            let access = self.read(&format!("{prefix}.accessToken")).await?;
+            let id = self.read(&format!("{prefix}.idToken")).await?;
+            let refresh = self.read(&format!("{prefix}.refreshToken")).await?;
+            let username = self.read(&format!("{prefix}.username")).await?;
+            let flow = self.read(&format!("{prefix}.authFlowType")).await?;
+            if let (Some(access), Some(id), Some(refresh)) = (access, id, refresh) {
+                match (Jwt::parse(access), Jwt::parse(id)) {
+                    (Ok(access_token), Ok(id_token)) => {
+                        let tokens = UserPoolTokens {
+                            access_token,
+                            id_token,
+                            refresh_token: RefreshToken::new(refresh),
+                        };
+                        let username = username
+                            .or_else(|| tokens.username().map(str::to_owned))
+                            .unwrap_or_default();
+                        session.user_pool = Some(UserPoolSession {
+                            sign_in_details: SignInDetails {
+                                username: username.clone(),
+                                auth_flow_type: flow.as_deref().and_then(AuthFlowType::parse),
+                            },
+                            username,
+                            tokens,
+                        });
+                    }
+                    _ => tracing::warn!(
+                        "stored user pool tokens do not parse; treating the user as signed out"
+                    ),
+                }
+            }
+        }
+        if let Some(prefix) = &self.identity_prefix {
+            session.identity_id = self.read(&format!("{prefix}.identityId")).await?;
+            let akid = self.read(&format!("{prefix}.accessKeyId")).await?;
+            let secret_key = self.read(&format!("{prefix}.secretAccessKey")).await?;
+            let token = self.read(&format!("{prefix}.sessionToken")).await?;
+            let expiration = self.read(&format!("{prefix}.expiration")).await?;
+            if let (Some(akid), Some(secret_key)) = (akid, secret_key) {
+                let expiration = expiration
+                    .and_then(|e| e.parse::<u64>().ok())
+                    .map(|secs| UNIX_EPOCH + Duration::from_secs(secs));
+                session.aws_credentials =
+                    Some(AwsCredentials::new(akid, secret_key, token, expiration));
+            }
+            let provider = self.read(&format!("{prefix}.provider")).await?;
+            let fed_token = self.read(&format!("{prefix}.idToken")).await?;
+            if let (Some(provider), Some(token)) = (provider, fed_token) {
+                session.federation = Some(Federation {
+                    provider,
+                    token: FederationToken::new(token),
+                });
+            }
+        }
+        Ok(session)
+    }
+
+    /// Replaces everything stored with `session`, in one batch.
+    pub(crate) async fn save(&self, session: &Session) -> Result<(), AuthError> {
+        let mut batch = WriteBatch::new().write(VERSION_KEY, secret(VERSION));
+        if let Some(prefix) = &self.client_prefix {
+            let keys = [
+                "accessToken",
+                "idToken",
+                "refreshToken",
+                "username",
+                "authFlowType",
+            ];
+            match &session.user_pool {
+                Some(up) => {
+                    batch.push_write(
+                        format!("{prefix}.accessToken"),
+                        secret(up.tokens.access_token.expose_secret()),
+                    );
+                    batch.push_write(
+                        format!("{prefix}.idToken"),
+                        secret(up.tokens.id_token.expose_secret()),
+                    );
+                    batch.push_write(
+                        format!("{prefix}.refreshToken"),
+                        secret(up.tokens.refresh_token.expose_secret()),
+                    );
+                    batch.push_write(format!("{prefix}.username"), secret(&up.username));
+                    match up.sign_in_details.auth_flow_type {
+                        Some(flow) => batch
+                            .push_write(format!("{prefix}.authFlowType"), secret(flow.as_str())),
+                        None => batch.push_delete(format!("{prefix}.authFlowType")),
+                    }
+                }
+                None => {
+                    for key in keys {
+                        batch.push_delete(format!("{prefix}.{key}"));
+                    }
+                }
+            }
+        }
+        if let Some(prefix) = &self.identity_prefix {
+            match &session.identity_id {
+                Some(id) => batch.push_write(format!("{prefix}.identityId"), secret(id)),
+                None => batch.push_delete(format!("{prefix}.identityId")),
+            }
+            match &session.aws_credentials {
+                Some(creds) => {
+                    batch.push_write(
+                        format!("{prefix}.accessKeyId"),
+                        secret(creds.access_key_id()),
+                    );
+                    batch.push_write(
+                        format!("{prefix}.secretAccessKey"),
+                        secret(creds.secret_access_key()),
+                    );
+                    match creds.session_token() {
+                        Some(t) => batch.push_write(format!("{prefix}.sessionToken"), secret(t)),
+                        None => batch.push_delete(format!("{prefix}.sessionToken")),
+                    }
+                    match creds
+                        .expiration()
+                        .and_then(|e| e.duration_since(UNIX_EPOCH).ok())
+                    {
+                        Some(e) => batch.push_write(
+                            format!("{prefix}.expiration"),
+                            secret(&e.as_secs().to_string()),
+                        ),
+                        None => batch.push_delete(format!("{prefix}.expiration")),
+                    }
+                }
+                None => {
+                    for key in [
+                        "accessKeyId",
+                        "secretAccessKey",
+                        "sessionToken",
+                        "expiration",
+                    ] {
+                        batch.push_delete(format!("{prefix}.{key}"));
+                    }
+                }
+            }
+            match &session.federation {
+                Some(fed) => {
+                    batch.push_write(format!("{prefix}.provider"), secret(&fed.provider));
+                    batch.push_write(
+                        format!("{prefix}.idToken"),
+                        secret(fed.token.expose_secret()),
+                    );
+                }
+                None => {
+                    batch.push_delete(format!("{prefix}.provider"));
+                    batch.push_delete(format!("{prefix}.idToken"));
+                }
+            }
+        }
+        self.storage.write_batch(batch).await?;
+        Ok(())
+    }
+}
