@@ -118,7 +118,7 @@ mod tests {
         clock.observe(UNIX_EPOCH + Duration::from_secs(1_700_000_010));
         assert_eq!(clock.offset_ms(), 0);
         // Server is 2 hours ahead.
-        clock.observe_http_date("Tue, 14 Nov 2023 22:13:20 GMT");
+        clock.observe_http_date("Wed, 15 Nov 2023 00:13:20 GMT");
         assert_eq!(clock.offset_ms(), 7_200_000);
         assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_secs(1_700_007_200));
         // Server behind.
