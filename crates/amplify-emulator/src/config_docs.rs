@@ -1,0 +1,193 @@
+//! `amplifyconfiguration.json` (Gen 1) and `amplify_outputs.json` (Gen 2) pointing at the emulator.
+
+use serde_json::{Map, Value, json};
+
+use crate::backend::{Layout, PoolLayout};
+use crate::spec::{MfaConfiguration, UsernameAttribute};
+
+/// Standard attributes Amplify's configuration formats can name.
+const CONFIG_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+fn required(pool: &PoolLayout) -> Vec<&str> {
+    pool.settings
+        .required_attributes
+        .iter()
+        .map(String::as_str)
+        .filter(|a| CONFIG_ATTRIBUTES.contains(a))
+        .collect()
+}
+
+fn verification(pool: &PoolLayout) -> Vec<&str> {
+    pool.settings
+        .auto_verified_attributes
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a == "email" || *a == "phone_number")
+        .collect()
+}
+
+fn username_attributes(pool: &PoolLayout) -> Vec<&'static str> {
+    pool.settings
+        .username_attributes
+        .iter()
+        .map(|a| match a {
+            UsernameAttribute::Email => "email",
+            UsernameAttribute::PhoneNumber => "phone_number",
+        })
+        .collect()
+}
+
+fn mfa_methods(pool: &PoolLayout) -> Vec<&'static str> {
+    pool.settings
+        .mfa_methods
+        .iter()
+        .map(|m| m.config_name())
+        .collect()
+}
+
+/// The Gen 1 document.
+pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
+    let mut cognito = Map::new();
+    cognito.insert("UserAgent".into(), json!("aws-amplify-cli/0.1.0"));
+    cognito.insert("Version".into(), json!("0.1.0"));
+    cognito.insert("IdentityManager".into(), json!({"Default": {}}));
+    if let Some((id, region, _)) = layout.identity_pools.first() {
+        cognito.insert(
+            "CredentialsProvider".into(),
+            json!({"CognitoIdentity": {"Default": {"PoolId": id, "Region": region, "Endpoint": endpoint}}}),
+        );
+    }
+    if let Some(pool) = layout.user_pools.first() {
+        let mut default = Map::new();
+        default.insert("PoolId".into(), json!(pool.id));
+        if let Some((client_id, secret)) = pool.clients.first() {
+            default.insert("AppClientId".into(), json!(client_id));
+            if let Some(secret) = secret {
+                default.insert("AppClientSecret".into(), json!(secret));
+            }
+        }
+        default.insert("Region".into(), json!(pool.region));
+        default.insert("Endpoint".into(), json!(endpoint));
+        cognito.insert("CognitoUserPool".into(), json!({ "Default": default }));
+        let policy = &pool.settings.password_policy;
+        let mut characters = Vec::new();
+        for (on, name) in [
+            (policy.require_lowercase, "REQUIRES_LOWERCASE"),
+            (policy.require_uppercase, "REQUIRES_UPPERCASE"),
+            (policy.require_numbers, "REQUIRES_NUMBERS"),
+            (policy.require_symbols, "REQUIRES_SYMBOLS"),
+        ] {
+            if on {
+                characters.push(name);
+            }
+        }
+        let upper = |v: Vec<&str>| v.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>();
+        cognito.insert(
+            "Auth".into(),
+            json!({"Default": {
+                "authenticationFlowType": "USER_SRP_AUTH",
+                "usernameAttributes": upper(username_attributes(pool)),
+                "signupAttributes": upper(required(pool)),
+                "passwordProtectionSettings": {
+                    "passwordPolicyMinLength": policy.min_length,
+                    "passwordPolicyCharacters": characters,
+                },
+                "mfaConfiguration": match pool.settings.mfa {
+                    MfaConfiguration::Off => "OFF",
+                    MfaConfiguration::Optional => "OPTIONAL",
+                    MfaConfiguration::On => "ON",
+                },
+                "mfaTypes": mfa_methods(pool),
+                "verificationMechanisms": upper(verification(pool)),
+            }}),
+        );
+    }
+    json!({
+        "UserAgent": "aws-amplify-cli/2.0",
+        "Version": "1.0",
+        "auth": {"plugins": {"awsCognitoAuthPlugin": cognito}},
+    })
+}
+
+/// The Gen 2 document.
+pub(crate) fn gen2(layout: &Layout, endpoint: &str) -> Value {
+    let mut auth = Map::new();
+    let region = layout
+        .user_pools
+        .first()
+        .map(|p| p.region.clone())
+        .or_else(|| layout.identity_pools.first().map(|(_, r, _)| r.clone()))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    auth.insert("aws_region".into(), json!(region));
+    if let Some(pool) = layout.user_pools.first() {
+        auth.insert("user_pool_id".into(), json!(pool.id));
+        if let Some((client_id, secret)) = pool.clients.first() {
+            auth.insert("user_pool_client_id".into(), json!(client_id));
+            if let Some(secret) = secret {
+                auth.insert("app_client_secret".into(), json!(secret));
+            }
+        }
+        auth.insert("user_pool_endpoint".into(), json!(endpoint));
+        auth.insert("authentication_flow_type".into(), json!("USER_SRP_AUTH"));
+        let policy = &pool.settings.password_policy;
+        auth.insert(
+            "password_policy".into(),
+            json!({
+                "min_length": policy.min_length,
+                "require_lowercase": policy.require_lowercase,
+                "require_uppercase": policy.require_uppercase,
+                "require_numbers": policy.require_numbers,
+                "require_symbols": policy.require_symbols,
+            }),
+        );
+        auth.insert("standard_required_attributes".into(), json!(required(pool)));
+        auth.insert(
+            "username_attributes".into(),
+            json!(username_attributes(pool)),
+        );
+        auth.insert("user_verification_types".into(), json!(verification(pool)));
+        auth.insert(
+            "mfa_configuration".into(),
+            json!(match pool.settings.mfa {
+                MfaConfiguration::Off => "NONE",
+                MfaConfiguration::Optional => "OPTIONAL",
+                MfaConfiguration::On => "REQUIRED",
+            }),
+        );
+        auth.insert("mfa_methods".into(), json!(mfa_methods(pool)));
+        let groups: Vec<Value> = pool
+            .groups
+            .iter()
+            .map(|(name, precedence)| {
+                let mut group = Map::new();
+                group.insert(name.clone(), json!({ "precedence": precedence }));
+                Value::Object(group)
+            })
+            .collect();
+        auth.insert("groups".into(), Value::Array(groups));
+    }
+    if let Some((id, _, guests)) = layout.identity_pools.first() {
+        auth.insert("identity_pool_id".into(), json!(id));
+        auth.insert("identity_pool_endpoint".into(), json!(endpoint));
+        auth.insert("unauthenticated_identities_enabled".into(), json!(guests));
+    }
+    json!({ "version": "1.3", "auth": auth })
+}

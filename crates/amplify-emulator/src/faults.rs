@@ -1,0 +1,170 @@
+//! Fault injection and request counters, per operation.
+//!
+//! Operations are named as in `X-Amz-Target` without the service prefix (`InitiateAuth`,
+//! `GetId`), or `jwks`, `openid-configuration`, `outbox` for the GET endpoints; `*` matches all.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// A failure to inject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 500 with `InternalErrorException`.
+    InternalError,
+    /// HTTP 400 with `TooManyRequestsException`.
+    Throttle,
+    /// Waits this long, then answers normally.
+    Delay(Duration),
+    /// Closes the connection without answering.
+    DropConnection,
+    /// Sends the headers (with the full `content-length`) and half the body, then closes.
+    TruncatedBody,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    operation: String,
+    fault: Fault,
+    /// `None`: forever.
+    remaining: Option<u32>,
+}
+
+/// The fault table. Cheap to clone; clones share the rules.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    rules: Arc<Mutex<Vec<Rule>>>,
+}
+
+impl Faults {
+    /// Fails the next request to `operation` with `fault`.
+    pub fn inject(&self, operation: &str, fault: Fault) {
+        self.inject_times(operation, fault, 1);
+    }
+
+    /// Fails the next `times` requests to `operation` with `fault`.
+    pub fn inject_times(&self, operation: &str, fault: Fault, times: u32) {
+        self.push(operation, fault, Some(times));
+    }
+
+    /// Fails every request to `operation` with `fault` until [`clear`](Self::clear).
+    pub fn inject_always(&self, operation: &str, fault: Fault) {
+        self.push(operation, fault, None);
+    }
+
+    fn push(&self, operation: &str, fault: Fault, remaining: Option<u32>) {
+        self.rules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Rule {
+                operation: operation.to_owned(),
+                fault,
+                remaining,
+            });
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.rules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Takes the fault for one request to `operation` (the oldest matching rule).
+    pub(crate) fn take(&self, operation: &str) -> Option<Fault> {
+        let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = rules
+            .iter()
+            .position(|r| r.operation == operation || r.operation == "*")?;
+        let rule = rules.get_mut(index)?;
+        let fault = rule.fault.clone();
+        match &mut rule.remaining {
+            Some(n) if *n <= 1 => {
+                rules.remove(index);
+            }
+            Some(n) => *n -= 1,
+            None => {}
+        }
+        Some(fault)
+    }
+}
+
+/// Requests received per operation. Cheap to clone; clones share the counts.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounters {
+    counts: Arc<Mutex<HashMap<String, u64>>>,
+}
+
+impl RequestCounters {
+    pub(crate) fn bump(&self, operation: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        *counts.entry(operation.to_owned()).or_default() += 1;
+    }
+
+    /// Requests received for `operation` (including failed and fault-injected ones).
+    pub fn get(&self, operation: &str) -> u64 {
+        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.get(operation).copied().unwrap_or(0)
+    }
+
+    /// Requests received in all.
+    pub fn total(&self) -> u64 {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .sum()
+    }
+
+    /// Every operation's count.
+    pub fn snapshot(&self) -> HashMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets every count back to zero.
+    pub fn reset(&self) {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_consumed_in_order() {
+        let faults = Faults::default();
+        faults.inject_times("InitiateAuth", Fault::Throttle, 2);
+        faults.inject("InitiateAuth", Fault::InternalError);
+        assert_eq!(faults.take("SignUp"), None);
+        assert_eq!(faults.take("InitiateAuth"), Some(Fault::Throttle));
+        assert_eq!(faults.take("InitiateAuth"), Some(Fault::Throttle));
+        assert_eq!(faults.take("InitiateAuth"), Some(Fault::InternalError));
+        assert_eq!(faults.take("InitiateAuth"), None);
+        faults.inject_always("*", Fault::DropConnection);
+        assert_eq!(faults.take("GetId"), Some(Fault::DropConnection));
+        assert_eq!(faults.take("GetId"), Some(Fault::DropConnection));
+        faults.clear();
+        assert_eq!(faults.take("GetId"), None);
+    }
+
+    #[test]
+    fn counters_count() {
+        let c = RequestCounters::default();
+        c.bump("GetId");
+        c.bump("GetId");
+        c.bump("SignUp");
+        assert_eq!(c.get("GetId"), 2);
+        assert_eq!(c.total(), 3);
+        c.reset();
+        assert_eq!(c.get("GetId"), 0);
+    }
+}

@@ -1,0 +1,612 @@
+//! Starting the emulator and the handle tests hold.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use amplify_core::time::{SharedTimeSource, TimeSource};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::backend::{Backend, BuildParts};
+use crate::config_docs;
+use crate::credentials::{CredentialStore, IssuedCredentials};
+use crate::error::{CognitoError, EmulatorError};
+use crate::faults::{Faults, RequestCounters};
+use crate::oidc::OidcToken;
+use crate::outbox::Outbox;
+use crate::spec::{IdentityPoolSpec, UserPoolSpec, UserSpec};
+use crate::user_pool;
+use crate::verify::{TokenError, VerifiedToken};
+
+/// The emulator.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), amplify_emulator::EmulatorError> {
+/// use amplify_emulator::{AppClientSpec, Emulator, IdentityPoolSpec, UserPoolSpec, UserSpec};
+///
+/// let emulator = Emulator::builder()
+///     .user_pool(
+///         UserPoolSpec::new("us-east-1")
+///             .client(AppClientSpec::new().secret(true))
+///             .user(UserSpec::new("alice", "Passw0rd!").email("alice@example.com")),
+///     )
+///     .identity_pool(IdentityPoolSpec::new().allow_guests(true))
+///     .start()
+///     .await?;
+/// println!("{}", emulator.endpoint());
+/// let outputs = emulator.amplify_outputs_json();
+/// # let _ = outputs;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with no pools (a default user pool is added at start if none is given).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts an emulator with one default user pool (`us-east-1`) and one identity pool.
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError`] when the socket cannot be bound or the system RNG fails.
+    pub async fn start() -> Result<EmulatorHandle, EmulatorError> {
+        Self::builder()
+            .user_pool(UserPoolSpec::new("us-east-1"))
+            .identity_pool(IdentityPoolSpec::new())
+            .start()
+            .await
+    }
+}
+
+/// Configures an emulator.
+#[derive(Debug, Default)]
+pub struct EmulatorBuilder {
+    user_pools: Vec<UserPoolSpec>,
+    identity_pools: Vec<IdentityPoolSpec>,
+    oidc_issuers: Vec<String>,
+    clock: Option<SharedTimeSource>,
+    port: u16,
+    rng_seed: Option<[u8; 32]>,
+}
+
+impl EmulatorBuilder {
+    /// Adds a user pool.
+    pub fn user_pool(mut self, spec: UserPoolSpec) -> Self {
+        self.user_pools.push(spec);
+        self
+    }
+
+    /// Adds an identity pool.
+    pub fn identity_pool(mut self, spec: IdentityPoolSpec) -> Self {
+        self.identity_pools.push(spec);
+        self
+    }
+
+    /// Hosts another test OIDC issuer (`accounts.google.com` is always hosted).
+    pub fn oidc_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.oidc_issuers.push(issuer.into());
+        self
+    }
+
+    /// Uses this clock for every expiry decision (tokens, codes, sessions, SRP timestamps).
+    pub fn time_source(mut self, clock: impl TimeSource + 'static) -> Self {
+        self.clock = Some(SharedTimeSource::new(clock));
+        self
+    }
+
+    /// Listens on this port of 127.0.0.1 (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Makes ids, codes and secrets reproducible.
+    pub fn rng_seed(mut self, seed: [u8; 32]) -> Self {
+        self.rng_seed = Some(seed);
+        self
+    }
+
+    fn parts(mut self, endpoint: String) -> (BuildParts, u16) {
+        if self.user_pools.is_empty() {
+            self.user_pools.push(UserPoolSpec::new("us-east-1"));
+        }
+        (
+            BuildParts {
+                user_pools: self.user_pools,
+                identity_pools: self.identity_pools,
+                oidc_issuers: self.oidc_issuers,
+                clock: self.clock.unwrap_or_default(),
+                rng_seed: self.rng_seed,
+                endpoint,
+            },
+            self.port,
+        )
+    }
+
+    /// Builds the sans-IO backend without a socket (issuer URLs use `endpoint`).
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError`] for an invalid spec or a failing RNG.
+    pub fn build_backend(self, endpoint: impl Into<String>) -> Result<Backend, EmulatorError> {
+        Backend::build(self.parts(endpoint.into()).0)
+    }
+
+    /// Binds `127.0.0.1:<port>` and serves.
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError`] when binding fails, the spec is invalid or the RNG fails.
+    pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
+        let (parts, port) = self.parts(String::new());
+        let backend = Backend::build(parts)?;
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(EmulatorError::Bind)?;
+        let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
+        let endpoint = format!("http://{addr}");
+        backend.set_endpoint(endpoint.clone());
+        let (shutdown, rx) = oneshot::channel();
+        let task = tokio::spawn(crate::server::serve(listener, backend.clone(), rx));
+        tracing::debug!(%endpoint, "amplify-emulator listening");
+        Ok(EmulatorHandle {
+            backend,
+            endpoint,
+            addr,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    backend: Backend,
+    endpoint: String,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:<port>`: the one endpoint for both services and the JWKS.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The socket address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The first user pool's region.
+    pub fn region(&self) -> &str {
+        self.backend
+            .layout()
+            .user_pools
+            .first()
+            .map_or("us-east-1", |p| p.region.as_str())
+    }
+
+    /// The first user pool's id.
+    pub fn user_pool_id(&self) -> &str {
+        self.backend
+            .layout()
+            .user_pools
+            .first()
+            .map_or("", |p| p.id.as_str())
+    }
+
+    /// The first user pool's first app client id.
+    pub fn client_id(&self) -> &str {
+        self.backend
+            .layout()
+            .user_pools
+            .first()
+            .and_then(|p| p.clients.first())
+            .map_or("", |(id, _)| id.as_str())
+    }
+
+    /// The first app client's secret, if it has one.
+    pub fn client_secret(&self) -> Option<&str> {
+        self.backend
+            .layout()
+            .user_pools
+            .first()
+            .and_then(|p| p.clients.first())
+            .and_then(|(_, secret)| secret.as_deref())
+    }
+
+    /// Every user pool id with its app client ids, in spec order.
+    pub fn user_pools(&self) -> Vec<(String, Vec<String>)> {
+        self.backend
+            .layout()
+            .user_pools
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.clients.iter().map(|(c, _)| c.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The first identity pool's id.
+    pub fn identity_pool_id(&self) -> Option<&str> {
+        self.backend
+            .layout()
+            .identity_pools
+            .first()
+            .map(|(id, _, _)| id.as_str())
+    }
+
+    /// The issuer (`iss`) of the first user pool's tokens, `<endpoint>/<poolId>`.
+    pub fn issuer(&self) -> String {
+        format!("{}/{}", self.endpoint, self.user_pool_id())
+    }
+
+    /// The `Logins` key for the first user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`.
+    pub fn identity_provider_name(&self) -> String {
+        format!(
+            "cognito-idp.{}.amazonaws.com/{}",
+            self.region(),
+            self.user_pool_id()
+        )
+    }
+
+    /// A Gen 1 `amplifyconfiguration.json` pointing at the emulator.
+    pub fn amplify_configuration_json(&self) -> String {
+        config_docs::gen1(self.backend.layout(), &self.endpoint).to_string()
+    }
+
+    /// A Gen 2 `amplify_outputs.json` pointing at the emulator.
+    pub fn amplify_outputs_json(&self) -> String {
+        config_docs::gen2(self.backend.layout(), &self.endpoint).to_string()
+    }
+
+    /// The one JSON line the binary prints when ready.
+    pub fn ready_line(&self) -> String {
+        json!({
+            "endpoint": self.endpoint,
+            "region": self.region(),
+            "userPoolId": self.user_pool_id(),
+            "clientId": self.client_id(),
+            "clientSecret": self.client_secret(),
+            "identityPoolId": self.identity_pool_id(),
+            "userPools": self.user_pools().iter().map(|(p, c)| json!({"id": p, "clientIds": c})).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// Messages the pools sent (codes, temporary passwords).
+    pub fn outbox(&self) -> &Outbox {
+        self.backend.outbox()
+    }
+
+    /// The emulator's clock (a `ManualTimeSource` moves it when the builder got one).
+    pub fn clock(&self) -> &SharedTimeSource {
+        self.backend.clock()
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        self.backend.faults()
+    }
+
+    /// Request counters.
+    pub fn counters(&self) -> &RequestCounters {
+        self.backend.counters()
+    }
+
+    /// Requests received for `operation` (`InitiateAuth`, `GetTokensFromRefreshToken`, `GetId`, `jwks`, ...).
+    pub fn request_count(&self, operation: &str) -> u64 {
+        self.backend.counters().get(operation)
+    }
+
+    /// AWS credentials issued by the identity pools.
+    pub fn credentials(&self) -> &CredentialStore {
+        self.backend.credentials()
+    }
+
+    /// The credentials with this access key id.
+    pub fn issued_credentials(&self, access_key_id: &str) -> Option<IssuedCredentials> {
+        self.backend.credentials().get(access_key_id)
+    }
+
+    /// Mints a token from a test OIDC issuer (`accounts.google.com`, or one added to the builder).
+    ///
+    /// # Errors
+    ///
+    /// When the issuer is not hosted by the emulator.
+    pub fn mint_oidc_token(&self, issuer: &str, subject: &str) -> Result<String, CognitoError> {
+        self.backend
+            .mint_oidc_token(&OidcToken::new(issuer, subject))
+    }
+
+    /// Mints a token with extra claims, audience or lifetime.
+    ///
+    /// # Errors
+    ///
+    /// When the issuer is not hosted by the emulator.
+    pub fn mint_oidc_token_with(&self, token: &OidcToken) -> Result<String, CognitoError> {
+        self.backend.mint_oidc_token(token)
+    }
+
+    /// Verifies a user pool token (signature, expiry, revocation, user state).
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError`] says why the token is refused.
+    pub fn verify_user_pool_token(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        self.backend.verify_user_pool_token(token)
+    }
+
+    /// Administrative helpers that act directly on the state (no HTTP, no counters).
+    pub fn admin(&self) -> Admin<'_> {
+        Admin {
+            backend: &self.backend,
+            pool_id: self.user_pool_id().to_owned(),
+            identity_pool_id: self.identity_pool_id().map(str::to_owned),
+        }
+    }
+
+    /// The sans-IO backend (for the AppSync part and advanced tests).
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Stops the server and waits for it.
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError::ServerTask`] when the server task panicked.
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(EmulatorError::ServerTask),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Direct administration of the first user pool (and identity pool).
+#[derive(Debug)]
+pub struct Admin<'a> {
+    backend: &'a Backend,
+    pool_id: String,
+    identity_pool_id: Option<String>,
+}
+
+impl Admin<'_> {
+    /// Acts on another user pool.
+    pub fn in_pool(mut self, pool_id: impl Into<String>) -> Self {
+        self.pool_id = pool_id.into();
+        self
+    }
+
+    fn call(&self, operation: &str, mut body: Value) -> Result<Value, CognitoError> {
+        if let Value::Object(map) = &mut body {
+            map.insert("UserPoolId".into(), json!(self.pool_id));
+        }
+        self.backend.call(operation, &body)
+    }
+
+    /// Creates a user without sending messages (confirmed, with emails and phones verified,
+    /// unless the spec says otherwise). Returns the internal username (the `sub` in email /
+    /// phone username pools).
+    ///
+    /// # Errors
+    ///
+    /// The Cognito error a sign-up would give (existing user, weak password, unknown group).
+    pub fn create_user(&self, user: &UserSpec) -> Result<String, CognitoError> {
+        self.backend.create_user(&self.pool_id, user)
+    }
+
+    /// AdminConfirmSignUp.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException or NotAuthorizedException (already confirmed).
+    pub fn confirm_user(&self, username: &str) -> Result<(), CognitoError> {
+        self.call("AdminConfirmSignUp", json!({ "Username": username }))
+            .map(drop)
+    }
+
+    /// AdminDisableUser.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException.
+    pub fn disable_user(&self, username: &str) -> Result<(), CognitoError> {
+        self.call("AdminDisableUser", json!({ "Username": username }))
+            .map(drop)
+    }
+
+    /// AdminEnableUser.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException.
+    pub fn enable_user(&self, username: &str) -> Result<(), CognitoError> {
+        self.call("AdminEnableUser", json!({ "Username": username }))
+            .map(drop)
+    }
+
+    /// AdminDeleteUser.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException.
+    pub fn delete_user(&self, username: &str) -> Result<(), CognitoError> {
+        self.call("AdminDeleteUser", json!({ "Username": username }))
+            .map(drop)
+    }
+
+    /// AdminAddUserToGroup.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException or ResourceNotFoundException (no such group).
+    pub fn add_user_to_group(&self, username: &str, group: &str) -> Result<(), CognitoError> {
+        self.call(
+            "AdminAddUserToGroup",
+            json!({ "Username": username, "GroupName": group }),
+        )
+        .map(drop)
+    }
+
+    /// Enables (and prefers) or disables SMS MFA for a user.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException or InvalidParameterException (no phone number).
+    pub fn set_sms_mfa(&self, username: &str, enabled: bool) -> Result<(), CognitoError> {
+        self.call(
+            "AdminSetUserMFAPreference",
+            json!({ "Username": username, "SMSMfaSettings": {"Enabled": enabled, "PreferredMfa": enabled} }),
+        )
+        .map(drop)
+    }
+
+    /// AdminSetUserPassword.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException or InvalidPasswordException.
+    pub fn set_password(
+        &self,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<(), CognitoError> {
+        self.call(
+            "AdminSetUserPassword",
+            json!({ "Username": username, "Password": password, "Permanent": permanent }),
+        )
+        .map(drop)
+    }
+
+    /// The user's attributes (including `sub`).
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException.
+    pub fn user_attributes(
+        &self,
+        username: &str,
+    ) -> Result<BTreeMap<String, String>, CognitoError> {
+        let user = self.call("AdminGetUser", json!({ "Username": username }))?;
+        Ok(user
+            .get("UserAttributes")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| {
+                        Some((
+                            a.get("Name")?.as_str()?.to_owned(),
+                            a.get("Value")?.as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The user's status (`CONFIRMED`, `UNCONFIRMED`, `FORCE_CHANGE_PASSWORD`, ...).
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException.
+    pub fn user_status(&self, username: &str) -> Result<String, CognitoError> {
+        let user = self.call("AdminGetUser", json!({ "Username": username }))?;
+        Ok(user
+            .get("UserStatus")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// A developer-authenticated identity in the first identity pool: returns `(identity id,
+    /// OpenID token)`; clients then use `Logins {"cognito-identity.amazonaws.com": token}`.
+    ///
+    /// # Errors
+    ///
+    /// When there is no identity pool or it has no developer provider.
+    pub fn developer_identity(
+        &self,
+        user_id: &str,
+        validity: Duration,
+    ) -> Result<(String, String), CognitoError> {
+        let pool_id = self.identity_pool_id.clone().ok_or_else(|| {
+            CognitoError::resource_not_found("The emulator has no identity pool.")
+        })?;
+        let provider = self.backend.developer_provider(&pool_id)?;
+        let out = self.backend.call(
+            "GetOpenIdTokenForDeveloperIdentity",
+            &json!({
+                "IdentityPoolId": pool_id,
+                "Logins": { provider: user_id },
+                "TokenDuration": validity.as_secs(),
+            }),
+        )?;
+        let get = |k: &str| {
+            out.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Ok((get("IdentityId"), get("Token")))
+    }
+}
+
+impl Backend {
+    /// Creates a user directly in `pool_id` (see [`Admin::create_user`]).
+    ///
+    /// # Errors
+    ///
+    /// The Cognito error a sign-up would give.
+    pub fn create_user(&self, pool_id: &str, user: &UserSpec) -> Result<String, CognitoError> {
+        let spec = user.clone();
+        self.with_user_pool(pool_id, move |ctx, pool| {
+            user_pool::create_user_direct(
+                ctx,
+                pool,
+                user_pool::DirectUser {
+                    username: &spec.username,
+                    password: &spec.password,
+                    attributes: spec
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    status: spec.status,
+                    groups: &spec.groups,
+                    enabled: spec.enabled,
+                    sms_mfa: spec.sms_mfa,
+                },
+            )
+        })
+    }
+}

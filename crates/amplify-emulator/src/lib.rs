@@ -1,0 +1,74 @@
+//! A strict local Amazon Cognito for offline tests: user pools and identity pools that real
+//! clients sign in against.
+//!
+//! Unlike other emulators it checks what Cognito checks: SRP password proofs (real SRP-6a
+//! math), `SECRET_HASH`, RS256 JWT signatures, confirmation and MFA codes, token revocation.
+//! It speaks AWS JSON 1.1 (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` and
+//! `AWSCognitoIdentityService.<Op>`) on one endpoint, so the official AWS SDK crates, boto3,
+//! pycognito and amplify-js work against it unmodified.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use amplify_emulator::{Emulator, UserPoolSpec, UserSpec, IdentityPoolSpec};
+//!
+//! let emulator = Emulator::builder()
+//!     .user_pool(UserPoolSpec::new("us-east-1").user(UserSpec::new("alice", "Passw0rd!").email("a@example.com")))
+//!     .identity_pool(IdentityPoolSpec::new())
+//!     .start()
+//!     .await?;
+//! // Point a client at emulator.endpoint(), or configure Amplify with:
+//! let outputs = emulator.amplify_outputs_json();
+//! // Codes the pool "sends" land in the outbox:
+//! // let code = emulator.outbox().next_code_for("bob").await;
+//! # let _ = outputs;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What it serves
+//!
+//! * `POST /` with `X-Amz-Target`: the operations listed by [`supported_targets`].
+//! * `GET /<poolId>/.well-known/jwks.json` and `/<poolId>/.well-known/openid-configuration`.
+//! * `GET /_emulator/outbox[?to=<username|email|phone>]`: sent messages and codes.
+//! * `POST /_emulator/oidc/token` (`{"issuer", "sub", "aud"?, "claims"?}`): a test OIDC token;
+//!   `GET /_emulator/oidc/jwks.json`: the key that signs them.
+//! * `GET /_emulator/health`.
+//!
+//! The RSA keys that sign tokens are fixed development keys checked into the crate: never trust
+//! emulator tokens outside tests.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod backend;
+mod config_docs;
+mod credentials;
+mod error;
+mod faults;
+mod handle;
+mod identity_pool;
+mod jwt;
+mod oidc;
+mod outbox;
+mod protocol;
+mod seed;
+mod server;
+mod spec;
+mod srp;
+mod timefmt;
+pub mod triggers;
+mod user_pool;
+mod util;
+mod verify;
+
+pub use amplify_core::time::{ManualTimeSource, SharedTimeSource, SystemTimeSource, TimeSource};
+pub use backend::{Backend, supported_targets};
+pub use credentials::{CredentialStore, IssuedCredentials};
+pub use error::{CognitoError, EmulatorError, ErrorKind};
+pub use faults::{Fault, Faults, RequestCounters};
+pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};
+pub use oidc::OidcToken;
+pub use outbox::{DeliveryMedium, Message, MessageKind, Outbox};
+pub use spec::{
+    AppClientSpec, AuthFlow, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod,
+    PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
+};
+pub use verify::{TokenError, VerifiedToken};

@@ -1,0 +1,302 @@
+//! Every message the emulated pools "send": confirmation codes, MFA codes, forgot-password
+//! codes, attribute verification codes and temporary passwords. Tests read them here or over
+//! HTTP (`GET /_emulator/outbox`).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+/// How a message was delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeliveryMedium {
+    /// By email.
+    Email,
+    /// By SMS.
+    Sms,
+}
+
+impl DeliveryMedium {
+    /// `EMAIL` or `SMS`, as in `CodeDeliveryDetails`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryMedium::Email => "EMAIL",
+            DeliveryMedium::Sms => "SMS",
+        }
+    }
+}
+
+/// Why a message was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// SignUp or ResendConfirmationCode.
+    SignUp,
+    /// ForgotPassword.
+    ForgotPassword,
+    /// An SMS MFA code during sign-in.
+    SmsMfa,
+    /// An attribute verification code (UpdateUserAttributes, GetUserAttributeVerificationCode).
+    AttributeVerification,
+    /// AdminCreateUser's invitation; the code is the temporary password.
+    TemporaryPassword,
+}
+
+impl MessageKind {
+    /// A stable name for the HTTP view.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::SignUp => "SIGN_UP",
+            MessageKind::ForgotPassword => "FORGOT_PASSWORD",
+            MessageKind::SmsMfa => "SMS_MFA",
+            MessageKind::AttributeVerification => "ATTRIBUTE_VERIFICATION",
+            MessageKind::TemporaryPassword => "TEMPORARY_PASSWORD",
+        }
+    }
+}
+
+/// One sent message.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Message {
+    /// Increasing id.
+    pub id: u64,
+    /// The user pool.
+    pub user_pool_id: String,
+    /// The internal username (the `sub` in email / phone username pools).
+    pub username: String,
+    /// The email address or phone number it went to.
+    pub destination: String,
+    /// Email or SMS.
+    pub medium: DeliveryMedium,
+    /// Why it was sent.
+    pub kind: MessageKind,
+    /// The code (or temporary password).
+    pub code: String,
+    /// The attribute being verified, for attribute verification.
+    pub attribute: Option<String>,
+    /// When it was sent (emulator clock).
+    pub sent_at: SystemTime,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The code is a test fixture, but keep it out of logs anyway.
+        f.debug_struct("Message")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("destination", &self.destination)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Message {
+    /// Whether the message is for `who`: the internal username, the destination, or an
+    /// alias recorded when it was sent (compared without regard to ASCII case).
+    pub fn is_for(&self, who: &str) -> bool {
+        self.username.eq_ignore_ascii_case(who) || self.destination.eq_ignore_ascii_case(who)
+    }
+
+    pub(crate) fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "userPoolId": self.user_pool_id,
+            "username": self.username,
+            "destination": self.destination,
+            "deliveryMedium": self.medium.as_str(),
+            "kind": self.kind.as_str(),
+            "code": self.code,
+            "attribute": self.attribute,
+            "sentAt": crate::timefmt::epoch_secs(self.sent_at),
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    messages: Vec<(Message, Vec<String>, bool)>,
+    next_id: u64,
+}
+
+/// The outbox. Cheap to clone; clones share the messages.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    entries: Arc<Mutex<Entries>>,
+    version: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Self {
+            entries: Arc::default(),
+            version: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+/// What the pool knows when it sends a message.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) user_pool_id: String,
+    pub(crate) username: String,
+    /// Other names the user is known by (email, phone number, the name used to sign in).
+    pub(crate) aliases: Vec<String>,
+    pub(crate) destination: String,
+    pub(crate) medium: DeliveryMedium,
+    pub(crate) kind: MessageKind,
+    pub(crate) code: String,
+    pub(crate) attribute: Option<String>,
+    pub(crate) sent_at: SystemTime,
+}
+
+impl Outbox {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn push(&self, out: Outgoing) {
+        let id = {
+            let mut entries = self.lock();
+            entries.next_id += 1;
+            let id = entries.next_id;
+            let message = Message {
+                id,
+                user_pool_id: out.user_pool_id,
+                username: out.username,
+                destination: out.destination,
+                medium: out.medium,
+                kind: out.kind,
+                code: out.code,
+                attribute: out.attribute,
+                sent_at: out.sent_at,
+            };
+            entries.messages.push((message, out.aliases, false));
+            id
+        };
+        self.version.send_replace(id);
+    }
+
+    /// Every message, oldest first.
+    pub fn messages(&self) -> Vec<Message> {
+        self.lock()
+            .messages
+            .iter()
+            .map(|(m, _, _)| m.clone())
+            .collect()
+    }
+
+    /// Messages for `who` (username, email, phone number or alias), oldest first.
+    pub fn messages_for(&self, who: &str) -> Vec<Message> {
+        self.lock()
+            .messages
+            .iter()
+            .filter(|(m, aliases, _)| matches(m, aliases, who))
+            .map(|(m, _, _)| m.clone())
+            .collect()
+    }
+
+    /// The newest message for `who`.
+    pub fn latest_for(&self, who: &str) -> Option<Message> {
+        self.messages_for(who).pop()
+    }
+
+    /// The newest code sent to `who`.
+    pub fn latest_code_for(&self, who: &str) -> Option<String> {
+        self.latest_for(who).map(|m| m.code)
+    }
+
+    /// Takes the oldest message for `who` that no `next_*` call has returned yet, without waiting.
+    pub fn try_next_for(&self, who: &str) -> Option<Message> {
+        let mut entries = self.lock();
+        let (message, _, taken) = entries
+            .messages
+            .iter_mut()
+            .find(|(m, aliases, taken)| !*taken && matches(m, aliases, who))?;
+        *taken = true;
+        Some(message.clone())
+    }
+
+    /// Waits for (and takes) the next message for `who`: the oldest one not returned before.
+    ///
+    /// Wrap it in `tokio::time::timeout` if the message might never come.
+    pub async fn next_message_for(&self, who: &str) -> Message {
+        let mut rx = self.version.subscribe();
+        loop {
+            rx.borrow_and_update();
+            if let Some(message) = self.try_next_for(who) {
+                return message;
+            }
+            if rx.changed().await.is_err() {
+                // The sender lives as long as `self`; this cannot happen, but never spin.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// Waits for (and takes) the next code for `who`.
+    pub async fn next_code_for(&self, who: &str) -> String {
+        self.next_message_for(who).await.code
+    }
+
+    /// Forgets every message.
+    pub fn clear(&self) {
+        self.lock().messages.clear();
+    }
+
+    pub(crate) fn to_json(&self, who: Option<&str>) -> Value {
+        let messages: Vec<Value> = match who {
+            Some(who) => self.messages_for(who),
+            None => self.messages(),
+        }
+        .iter()
+        .map(Message::to_json)
+        .collect();
+        json!({ "messages": messages })
+    }
+}
+
+fn matches(message: &Message, aliases: &[String], who: &str) -> bool {
+    message.is_for(who) || aliases.iter().any(|a| a.eq_ignore_ascii_case(who))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outgoing(username: &str, code: &str) -> Outgoing {
+        Outgoing {
+            user_pool_id: "us-east-1_X".into(),
+            username: username.into(),
+            aliases: vec![format!("{username}@example.com")],
+            destination: format!("{username}@example.com"),
+            medium: DeliveryMedium::Email,
+            kind: MessageKind::SignUp,
+            code: code.into(),
+            attribute: Some("email".into()),
+            sent_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    #[tokio::test]
+    async fn next_code_waits_and_takes_in_order() {
+        let outbox = Outbox::default();
+        let waiter = {
+            let outbox = outbox.clone();
+            tokio::spawn(async move { outbox.next_code_for("alice").await })
+        };
+        outbox.push(outgoing("bob", "111111"));
+        outbox.push(outgoing("alice", "222222"));
+        assert_eq!(waiter.await.unwrap(), "222222");
+        outbox.push(outgoing("alice", "333333"));
+        assert_eq!(outbox.next_code_for("ALICE@example.com").await, "333333");
+        assert_eq!(outbox.try_next_for("alice"), None);
+        assert_eq!(outbox.latest_code_for("alice").as_deref(), Some("333333"));
+        assert_eq!(outbox.messages().len(), 3);
+        let json = outbox.to_json(Some("bob"));
+        assert_eq!(json["messages"][0]["code"], "111111");
+        assert!(!format!("{:?}", outbox.messages()).contains("111111"));
+    }
+}

@@ -1,0 +1,305 @@
+//! The seed file of the `amplify-emulator` binary: pools, clients and users as JSON.
+//!
+//! ```json
+//! {
+//!   "port": 0,
+//!   "userPools": [{
+//!     "region": "us-east-1",
+//!     "id": "us-east-1_Example1",
+//!     "clients": [{"id": "exampleclient1", "secret": false}],
+//!     "passwordPolicy": {"minLength": 8, "requireSymbols": true},
+//!     "requiredAttributes": ["email"],
+//!     "usernameAttributes": [],
+//!     "autoVerifiedAttributes": ["email"],
+//!     "customAttributes": ["tenant"],
+//!     "groups": [{"name": "admin", "precedence": 0}],
+//!     "mfa": "OFF",
+//!     "mfaMethods": ["SMS"],
+//!     "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}}]
+//!   }],
+//!   "identityPools": [{"allowGuests": true}],
+//!   "oidcIssuers": ["https://login.example.test"]
+//! }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::EmulatorError;
+use crate::handle::EmulatorBuilder;
+use crate::spec::{
+    AppClientSpec, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod, PasswordPolicy,
+    SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
+};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Seed {
+    port: Option<u16>,
+    #[serde(default)]
+    user_pools: Vec<SeedPool>,
+    #[serde(default)]
+    identity_pools: Vec<SeedIdentityPool>,
+    #[serde(default)]
+    oidc_issuers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedPool {
+    region: Option<String>,
+    id: Option<String>,
+    #[serde(default)]
+    clients: Vec<SeedClient>,
+    password_policy: Option<SeedPolicy>,
+    required_attributes: Option<Vec<String>>,
+    #[serde(default)]
+    username_attributes: Vec<String>,
+    auto_verified_attributes: Option<Vec<String>>,
+    #[serde(default)]
+    custom_attributes: Vec<String>,
+    #[serde(default)]
+    groups: Vec<SeedGroup>,
+    mfa: Option<String>,
+    mfa_methods: Option<Vec<String>>,
+    #[serde(default)]
+    users: Vec<SeedUser>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedClient {
+    id: Option<String>,
+    name: Option<String>,
+    /// `true` for a generated secret, or the secret itself.
+    secret: Option<serde_json::Value>,
+    #[serde(default)]
+    refresh_token_rotation: bool,
+    #[serde(default)]
+    prevent_user_existence_errors: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedPolicy {
+    min_length: Option<u32>,
+    require_lowercase: Option<bool>,
+    require_uppercase: Option<bool>,
+    require_numbers: Option<bool>,
+    require_symbols: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedGroup {
+    name: String,
+    precedence: Option<i64>,
+    role_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedUser {
+    username: String,
+    password: String,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    status: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    enabled: Option<bool>,
+    #[serde(default)]
+    sms_mfa: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedIdentityPool {
+    id: Option<String>,
+    region: Option<String>,
+    allow_guests: Option<bool>,
+    developer_provider_name: Option<String>,
+}
+
+fn bad(message: impl Into<String>) -> EmulatorError {
+    EmulatorError::Seed(message.into())
+}
+
+impl EmulatorBuilder {
+    /// A builder from a seed document (see the module docs of the binary for the format).
+    /// Returns the builder and the port the seed asks for, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError::Seed`] for malformed JSON, unknown fields or values.
+    pub fn from_seed_json(json: &str) -> Result<(Self, Option<u16>), EmulatorError> {
+        let seed: Seed = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+        let mut builder = EmulatorBuilder::default();
+        for pool in seed.user_pools {
+            builder = builder.user_pool(pool_spec(pool)?);
+        }
+        for ip in seed.identity_pools {
+            let mut spec = IdentityPoolSpec::new();
+            if let Some(id) = ip.id {
+                spec = spec.id(id);
+            }
+            if let Some(region) = ip.region {
+                spec = spec.region(region);
+            }
+            if let Some(guests) = ip.allow_guests {
+                spec = spec.allow_guests(guests);
+            }
+            if let Some(name) = ip.developer_provider_name {
+                spec = spec.developer_provider_name(name);
+            }
+            builder = builder.identity_pool(spec);
+        }
+        for issuer in seed.oidc_issuers {
+            builder = builder.oidc_issuer(issuer);
+        }
+        Ok((builder, seed.port))
+    }
+}
+
+fn pool_spec(pool: SeedPool) -> Result<UserPoolSpec, EmulatorError> {
+    let mut spec = UserPoolSpec::new(pool.region.unwrap_or_else(|| "us-east-1".to_owned()));
+    if let Some(id) = pool.id {
+        spec = spec.id(id);
+    }
+    for client in pool.clients {
+        let mut c = AppClientSpec::new()
+            .refresh_token_rotation(client.refresh_token_rotation)
+            .prevent_user_existence_errors(client.prevent_user_existence_errors);
+        if let Some(id) = client.id {
+            c = c.id(id);
+        }
+        if let Some(name) = client.name {
+            c = c.name(name);
+        }
+        c = match client.secret {
+            None | Some(serde_json::Value::Bool(false)) => c,
+            Some(serde_json::Value::Bool(true)) => c.secret(true),
+            Some(serde_json::Value::String(s)) => c.fixed_secret(s),
+            Some(_) => return Err(bad("clients[].secret must be a boolean or a string")),
+        };
+        spec = spec.client(c);
+    }
+    if let Some(p) = pool.password_policy {
+        let mut policy = PasswordPolicy::new();
+        if let Some(v) = p.min_length {
+            policy = policy.min_length(v);
+        }
+        if let Some(v) = p.require_lowercase {
+            policy = policy.require_lowercase(v);
+        }
+        if let Some(v) = p.require_uppercase {
+            policy = policy.require_uppercase(v);
+        }
+        if let Some(v) = p.require_numbers {
+            policy = policy.require_numbers(v);
+        }
+        if let Some(v) = p.require_symbols {
+            policy = policy.require_symbols(v);
+        }
+        spec = spec.password_policy(policy);
+    }
+    if let Some(attrs) = pool.required_attributes {
+        spec = spec.required_attributes(attrs);
+    }
+    let mut username_attributes = Vec::new();
+    for a in pool.username_attributes {
+        username_attributes.push(match a.to_ascii_lowercase().as_str() {
+            "email" => UsernameAttribute::Email,
+            "phone_number" => UsernameAttribute::PhoneNumber,
+            other => return Err(bad(format!("unknown username attribute {other:?}"))),
+        });
+    }
+    spec = spec.username_attributes(username_attributes);
+    if let Some(attrs) = pool.auto_verified_attributes {
+        spec = spec.auto_verified_attributes(attrs);
+    }
+    for custom in pool.custom_attributes {
+        spec = spec.custom_attribute(custom);
+    }
+    for g in pool.groups {
+        let mut group = GroupSpec::new(g.name);
+        if let Some(p) = g.precedence {
+            group = group.precedence(p);
+        }
+        if let Some(r) = g.role_arn {
+            group = group.role_arn(r);
+        }
+        spec = spec.group(group);
+    }
+    let mfa = match pool.mfa.as_deref().map(str::to_ascii_uppercase).as_deref() {
+        None | Some("OFF" | "NONE") => MfaConfiguration::Off,
+        Some("OPTIONAL") => MfaConfiguration::Optional,
+        Some("ON" | "REQUIRED") => MfaConfiguration::On,
+        Some(other) => return Err(bad(format!("unknown mfa {other:?}"))),
+    };
+    let mut methods = Vec::new();
+    for m in pool.mfa_methods.unwrap_or_else(|| vec!["SMS".to_owned()]) {
+        methods.push(match m.to_ascii_uppercase().as_str() {
+            "SMS" => MfaMethod::Sms,
+            "TOTP" => MfaMethod::Totp,
+            "EMAIL" => MfaMethod::Email,
+            other => return Err(bad(format!("unknown mfa method {other:?}"))),
+        });
+    }
+    spec = spec.mfa(mfa, methods);
+    for u in pool.users {
+        let mut user = UserSpec::new(u.username, u.password);
+        for (k, v) in u.attributes {
+            user = user.attribute(k, v);
+        }
+        user = user.status(
+            match u.status.as_deref().map(str::to_ascii_uppercase).as_deref() {
+                None | Some("CONFIRMED") => SeedStatus::Confirmed,
+                Some("UNCONFIRMED") => SeedStatus::Unconfirmed,
+                Some("FORCE_CHANGE_PASSWORD") => SeedStatus::ForceChangePassword,
+                Some(other) => return Err(bad(format!("unknown user status {other:?}"))),
+            },
+        );
+        for g in u.groups {
+            user = user.group(g);
+        }
+        user = user.enabled(u.enabled.unwrap_or(true)).sms_mfa(u.sms_mfa);
+        spec = spec.user(user);
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_seed() {
+        let json = r#"{
+          "port": 0,
+          "userPools": [{
+            "region": "us-east-1", "id": "us-east-1_Example1",
+            "clients": [{"id": "exampleclient1", "secret": false}],
+            "passwordPolicy": {"minLength": 8, "requireSymbols": true},
+            "requiredAttributes": ["email"], "usernameAttributes": [], "autoVerifiedAttributes": ["email"],
+            "customAttributes": ["tenant"], "groups": [{"name": "admin", "precedence": 0}],
+            "mfa": "OFF", "mfaMethods": ["SMS"],
+            "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}, "groups": ["admin"]}]
+          }],
+          "identityPools": [{"allowGuests": true}],
+          "oidcIssuers": ["https://login.example.test"]
+        }"#;
+        let (builder, port) = EmulatorBuilder::from_seed_json(json).unwrap();
+        assert_eq!(port, Some(0));
+        let backend = builder.build_backend("http://127.0.0.1:1").unwrap();
+        assert_eq!(
+            backend
+                .create_user("us-east-1_Example1", &UserSpec::new("bob", "Passw0rd!"))
+                .unwrap(),
+            "bob"
+        );
+        assert!(EmulatorBuilder::from_seed_json(r#"{"nope": 1}"#).is_err());
+        assert!(EmulatorBuilder::from_seed_json(r#"{"userPools": [{"mfa": "MAYBE"}]}"#).is_err());
+    }
+}

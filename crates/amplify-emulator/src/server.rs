@@ -1,0 +1,173 @@
+//! The HTTP/1.1 server: one hyper connection per socket, request counting and fault injection,
+//! then the sans-IO [`Backend`].
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+use crate::backend::{Backend, error_response};
+use crate::error::{CognitoError, ErrorKind};
+use crate::faults::Fault;
+use crate::protocol::MAX_BODY;
+
+/// A response body that can stop half-way (the truncated-body fault).
+#[derive(Debug)]
+pub(crate) struct ReplyBody {
+    data: Option<Bytes>,
+    fail_after: bool,
+    exact: u64,
+}
+
+impl ReplyBody {
+    fn full(data: Bytes) -> Self {
+        let exact = u64::try_from(data.len()).unwrap_or(u64::MAX);
+        Self {
+            data: Some(data),
+            fail_after: false,
+            exact,
+        }
+    }
+
+    fn truncated(data: &Bytes) -> Self {
+        let half = data.slice(..data.len() / 2);
+        Self {
+            data: Some(half),
+            fail_after: true,
+            exact: u64::try_from(data.len()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl Body for ReplyBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        if let Some(data) = this.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if this.fail_after {
+            this.fail_after = false;
+            return Poll::Ready(Some(Err(io::Error::other(
+                "injected fault: truncated body",
+            ))));
+        }
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none() && !self.fail_after
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.exact)
+    }
+}
+
+/// Accepts connections until `shutdown` fires (or its sender is dropped).
+pub(crate) async fn serve(
+    listener: TcpListener,
+    backend: Backend,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    tokio::task::yield_now().await;
+                    continue;
+                };
+                let backend = backend.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| serve_request(backend.clone(), request));
+                    if let Err(error) = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                    {
+                        tracing::trace!(%error, "connection ended");
+                    }
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+}
+
+async fn serve_request(
+    backend: Backend,
+    request: Request<Incoming>,
+) -> Result<Response<ReplyBody>, io::Error> {
+    let (parts, body) = request.into_parts();
+    let target = parts.headers.get("x-amz-target").map(HeaderValue::as_bytes);
+    let operation = Backend::operation_of(&parts.method, parts.uri.path(), target);
+    backend.counters().bump(&operation);
+    let fault = backend.faults().take(&operation);
+    tracing::debug!(operation, ?fault, "request");
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let error = CognitoError::new(
+                ErrorKind::RequestTooLarge,
+                "The request body is too large or was cut off.",
+            );
+            return Ok(into_reply(error_response(&error, "0"), false));
+        }
+    };
+    match fault {
+        Some(Fault::DropConnection) => {
+            return Err(io::Error::other("injected fault: dropped connection"));
+        }
+        Some(Fault::InternalError) => {
+            let error = CognitoError::internal("Injected fault: internal error.");
+            return Ok(into_reply(error_response(&error, "0"), false));
+        }
+        Some(Fault::Throttle) => {
+            let error = CognitoError::new(ErrorKind::TooManyRequests, "Rate exceeded");
+            return Ok(into_reply(error_response(&error, "0"), false));
+        }
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::TruncatedBody) | None => {}
+    }
+    let request = Request::from_parts(parts, body);
+    // The backend locks its state briefly and never awaits; run it off the reactor threads anyway
+    // since SRP math takes a few milliseconds.
+    let response = tokio::task::spawn_blocking(move || backend.handle(&request))
+        .await
+        .map_err(io::Error::other)?;
+    Ok(into_reply(
+        response,
+        matches!(fault, Some(Fault::TruncatedBody)),
+    ))
+}
+
+fn into_reply(response: Response<Bytes>, truncate: bool) -> Response<ReplyBody> {
+    let (mut parts, body) = response.into_parts();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let body = if truncate {
+        ReplyBody::truncated(&body)
+    } else {
+        ReplyBody::full(body)
+    };
+    Response::from_parts(parts, body)
+}

@@ -1,0 +1,1118 @@
+//! Sign-in: InitiateAuth / RespondToAuthChallenge and the table-driven challenge engine, plus
+//! refresh (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken) and RevokeToken.
+//!
+//! A sign-in is an [`AuthSession`] that moves through:
+//!
+//! 1. a first factor chosen by the flow (SRP `PASSWORD_VERIFIER`, a password, or the custom auth
+//!    triggers);
+//! 2. the [`GATES`], in order, each of which may stop at a challenge (status checks,
+//!    `NEW_PASSWORD_REQUIRED`, MFA);
+//! 3. tokens.
+//!
+//! Answers are dispatched through [`RESPONDERS`]; new challenges (TOTP, email OTP, MFA setup and
+//! selection, device SRP) are a new row in each table.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::signup::{Target, target};
+use super::tokens::{self, Origin};
+use super::{CodePurpose, UserPools, UserStatus, apply_attribute_updates};
+use crate::backend::{Ctx, State};
+use crate::error::{CognitoError, ErrorKind};
+use crate::protocol::Input;
+use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod};
+use crate::srp::{self, ServerEphemeral};
+use crate::timefmt::parse_srp_timestamp;
+use crate::triggers::{
+    ChallengeResult, CreateAuthChallenge, DefineAuthChallenge, TriggerError, VerifyAuthChallenge,
+};
+use crate::util::{b64, b64_decode_lenient, mask_destination, unhex};
+
+/// How far an SRP `TIMESTAMP` may be from the emulator's clock.
+const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
+
+/// A challenge the emulator can ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // Cognito's names.
+pub(crate) enum Challenge {
+    PasswordVerifier,
+    NewPasswordRequired,
+    SmsMfa,
+    CustomChallenge,
+}
+
+impl Challenge {
+    const ALL: [Challenge; 4] = [
+        Challenge::PasswordVerifier,
+        Challenge::NewPasswordRequired,
+        Challenge::SmsMfa,
+        Challenge::CustomChallenge,
+    ];
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Challenge::PasswordVerifier => "PASSWORD_VERIFIER",
+            Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Challenge::SmsMfa => "SMS_MFA",
+            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// Challenge names Cognito knows that this emulator does not ask yet.
+const NOT_YET_SUPPORTED: &[&str] = &[
+    "SOFTWARE_TOKEN_MFA",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "SELECT_CHALLENGE",
+    "PASSWORD",
+    "PASSWORD_SRP",
+    "WEB_AUTHN",
+];
+
+/// The first factor of a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    UserSrp,
+    UserPassword,
+    Custom,
+}
+
+/// SRP state between InitiateAuth and the PASSWORD_VERIFIER answer.
+#[derive(Clone)]
+pub(crate) struct PendingSrp {
+    ephemeral: ServerEphemeral,
+    client_a: Vec<u8>,
+    secret_block: String,
+    secret_block_bytes: Vec<u8>,
+}
+
+/// A sign-in in progress.
+#[derive(Clone)]
+pub(crate) struct AuthSession {
+    id: String,
+    pool_id: String,
+    client_id: String,
+    user_key: String,
+    flow: Flow,
+    challenge: Challenge,
+    expires: i64,
+    history: Vec<ChallengeResult>,
+    srp: Option<PendingSrp>,
+    private_parameters: BTreeMap<String, String>,
+    challenge_metadata: Option<String>,
+    new_password_done: bool,
+    mfa_done: bool,
+    mfa_code: Option<(String, i64)>,
+    attempts: u32,
+    client_metadata: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for AuthSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSession")
+            .field("pool_id", &self.pool_id)
+            .field("user_key", &self.user_key)
+            .field("flow", &self.flow)
+            .field("challenge", &self.challenge)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthSession {
+    fn new(
+        target: &Target,
+        user_key: String,
+        flow: Flow,
+        client_metadata: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            id: String::new(),
+            pool_id: target.pool_id.clone(),
+            client_id: target.client.id.clone(),
+            user_key,
+            flow,
+            challenge: Challenge::PasswordVerifier,
+            expires: 0,
+            history: Vec::new(),
+            srp: None,
+            private_parameters: BTreeMap::new(),
+            challenge_metadata: None,
+            new_password_done: false,
+            mfa_done: false,
+            mfa_code: None,
+            attempts: 0,
+            client_metadata,
+        }
+    }
+}
+
+type Params = BTreeMap<String, String>;
+
+/// A check after the first factor that may stop the sign-in at a challenge.
+type Gate = fn(
+    &Ctx<'_>,
+    &mut UserPools,
+    &mut AuthSession,
+) -> Result<Option<(Challenge, Params)>, CognitoError>;
+
+/// The gates every non-custom sign-in passes after its first factor, in order.
+const GATES: &[Gate] = &[gate_status, gate_new_password, gate_mfa];
+
+/// Handles an answer to a challenge.
+type Responder = fn(&Ctx<'_>, &mut UserPools, AuthSession, &Params) -> Result<Value, CognitoError>;
+
+/// Who answers which challenge.
+const RESPONDERS: &[(Challenge, Responder)] = &[
+    (Challenge::PasswordVerifier, answer_password_verifier),
+    (Challenge::NewPasswordRequired, answer_new_password),
+    (Challenge::SmsMfa, answer_sms_mfa),
+    (Challenge::CustomChallenge, answer_custom_challenge),
+];
+
+fn param<'a>(params: &'a Params, name: &str) -> Result<&'a str, CognitoError> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+        })
+}
+
+fn require_flow(target: &Target, flow: AuthFlow, name: &str) -> Result<(), CognitoError> {
+    if target.client.allows(flow) {
+        Ok(())
+    } else {
+        Err(CognitoError::invalid_parameter(format!(
+            "{name} flow not enabled for this client"
+        )))
+    }
+}
+
+/// Resolves the user signing in (hiding unknown users when the client asks for it).
+fn sign_in_user(st: &UserPools, target: &Target, username: &str) -> Result<String, CognitoError> {
+    let pool = st.pool(&target.pool_id)?;
+    match pool.find_user_key(username) {
+        Some(key) => Ok(key),
+        None if target.client.prevent_user_existence_errors => Err(CognitoError::bad_credentials()),
+        None => Err(CognitoError::user_not_found()),
+    }
+}
+
+fn check_secret(
+    st: &UserPools,
+    target: &Target,
+    key: &str,
+    provided: Option<&str>,
+    sent_name: &str,
+) -> Result<(), CognitoError> {
+    let user = st.pool(&target.pool_id)?.user(key)?;
+    target
+        .client
+        .check_secret_hash(provided, &[sent_name, &user.username])
+}
+
+pub(super) fn initiate_auth(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let target = target(st, input)?;
+    let flow = input.str("AuthFlow")?;
+    let params = input.str_map("AuthParameters")?;
+    let client_metadata = input.str_map("ClientMetadata")?;
+    input.opt_struct("AnalyticsMetadata")?;
+    input.opt_struct("UserContextData")?;
+    start(
+        ctx,
+        &mut st.user_pools,
+        &target,
+        flow,
+        &params,
+        client_metadata,
+        false,
+    )
+}
+
+pub(super) fn admin_initiate_auth(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let pool_id = input.str("UserPoolId")?;
+    let target = target(st, input)?;
+    if target.pool_id != pool_id {
+        return Err(CognitoError::resource_not_found(format!(
+            "User pool client {} does not exist.",
+            target.client.id
+        )));
+    }
+    let flow = input.str("AuthFlow")?;
+    let params = input.str_map("AuthParameters")?;
+    let client_metadata = input.str_map("ClientMetadata")?;
+    input.opt_struct("AnalyticsMetadata")?;
+    input.opt_struct("ContextData")?;
+    start(
+        ctx,
+        &mut st.user_pools,
+        &target,
+        flow,
+        &params,
+        client_metadata,
+        true,
+    )
+}
+
+fn start(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    target: &Target,
+    flow: &str,
+    params: &Params,
+    client_metadata: BTreeMap<String, String>,
+    admin: bool,
+) -> Result<Value, CognitoError> {
+    match flow {
+        "USER_SRP_AUTH" => {
+            require_flow(target, AuthFlow::UserSrp, flow)?;
+            let username = param(params, "USERNAME")?;
+            let srp_a = param(params, "SRP_A")?;
+            let key = sign_in_user(st, target, username)?;
+            check_secret(
+                st,
+                target,
+                &key,
+                params.get("SECRET_HASH").map(String::as_str),
+                username,
+            )?;
+            let mut session = AuthSession::new(target, key, Flow::UserSrp, client_metadata);
+            session.srp = Some(start_srp(ctx, st, &session, srp_a)?);
+            let challenge_params = srp_parameters(st, &session)?;
+            present(
+                ctx,
+                st,
+                session,
+                Challenge::PasswordVerifier,
+                &challenge_params,
+            )
+        }
+        "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            if flow.starts_with("ADMIN_") {
+                if !admin {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "{flow} is only allowed through AdminInitiateAuth"
+                    )));
+                }
+                require_flow(target, AuthFlow::AdminUserPassword, flow)?;
+            } else {
+                require_flow(target, AuthFlow::UserPassword, flow)?;
+            }
+            let username = param(params, "USERNAME")?;
+            let password = param(params, "PASSWORD")?;
+            let key = sign_in_user(st, target, username)?;
+            check_secret(
+                st,
+                target,
+                &key,
+                params.get("SECRET_HASH").map(String::as_str),
+                username,
+            )?;
+            let pool = st.pool(&target.pool_id)?;
+            if !pool.password_matches(pool.user(&key)?, password) {
+                return Err(CognitoError::bad_credentials());
+            }
+            let session = AuthSession::new(target, key, Flow::UserPassword, client_metadata);
+            run_gates(ctx, st, session)
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            require_flow(target, AuthFlow::RefreshToken, flow)?;
+            let token = param(params, "REFRESH_TOKEN")?;
+            let (family, key) = check_refresh_token(ctx, st, target, token)?;
+            let sent_name = params
+                .get("USERNAME")
+                .map(String::as_str)
+                .unwrap_or_default();
+            check_secret(
+                st,
+                target,
+                &key,
+                params.get("SECRET_HASH").map(String::as_str),
+                sent_name,
+            )?;
+            let result = tokens::issue(
+                ctx,
+                st,
+                &target.pool_id,
+                &target.client.id,
+                &key,
+                Origin::Refresh(family),
+                false,
+            )?;
+            Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+        }
+        "CUSTOM_AUTH" => {
+            require_flow(target, AuthFlow::Custom, flow)?;
+            let username = param(params, "USERNAME")?;
+            let key = sign_in_user(st, target, username)?;
+            check_secret(
+                st,
+                target,
+                &key,
+                params.get("SECRET_HASH").map(String::as_str),
+                username,
+            )?;
+            if st.pool(&target.pool_id)?.triggers.is_none() {
+                return Err(CognitoError::invalid_parameter(
+                    "Custom auth lambda trigger is not configured for the user pool.",
+                ));
+            }
+            let mut session = AuthSession::new(target, key, Flow::Custom, client_metadata);
+            if let Some(srp_a) = params.get("SRP_A") {
+                session.srp = Some(start_srp(ctx, st, &session, srp_a)?);
+                session.history.push(ChallengeResult {
+                    challenge_name: "SRP_A".to_owned(),
+                    challenge_result: true,
+                    challenge_metadata: None,
+                });
+            }
+            run_define(ctx, st, session)
+        }
+        "USER_AUTH" => Err(CognitoError::invalid_parameter(
+            "USER_AUTH is not supported by amplify-emulator yet.",
+        )),
+        other => Err(CognitoError::invalid_parameter(format!(
+            "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+        ))),
+    }
+}
+
+fn start_srp(
+    ctx: &Ctx<'_>,
+    st: &UserPools,
+    session: &AuthSession,
+    srp_a: &str,
+) -> Result<PendingSrp, CognitoError> {
+    let client_a = unhex(srp_a)
+        .filter(|a| a.iter().skip_while(|b| **b == 0).count() <= srp::N_BYTES)
+        .ok_or_else(|| {
+            CognitoError::invalid_parameter("SRP_A is not a valid hexadecimal number.")
+        })?;
+    let user = st.pool(&session.pool_id)?.user(&session.user_key)?;
+    let ephemeral = ServerEphemeral::new(&user.verifier, ctx.rng.bytes())
+        .map_err(|_| CognitoError::internal("SRP group unavailable"))?;
+    let secret_block_bytes = ctx.rng.vec(256);
+    Ok(PendingSrp {
+        ephemeral,
+        client_a,
+        secret_block: b64(&secret_block_bytes),
+        secret_block_bytes,
+    })
+}
+
+fn srp_parameters(st: &UserPools, session: &AuthSession) -> Result<Params, CognitoError> {
+    let srp = session.srp.as_ref().ok_or_else(|| {
+        CognitoError::new(
+            ErrorKind::InvalidLambdaResponse,
+            "PASSWORD_VERIFIER needs SRP_A in InitiateAuth.",
+        )
+    })?;
+    let user = st.pool(&session.pool_id)?.user(&session.user_key)?;
+    let mut params = Params::new();
+    params.insert("SALT".into(), srp::to_hex(&user.salt));
+    params.insert("SECRET_BLOCK".into(), srp.secret_block.clone());
+    params.insert("SRP_B".into(), srp::to_hex(srp.ephemeral.public()));
+    params.insert("USERNAME".into(), user.username.clone());
+    params.insert("USER_ID_FOR_SRP".into(), user.username.clone());
+    Ok(params)
+}
+
+/// Stores the session under a fresh id and answers with the challenge.
+fn present(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+    challenge: Challenge,
+    params: &Params,
+) -> Result<Value, CognitoError> {
+    let validity = st
+        .pool(&session.pool_id)?
+        .client(&session.client_id)?
+        .auth_session_validity;
+    session.challenge = challenge;
+    session.expires = ctx.now + validity;
+    session.attempts = 0;
+    session.id = ctx.rng.token(144);
+    if challenge == Challenge::PasswordVerifier
+        && let Some(srp) = &session.srp
+    {
+        st.secret_blocks
+            .insert(srp.secret_block.clone(), session.id.clone());
+    }
+    let id = session.id.clone();
+    st.sessions.insert(id.clone(), session);
+    Ok(json!({
+        "ChallengeName": challenge.as_str(),
+        "ChallengeParameters": params,
+        "Session": id,
+    }))
+}
+
+/// Puts a session back after a recoverable mistake (a wrong MFA code, a weak new password).
+fn restore(st: &mut UserPools, session: AuthSession) {
+    st.sessions.insert(session.id.clone(), session);
+}
+
+fn run_gates(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+) -> Result<Value, CognitoError> {
+    for gate in GATES {
+        if let Some((challenge, params)) = gate(ctx, st, &mut session)? {
+            return present(ctx, st, session, challenge, &params);
+        }
+    }
+    finish(ctx, st, &session)
+}
+
+fn finish(ctx: &Ctx<'_>, st: &mut UserPools, session: &AuthSession) -> Result<Value, CognitoError> {
+    let result = tokens::issue(
+        ctx,
+        st,
+        &session.pool_id,
+        &session.client_id,
+        &session.user_key,
+        Origin::SignIn,
+        true,
+    )?;
+    Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+}
+
+fn gate_status(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    session: &mut AuthSession,
+) -> Result<Option<(Challenge, Params)>, CognitoError> {
+    let user = st.pool(&session.pool_id)?.user(&session.user_key)?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    match user.status {
+        UserStatus::Unconfirmed => Err(CognitoError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        )),
+        UserStatus::ResetRequired => Err(CognitoError::new(
+            ErrorKind::PasswordResetRequired,
+            "Password reset required for the user",
+        )),
+        UserStatus::ForceChangePassword
+            if user
+                .temporary_password_expires
+                .is_some_and(|t| t <= ctx.now) =>
+        {
+            Err(CognitoError::not_authorized(
+                "Temporary password has expired and must be reset by an administrator.",
+            ))
+        }
+        UserStatus::ForceChangePassword | UserStatus::Confirmed => Ok(None),
+    }
+}
+
+fn gate_new_password(
+    _ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    session: &mut AuthSession,
+) -> Result<Option<(Challenge, Params)>, CognitoError> {
+    let pool = st.pool(&session.pool_id)?;
+    let user = pool.user(&session.user_key)?;
+    if user.status != UserStatus::ForceChangePassword || session.new_password_done {
+        return Ok(None);
+    }
+    let missing: Vec<String> = pool
+        .settings
+        .required_attributes
+        .iter()
+        .filter(|a| !user.attributes.contains_key(a.as_str()))
+        .map(|a| format!("userAttributes.{a}"))
+        .collect();
+    let mut params = Params::new();
+    params.insert("USER_ID_FOR_SRP".into(), user.username.clone());
+    params.insert("requiredAttributes".into(), json!(missing).to_string());
+    params.insert("userAttributes".into(), json!(user.attributes).to_string());
+    Ok(Some((Challenge::NewPasswordRequired, params)))
+}
+
+fn gate_mfa(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    session: &mut AuthSession,
+) -> Result<Option<(Challenge, Params)>, CognitoError> {
+    if session.mfa_done {
+        return Ok(None);
+    }
+    let pool = st.pool(&session.pool_id)?;
+    let user = pool.user(&session.user_key)?;
+    let sms_allowed = pool.settings.mfa_methods.contains(&MfaMethod::Sms);
+    let has_phone = user.attributes.contains_key("phone_number");
+    let use_sms = match pool.settings.mfa {
+        MfaConfiguration::Off => false,
+        MfaConfiguration::Optional => sms_allowed && user.mfa.sms_enabled && has_phone,
+        MfaConfiguration::On if sms_allowed && has_phone => true,
+        MfaConfiguration::On => {
+            return Err(CognitoError::invalid_parameter(
+                "The user must set up MFA (MFA_SETUP), which amplify-emulator does not support yet.",
+            ));
+        }
+    };
+    if !use_sms {
+        return Ok(None);
+    }
+    let code = ctx.rng.digits(6);
+    let details = pool.send_mfa_code(ctx, user, &code).ok_or_else(|| {
+        CognitoError::invalid_parameter("The user has no phone_number for SMS MFA.")
+    })?;
+    session.mfa_code = Some((code, ctx.now + pool.settings.mfa_code_validity));
+    let mut params = Params::new();
+    params.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into());
+    params.insert(
+        "CODE_DELIVERY_DESTINATION".into(),
+        details
+            .get("Destination")
+            .and_then(Value::as_str)
+            .map_or_else(|| mask_destination(""), str::to_owned),
+    );
+    Ok(Some((Challenge::SmsMfa, params)))
+}
+
+fn lambda_error(trigger: &'static str) -> impl Fn(TriggerError) -> CognitoError {
+    move |e| {
+        CognitoError::new(
+            ErrorKind::UserLambdaValidation,
+            format!("{trigger} failed with error {}.", e.0),
+        )
+    }
+}
+
+/// Custom auth: asks the define trigger what happens next.
+fn run_define(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+) -> Result<Value, CognitoError> {
+    if session.history.len() > 50 {
+        return Err(CognitoError::not_authorized(
+            "Too many challenges in one sign-in.",
+        ));
+    }
+    let pool = st.pool(&session.pool_id)?;
+    let triggers = pool.triggers.clone().ok_or_else(|| {
+        CognitoError::invalid_parameter(
+            "Custom auth lambda trigger is not configured for the user pool.",
+        )
+    })?;
+    let user = pool.user(&session.user_key)?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    if user.status == UserStatus::Unconfirmed {
+        return Err(CognitoError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
+    }
+    let event = DefineAuthChallenge {
+        user_pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        user_attributes: user.all_attributes(),
+        session: session.history.clone(),
+        client_metadata: session.client_metadata.clone(),
+    };
+    let decision = triggers
+        .get()
+        .define_auth_challenge(&event)
+        .map_err(lambda_error("DefineAuthChallenge"))?;
+    if decision.fail_authentication {
+        return Err(CognitoError::bad_credentials());
+    }
+    if decision.issue_tokens {
+        return finish(ctx, st, &session);
+    }
+    match decision.challenge_name.as_deref() {
+        Some("PASSWORD_VERIFIER") => {
+            let answered = session
+                .history
+                .iter()
+                .any(|r| r.challenge_name == "PASSWORD_VERIFIER");
+            if answered {
+                return Err(CognitoError::new(
+                    ErrorKind::InvalidLambdaResponse,
+                    "PASSWORD_VERIFIER can only be asked once per sign-in.",
+                ));
+            }
+            let params = srp_parameters(st, &session)?;
+            present(ctx, st, session, Challenge::PasswordVerifier, &params)
+        }
+        Some("CUSTOM_CHALLENGE") => {
+            let create = CreateAuthChallenge {
+                user_pool_id: event.user_pool_id,
+                username: event.username,
+                user_attributes: event.user_attributes,
+                challenge_name: "CUSTOM_CHALLENGE".to_owned(),
+                session: event.session,
+                client_metadata: event.client_metadata,
+            };
+            let created = triggers
+                .get()
+                .create_auth_challenge(&create)
+                .map_err(lambda_error("CreateAuthChallenge"))?;
+            let mut params = created.public_challenge_parameters;
+            params.insert("USERNAME".into(), create.username);
+            session.private_parameters = created.private_challenge_parameters;
+            session.challenge_metadata = created.challenge_metadata;
+            present(ctx, st, session, Challenge::CustomChallenge, &params)
+        }
+        _ => Err(CognitoError::new(
+            ErrorKind::InvalidLambdaResponse,
+            "Unrecognizable lambda output",
+        )),
+    }
+}
+
+pub(super) fn respond_to_auth_challenge(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let target = target(st, input)?;
+    let name = input.str("ChallengeName")?;
+    let session_id = input.opt_str("Session")?;
+    let responses = input.str_map("ChallengeResponses")?;
+    let client_metadata = input.str_map("ClientMetadata")?;
+    input.opt_struct("AnalyticsMetadata")?;
+    input.opt_struct("UserContextData")?;
+    respond(
+        ctx,
+        &mut st.user_pools,
+        &target,
+        name,
+        session_id,
+        &responses,
+        client_metadata,
+    )
+}
+
+pub(super) fn admin_respond_to_auth_challenge(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let pool_id = input.str("UserPoolId")?;
+    let target = target(st, input)?;
+    if target.pool_id != pool_id {
+        return Err(CognitoError::resource_not_found(format!(
+            "User pool client {} does not exist.",
+            target.client.id
+        )));
+    }
+    let name = input.str("ChallengeName")?;
+    let session_id = input.opt_str("Session")?;
+    let responses = input.str_map("ChallengeResponses")?;
+    let client_metadata = input.str_map("ClientMetadata")?;
+    respond(
+        ctx,
+        &mut st.user_pools,
+        &target,
+        name,
+        session_id,
+        &responses,
+        client_metadata,
+    )
+}
+
+fn respond(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    target: &Target,
+    name: &str,
+    session_id: Option<&str>,
+    responses: &Params,
+    client_metadata: BTreeMap<String, String>,
+) -> Result<Value, CognitoError> {
+    let Some(challenge) = Challenge::parse(name) else {
+        if NOT_YET_SUPPORTED.contains(&name) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "The challenge {name} is not supported by amplify-emulator yet."
+            )));
+        }
+        return Err(CognitoError::invalid_parameter(format!(
+            "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set: [SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP, PASSWORD_VERIFIER, CUSTOM_CHALLENGE, SELECT_CHALLENGE, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, ADMIN_NO_SRP_AUTH, NEW_PASSWORD_REQUIRED, SMS_OTP, PASSWORD, WEB_AUTHN, PASSWORD_SRP]"
+        )));
+    };
+    let invalid_session =
+        || CognitoError::not_authorized("Invalid session for the user, session is expired.");
+    let id = if challenge == Challenge::PasswordVerifier {
+        let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        param(responses, "TIMESTAMP")?;
+        if st.used_secret_blocks.contains(block) {
+            return Err(CognitoError::not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            ));
+        }
+        let id = st.secret_blocks.remove(block).ok_or_else(invalid_session)?;
+        st.used_secret_blocks.insert(block.to_owned());
+        if session_id.is_some_and(|s| s != id) {
+            st.sessions.remove(&id);
+            return Err(CognitoError::not_authorized(
+                "Invalid session for the user.",
+            ));
+        }
+        id
+    } else {
+        session_id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter Session"))?
+            .to_owned()
+    };
+    let mut session = st.sessions.remove(&id).ok_or_else(invalid_session)?;
+    if session.expires <= ctx.now {
+        return Err(invalid_session());
+    }
+    if session.client_id != target.client.id || session.challenge != challenge {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user.",
+        ));
+    }
+    let username = param(responses, "USERNAME")?;
+    let pool = st.pool(&session.pool_id)?;
+    if pool.find_user_key(username).as_deref() != Some(session.user_key.as_str()) {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user.",
+        ));
+    }
+    check_secret(
+        st,
+        target,
+        &session.user_key,
+        responses.get("SECRET_HASH").map(String::as_str),
+        username,
+    )?;
+    session.client_metadata = client_metadata;
+    let responder = RESPONDERS
+        .iter()
+        .find(|(c, _)| *c == challenge)
+        .map(|(_, r)| *r)
+        .ok_or_else(|| CognitoError::internal("no responder"))?;
+    responder(ctx, st, session, responses)
+}
+
+fn answer_password_verifier(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+    r: &Params,
+) -> Result<Value, CognitoError> {
+    let srp = session
+        .srp
+        .take()
+        .ok_or_else(CognitoError::bad_credentials)?;
+    let pool = st.pool(&session.pool_id)?;
+    let user = pool.user(&session.user_key)?;
+    let timestamp = param(r, "TIMESTAMP")?;
+    let proof_ok = match verify_proof(
+        ctx,
+        pool,
+        user,
+        &srp,
+        timestamp,
+        param(r, "PASSWORD_CLAIM_SIGNATURE")?,
+    ) {
+        Ok(()) => true,
+        Err(reason) => {
+            tracing::debug!(reason, "PASSWORD_VERIFIER refused");
+            false
+        }
+    };
+    if session.flow == Flow::Custom {
+        session.history.push(ChallengeResult {
+            challenge_name: "PASSWORD_VERIFIER".to_owned(),
+            challenge_result: proof_ok,
+            challenge_metadata: None,
+        });
+        return run_define(ctx, st, session);
+    }
+    if !proof_ok {
+        return Err(CognitoError::bad_credentials());
+    }
+    run_gates(ctx, st, session)
+}
+
+fn verify_proof(
+    ctx: &Ctx<'_>,
+    pool: &super::Pool,
+    user: &super::User,
+    srp: &PendingSrp,
+    timestamp: &str,
+    signature: &str,
+) -> Result<(), &'static str> {
+    let when =
+        parse_srp_timestamp(timestamp).ok_or("TIMESTAMP is not 'EEE MMM d HH:mm:ss UTC yyyy'")?;
+    if (when - ctx.now).abs() > TIMESTAMP_TOLERANCE_SECS {
+        return Err("TIMESTAMP is too far from the emulator's clock");
+    }
+    let claimed = b64_decode_lenient(signature).ok_or("PASSWORD_CLAIM_SIGNATURE is not base64")?;
+    let key = srp
+        .ephemeral
+        .session_key(&srp.client_a, &user.verifier)
+        .map_err(|_| "SRP_A is not acceptable")?;
+    let expected = srp::signature(
+        &key,
+        &pool.name,
+        &user.username,
+        &srp.secret_block_bytes,
+        timestamp,
+    );
+    if srp::signature_matches(&expected, &claimed) {
+        Ok(())
+    } else {
+        Err("the signature does not match (wrong password or forged proof)")
+    }
+}
+
+fn answer_new_password(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+    r: &Params,
+) -> Result<Value, CognitoError> {
+    let password = param(r, "NEW_PASSWORD")?;
+    let attributes: Vec<(String, String)> = r
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("userAttributes.")
+                .map(|name| (name.to_owned(), v.clone()))
+        })
+        .collect();
+    let pool = st.pool_mut(&session.pool_id)?;
+    let check = pool
+        .check_password_policy(password)
+        .and_then(|()| pool.check_attributes(&attributes, false))
+        .and_then(|()| {
+            let user = pool.user(&session.user_key)?;
+            for required in &pool.settings.required_attributes {
+                let present = user.attributes.contains_key(required)
+                    || attributes
+                        .iter()
+                        .any(|(n, v)| n == required && !v.is_empty());
+                if !present {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "Invalid attributes given, {required} is missing"
+                    )));
+                }
+            }
+            Ok(())
+        });
+    if let Err(e) = check {
+        restore(st, session);
+        return Err(e);
+    }
+    apply_attribute_updates(ctx, pool, &session.user_key, &attributes, false)?;
+    pool.set_password(ctx, &session.user_key, password)?;
+    let user = pool.user_mut(&session.user_key)?;
+    user.status = UserStatus::Confirmed;
+    user.temporary_password_expires = None;
+    session.new_password_done = true;
+    run_gates(ctx, st, session)
+}
+
+fn answer_sms_mfa(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+    r: &Params,
+) -> Result<Value, CognitoError> {
+    let code = param(r, "SMS_MFA_CODE")?;
+    let Some((expected, expires)) = session.mfa_code.clone() else {
+        return Err(CognitoError::not_authorized(
+            "Invalid session for the user.",
+        ));
+    };
+    if expires <= ctx.now {
+        return Err(CognitoError::new(
+            ErrorKind::ExpiredCode,
+            "Your code has expired, please sign in again.",
+        ));
+    }
+    if !crate::util::ct_eq(expected.as_bytes(), code.as_bytes()) {
+        session.attempts += 1;
+        if session.attempts >= 5 {
+            return Err(CognitoError::not_authorized(
+                "Invalid session for the user.",
+            ));
+        }
+        restore(st, session);
+        return Err(CognitoError::new(
+            ErrorKind::CodeMismatch,
+            "Invalid code or auth state for the user.",
+        ));
+    }
+    session.mfa_done = true;
+    session.mfa_code = None;
+    run_gates(ctx, st, session)
+}
+
+fn answer_custom_challenge(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    mut session: AuthSession,
+    r: &Params,
+) -> Result<Value, CognitoError> {
+    let answer = param(r, "ANSWER")?;
+    let pool = st.pool(&session.pool_id)?;
+    let triggers = pool.triggers.clone().ok_or_else(|| {
+        CognitoError::invalid_parameter(
+            "Custom auth lambda trigger is not configured for the user pool.",
+        )
+    })?;
+    let user = pool.user(&session.user_key)?;
+    let event = VerifyAuthChallenge {
+        user_pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        user_attributes: user.all_attributes(),
+        private_challenge_parameters: session.private_parameters.clone(),
+        challenge_answer: answer.to_owned(),
+        client_metadata: session.client_metadata.clone(),
+    };
+    let correct = triggers
+        .get()
+        .verify_auth_challenge(&event)
+        .map_err(lambda_error("VerifyAuthChallengeResponse"))?;
+    session.history.push(ChallengeResult {
+        challenge_name: "CUSTOM_CHALLENGE".to_owned(),
+        challenge_result: correct,
+        challenge_metadata: session.challenge_metadata.take(),
+    });
+    session.private_parameters.clear();
+    run_define(ctx, st, session)
+}
+
+/// Validates a refresh token for `target`'s client; returns its family and the user key.
+fn check_refresh_token(
+    ctx: &Ctx<'_>,
+    st: &UserPools,
+    target: &Target,
+    token: &str,
+) -> Result<(String, String), CognitoError> {
+    let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
+    let record = st.refresh_tokens.get(token).ok_or_else(invalid)?;
+    let family = st.families.get(&record.family).ok_or_else(invalid)?;
+    if family.client_id != target.client.id {
+        return Err(invalid());
+    }
+    if family.revoked {
+        return Err(CognitoError::not_authorized(
+            "Refresh Token has been revoked",
+        ));
+    }
+    if let Some(replaced) = record.replaced_at
+        && ctx.now > replaced + target.client.rotation_grace_period
+    {
+        return Err(CognitoError::not_authorized(
+            "Refresh Token has been revoked",
+        ));
+    }
+    if record.expires <= ctx.now {
+        return Err(CognitoError::not_authorized("Refresh Token has expired"));
+    }
+    let user = st
+        .pool(&family.pool_id)?
+        .users
+        .get(&family.user_key)
+        .ok_or_else(|| CognitoError::not_authorized("User does not exist."))?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok((record.family.clone(), family.user_key.clone()))
+}
+
+pub(super) fn get_tokens_from_refresh_token(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let target = target(st, input)?;
+    let token = input.str("RefreshToken")?;
+    let secret = input.opt_str("ClientSecret")?;
+    input.opt_str("DeviceKey")?;
+    input.str_map("ClientMetadata")?;
+    require_flow(&target, AuthFlow::RefreshToken, "REFRESH_TOKEN_AUTH")?;
+    target.client.check_client_secret(secret)?;
+    let st = &mut st.user_pools;
+    let (family, key) = check_refresh_token(ctx, st, &target, token)?;
+    let rotate = target.client.refresh_token_rotation;
+    let result = tokens::issue(
+        ctx,
+        st,
+        &target.pool_id,
+        &target.client.id,
+        &key,
+        Origin::Refresh(family),
+        rotate,
+    )?;
+    if rotate && let Some(record) = st.refresh_tokens.get_mut(token) {
+        record.replaced_at.get_or_insert(ctx.now);
+    }
+    Ok(json!({ "AuthenticationResult": result }))
+}
+
+pub(super) fn revoke_token(
+    _ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let target = target(st, input)?;
+    let token = input.str("Token")?;
+    let secret = input.opt_str("ClientSecret")?;
+    target.client.check_client_secret(secret)?;
+    let st = &mut st.user_pools;
+    let Some(record) = st.refresh_tokens.get(token) else {
+        if crate::jwt::decode(token).is_some() {
+            return Err(CognitoError::new(
+                ErrorKind::UnsupportedTokenType,
+                "Unsupported token type",
+            ));
+        }
+        return Ok(json!({}));
+    };
+    let family_id = record.family.clone();
+    let family = st
+        .families
+        .get_mut(&family_id)
+        .ok_or_else(|| CognitoError::not_authorized("Invalid Refresh Token"))?;
+    if family.client_id != target.client.id {
+        return Err(CognitoError::new(
+            ErrorKind::UnauthorizedClient,
+            "Client is not authorized to revoke this token",
+        ));
+    }
+    family.revoked = true;
+    Ok(json!({}))
+}
+
+/// Used by attribute verification in `account`.
+pub(super) fn attribute_purpose(attribute: &str) -> CodePurpose {
+    CodePurpose::Attribute(attribute.to_owned())
+}

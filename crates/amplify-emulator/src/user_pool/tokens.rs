@@ -1,0 +1,261 @@
+//! Issuing and checking user pool tokens.
+//!
+//! Every sign-in starts a token *family* named by its `origin_jti`: the refresh token and every
+//! access / ID token minted from it share it, so RevokeToken (one family) and GlobalSignOut (all
+//! of a user's families) refuse them everywhere.
+
+use serde_json::{Map, Value, json};
+
+use super::{Pool, UserPools};
+use crate::backend::Ctx;
+use crate::error::CognitoError;
+use crate::jwt::{self, Decoded};
+
+/// One sign-in's tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct Family {
+    pub(crate) pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) user_key: String,
+    pub(crate) auth_time: i64,
+    pub(crate) revoked: bool,
+}
+
+/// A refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshRecord {
+    pub(crate) family: String,
+    pub(crate) expires: i64,
+    /// When rotation replaced it (it still works during the grace period).
+    pub(crate) replaced_at: Option<i64>,
+}
+
+/// Which family the new tokens join.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// A new sign-in.
+    SignIn,
+    /// A refresh within an existing family.
+    Refresh(String),
+}
+
+/// Mints tokens for a user; returns `AuthenticationResult`.
+pub(crate) fn issue(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    pool_id: &str,
+    client_id: &str,
+    user_key: &str,
+    origin: Origin,
+    with_refresh_token: bool,
+) -> Result<Value, CognitoError> {
+    let (origin_jti, auth_time) = match origin {
+        Origin::SignIn => {
+            let jti = ctx.rng.uuid();
+            st.families.insert(
+                jti.clone(),
+                Family {
+                    pool_id: pool_id.to_owned(),
+                    client_id: client_id.to_owned(),
+                    user_key: user_key.to_owned(),
+                    auth_time: ctx.now,
+                    revoked: false,
+                },
+            );
+            (jti, ctx.now)
+        }
+        Origin::Refresh(jti) => {
+            let auth_time = st.families.get(&jti).map_or(ctx.now, |f| f.auth_time);
+            (jti, auth_time)
+        }
+    };
+    let pool = st.pool(pool_id)?;
+    let client = pool.client(client_id)?;
+    let user = pool.user(user_key)?;
+    let iss = issuer(ctx, pool);
+    let groups = pool.groups_of(user);
+    let roles = pool.roles_of(user);
+    let event_id = ctx.rng.uuid();
+
+    let mut access = Map::new();
+    access.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        access.insert("cognito:groups".into(), json!(groups));
+    }
+    access.insert("iss".into(), json!(iss));
+    access.insert("client_id".into(), json!(client.id));
+    access.insert("origin_jti".into(), json!(origin_jti));
+    access.insert("event_id".into(), json!(event_id));
+    access.insert("token_use".into(), json!("access"));
+    access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    access.insert("auth_time".into(), json!(auth_time));
+    access.insert("exp".into(), json!(ctx.now + client.access_token_validity));
+    access.insert("iat".into(), json!(ctx.now));
+    access.insert("jti".into(), json!(ctx.rng.uuid()));
+    access.insert("username".into(), json!(user.username));
+
+    let mut id = Map::new();
+    id.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        id.insert("cognito:groups".into(), json!(groups));
+    }
+    if !roles.is_empty() {
+        id.insert("cognito:roles".into(), json!(roles));
+        if let Some(first) = roles.first() {
+            id.insert("cognito:preferred_role".into(), json!(first));
+        }
+    }
+    for (name, value) in &user.attributes {
+        let claim = if name.ends_with("_verified") {
+            json!(value == "true")
+        } else {
+            json!(value)
+        };
+        id.insert(name.clone(), claim);
+    }
+    id.insert("iss".into(), json!(iss));
+    id.insert("cognito:username".into(), json!(user.username));
+    id.insert("origin_jti".into(), json!(origin_jti));
+    id.insert("aud".into(), json!(client.id));
+    id.insert("event_id".into(), json!(event_id));
+    id.insert("token_use".into(), json!("id"));
+    id.insert("auth_time".into(), json!(auth_time));
+    id.insert("exp".into(), json!(ctx.now + client.id_token_validity));
+    id.insert("iat".into(), json!(ctx.now));
+    id.insert("jti".into(), json!(ctx.rng.uuid()));
+
+    let access_token = ctx.keys.user_pool.sign(&Value::Object(access))?;
+    let id_token = ctx.keys.user_pool.sign(&Value::Object(id))?;
+    let mut result = Map::new();
+    result.insert("AccessToken".into(), json!(access_token));
+    result.insert("ExpiresIn".into(), json!(client.access_token_validity));
+    result.insert("IdToken".into(), json!(id_token));
+    result.insert("TokenType".into(), json!("Bearer"));
+    if with_refresh_token {
+        let refresh_validity = client.refresh_token_validity;
+        let token = ctx.rng.token(96);
+        st.refresh_tokens.insert(
+            token.clone(),
+            RefreshRecord {
+                family: origin_jti,
+                expires: ctx.now + refresh_validity,
+                replaced_at: None,
+            },
+        );
+        result.insert("RefreshToken".into(), json!(token));
+    }
+    Ok(Value::Object(result))
+}
+
+/// `iss` of a pool's tokens: `<endpoint>/<poolId>`.
+pub(crate) fn issuer(ctx: &Ctx<'_>, pool: &Pool) -> String {
+    format!("{}/{}", ctx.endpoint, pool.id)
+}
+
+/// Why a user pool token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenProblem {
+    Malformed,
+    UnknownIssuer,
+    BadSignature,
+    WrongUse,
+    Expired,
+    Revoked,
+    UserNotFound,
+    UserDisabled,
+}
+
+/// A token that passed every check.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub(crate) pool_id: String,
+    pub(crate) user_key: String,
+    pub(crate) client_id: String,
+    pub(crate) decoded: Decoded,
+}
+
+/// Checks a user pool token: signature, issuer, `token_use`, expiry, revocation, and that the
+/// user still exists and is enabled.
+pub(crate) fn check(
+    ctx: &Ctx<'_>,
+    st: &UserPools,
+    token: &str,
+    expected_use: Option<&str>,
+) -> Result<Checked, TokenProblem> {
+    let decoded = jwt::decode(token).ok_or(TokenProblem::Malformed)?;
+    let iss = decoded
+        .claim_str("iss")
+        .ok_or(TokenProblem::UnknownIssuer)?;
+    let pool_id = iss
+        .strip_prefix(ctx.endpoint)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .ok_or(TokenProblem::UnknownIssuer)?;
+    let pool = st.pools.get(pool_id).ok_or(TokenProblem::UnknownIssuer)?;
+    if !decoded.verify_with(&ctx.keys.user_pool) {
+        return Err(TokenProblem::BadSignature);
+    }
+    let token_use = decoded
+        .claim_str("token_use")
+        .ok_or(TokenProblem::WrongUse)?;
+    if expected_use.is_some_and(|u| u != token_use) {
+        return Err(TokenProblem::WrongUse);
+    }
+    let exp = decoded.claim_i64("exp").ok_or(TokenProblem::Malformed)?;
+    if exp <= ctx.now {
+        return Err(TokenProblem::Expired);
+    }
+    let family_id = decoded
+        .claim_str("origin_jti")
+        .ok_or(TokenProblem::Malformed)?;
+    let family = st.families.get(family_id).ok_or(TokenProblem::Revoked)?;
+    if family.revoked {
+        return Err(TokenProblem::Revoked);
+    }
+    let (username_claim, client_claim) = match token_use {
+        "access" => ("username", "client_id"),
+        "id" => ("cognito:username", "aud"),
+        _ => return Err(TokenProblem::WrongUse),
+    };
+    let username = decoded
+        .claim_str(username_claim)
+        .ok_or(TokenProblem::Malformed)?;
+    let client_id = decoded
+        .claim_str(client_claim)
+        .ok_or(TokenProblem::Malformed)?
+        .to_owned();
+    let user_key = username.to_lowercase();
+    let user = pool
+        .users
+        .get(&user_key)
+        .ok_or(TokenProblem::UserNotFound)?;
+    if Some(user.sub.as_str()) != decoded.claim_str("sub") {
+        return Err(TokenProblem::UserNotFound);
+    }
+    if !user.enabled {
+        return Err(TokenProblem::UserDisabled);
+    }
+    Ok(Checked {
+        pool_id: pool_id.to_owned(),
+        user_key,
+        client_id,
+        decoded,
+    })
+}
+
+/// Checks an access token presented to an operation, with Cognito's messages.
+pub(crate) fn check_access_token(
+    ctx: &Ctx<'_>,
+    st: &UserPools,
+    token: &str,
+) -> Result<Checked, CognitoError> {
+    check(ctx, st, token, Some("access")).map_err(|problem| match problem {
+        TokenProblem::Expired => CognitoError::not_authorized("Access Token has expired"),
+        TokenProblem::Revoked => CognitoError::not_authorized("Access Token has been revoked"),
+        TokenProblem::UserNotFound => CognitoError::user_not_found(),
+        TokenProblem::UserDisabled => CognitoError::not_authorized("User is disabled."),
+        TokenProblem::Malformed
+        | TokenProblem::UnknownIssuer
+        | TokenProblem::BadSignature
+        | TokenProblem::WrongUse => CognitoError::not_authorized("Invalid Access Token"),
+    })
+}
