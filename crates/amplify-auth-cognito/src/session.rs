@@ -207,16 +207,59 @@ impl SessionManager {
     }
 
     fn fresh(&self, expires_at: Option<SystemTime>) -> bool {
-        match expires_at {
-            Some(exp) => exp
-                .duration_since(self.clock.now())
-                .is_ok_and(|left| left > self.refresh_buffer),
-            None => false,
+        self.fresh_at(expires_at, self.clock.now())
+    }
+
+    fn fresh_at(&self, expires_at: Option<SystemTime>, now: SystemTime) -> bool {
+        expires_at.is_some_and(|exp| {
+            exp.duration_since(now)
+                .is_ok_and(|left| left > self.refresh_buffer)
+        })
+    }
+
+    /// The session straight from the published snapshot when nothing needs refreshing: no
+    /// lock, no storage, no network.
+    fn cached(&self) -> Option<AuthSession> {
+        if !self.loaded.initialized() {
+            return None;
         }
+        let snap = self.state.load();
+        let up = snap.session.user_pool.as_ref()?;
+        let now = self.clock.now();
+        if !self.fresh_at(up.tokens.expires_at(), now) {
+            return None;
+        }
+        let (identity_id, credentials) = if self.config.identity_pool.is_none() {
+            let e = shared(AuthError::Configuration(
+                "no identity pool is configured".into(),
+            ));
+            (Err(Arc::clone(&e)), Err(e))
+        } else {
+            match (&snap.session.identity_id, &snap.session.aws_credentials) {
+                (Some(id), Some(creds)) if self.fresh_at(creds.expiration(), now) => {
+                    (Ok(id.clone()), Ok(creds.clone()))
+                }
+                _ => return None,
+            }
+        };
+        Some(AuthSession {
+            is_signed_in: true,
+            user_sub: up.tokens.user_id().map(str::to_owned).ok_or_else(|| {
+                shared(AuthError::UnexpectedResponse(
+                    "the ID token has no sub".into(),
+                ))
+            }),
+            user_pool_tokens: Ok(up.tokens.clone()),
+            identity_id,
+            credentials,
+        })
     }
 
     /// The session, refreshing what needs it. Never fails as a whole: failures are per field.
     pub(crate) async fn fetch(&self, force_refresh: bool) -> AuthSession {
+        if !force_refresh && let Some(session) = self.cached() {
+            return session;
+        }
         if let Err(e) = self.ensure_loaded().await {
             let e = shared(e);
             return AuthSession {

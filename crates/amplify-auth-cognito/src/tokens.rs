@@ -14,13 +14,15 @@ use crate::AuthError;
 macro_rules! secret {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
+        ///
+        /// Cheap to clone (the value is shared).
         #[derive(Clone)]
-        pub struct $name(SecretString);
+        pub struct $name(Arc<SecretString>);
 
         impl $name {
             /// Wraps a secret.
             pub fn new(value: impl Into<String>) -> Self {
-                Self(SecretString::from(value.into()))
+                Self(Arc::new(SecretString::from(value.into())))
             }
 
             /// The secret. Call this only where it is sent, never to log it.

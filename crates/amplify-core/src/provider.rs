@@ -75,8 +75,13 @@ impl From<&str> for AuthToken {
 /// assert!(shown.contains("ASIAEXAMPLE"));
 /// assert!(!shown.contains("wJalrXUtnFEMI") && !shown.contains("session-token"));
 /// ```
+/// Cheap to clone (the values are shared).
 #[derive(Clone)]
 pub struct AwsCredentials {
+    inner: Arc<CredentialsInner>,
+}
+
+struct CredentialsInner {
     access_key_id: String,
     secret_access_key: SecretString,
     session_token: Option<SecretString>,
@@ -92,44 +97,49 @@ impl AwsCredentials {
         expiration: Option<SystemTime>,
     ) -> Self {
         Self {
-            access_key_id: access_key_id.into(),
-            secret_access_key: SecretString::from(secret_access_key.into()),
-            session_token: session_token.map(SecretString::from),
-            expiration,
+            inner: Arc::new(CredentialsInner {
+                access_key_id: access_key_id.into(),
+                secret_access_key: SecretString::from(secret_access_key.into()),
+                session_token: session_token.map(SecretString::from),
+                expiration,
+            }),
         }
     }
 
     /// The access key id (not secret).
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.inner.access_key_id
     }
 
     /// The secret access key. Call this only to sign, never to log it.
     pub fn secret_access_key(&self) -> &str {
-        self.secret_access_key.expose_secret()
+        self.inner.secret_access_key.expose_secret()
     }
 
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_ref().map(ExposeSecret::expose_secret)
+        self.inner
+            .session_token
+            .as_ref()
+            .map(ExposeSecret::expose_secret)
     }
 
     /// When the credentials stop working, if they expire.
     pub fn expiration(&self) -> Option<SystemTime> {
-        self.expiration
+        self.inner.expiration
     }
 }
 
 impl fmt::Debug for AwsCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AwsCredentials")
-            .field("access_key_id", &self.access_key_id)
+            .field("access_key_id", &self.inner.access_key_id)
             .field("secret_access_key", &"[redacted]")
             .field(
                 "session_token",
-                &self.session_token.as_ref().map(|_| "[redacted]"),
+                &self.inner.session_token.as_ref().map(|_| "[redacted]"),
             )
-            .field("expiration", &self.expiration)
+            .field("expiration", &self.inner.expiration)
             .finish()
     }
 }

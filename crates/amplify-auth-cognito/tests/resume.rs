@@ -1,0 +1,288 @@
+//! A new process with the same storage resumes the session without a network call; cached reads
+//! touch neither storage nor network; secrets stay out of Debug output and logs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use amplify_auth_cognito::{AuthError, CognitoAuthPlugin, SignInStep};
+use amplify_core::Amplify;
+use amplify_core::time::{ManualTimeSource, SharedTimeSource};
+use amplify_secure_storage::{SecureStorage, SecureStorageFactory, StorageScope};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::SecretString;
+
+const CLIENT: &str = "resumeclient";
+const IDENTITY_POOL: &str = "us-east-1:00000000-0000-4000-8000-00000000beef";
+
+/// Port 9 on loopback: nothing listens, so any network call fails at once.
+fn config() -> String {
+    format!(
+        r#"{{"version": "1", "auth": {{"aws_region": "us-east-1", "user_pool_id": "us-east-1_Resume",
+        "user_pool_client_id": "{CLIENT}", "user_pool_endpoint": "http://127.0.0.1:9",
+        "identity_pool_id": "{IDENTITY_POOL}", "identity_pool_endpoint": "http://127.0.0.1:9"}}}}"#
+    )
+}
+
+fn jwt(claims: &serde_json::Value) -> String {
+    format!(
+        "eyJhbGciOiJSUzI1NiJ9.{}.U0lHTkFUVVJF",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap())
+    )
+}
+
+const NOW: u64 = 1_800_000_000;
+
+async fn seeded_storage(exp: u64) -> SecureStorageFactory {
+    let factory = SecureStorageFactory::in_memory();
+    let storage = factory
+        .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)
+        .unwrap();
+    let access = jwt(
+        serde_json::json!({"sub": "sub-1", "username": "alice", "token_use": "access", "exp": exp}),
+    );
+    let id = jwt(
+        serde_json::json!({"sub": "sub-1", "cognito:username": "alice", "token_use": "id", "exp": exp,
+        "email": "alice@example.com", "cognito:groups": ["admins"], "custom:plan": "pro"}),
+    );
+    for (key, value) in [
+        (format!("{CLIENT}.accessToken"), access),
+        (format!("{CLIENT}.idToken"), id),
+        (
+            format!("{CLIENT}.refreshToken"),
+            "REFRESH-SECRET".to_owned(),
+        ),
+        (format!("{CLIENT}.username"), "alice".to_owned()),
+        (format!("{CLIENT}.authFlowType"), "USER_SRP_AUTH".to_owned()),
+        (
+            format!("{IDENTITY_POOL}.identityId"),
+            "us-east-1:identity-1".to_owned(),
+        ),
+        (
+            format!("{IDENTITY_POOL}.accessKeyId"),
+            "ASIAVISIBLE".to_owned(),
+        ),
+        (
+            format!("{IDENTITY_POOL}.secretAccessKey"),
+            "AWS-SECRET-KEY".to_owned(),
+        ),
+        (
+            format!("{IDENTITY_POOL}.sessionToken"),
+            "AWS-SESSION-TOKEN".to_owned(),
+        ),
+        (format!("{IDENTITY_POOL}.expiration"), exp.to_string()),
+    ] {
+        storage
+            .write(&key, SecretString::from(value))
+            .await
+            .unwrap();
+    }
+    factory
+}
+
+async fn configured(factory: SecureStorageFactory, now: u64) -> (CognitoAuthPlugin, Amplify) {
+    let clock = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(now));
+    let amplify = Amplify::builder()
+        .time_source(SharedTimeSource::new(clock))
+        .build();
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(factory)
+        .build();
+    amplify.add_plugin(auth.clone()).unwrap();
+    amplify.configure(&config()).await.unwrap();
+    (auth, amplify)
+}
+
+#[tokio::test]
+async fn a_new_process_resumes_the_stored_session_offline() {
+    let (auth, _amplify) = configured(seeded_storage(NOW + 3600).await, NOW).await;
+    let session = auth.fetch_auth_session().send().await;
+    assert!(session.is_signed_in);
+    let tokens = session.user_pool_tokens.as_ref().unwrap();
+    let claims = tokens.id_token.claims();
+    assert_eq!(claims.sub(), Some("sub-1"));
+    assert_eq!(claims.username(), Some("alice"));
+    assert_eq!(claims.email(), Some("alice@example.com"));
+    assert_eq!(claims.groups(), ["admins"]);
+    assert_eq!(
+        claims.custom_attributes().get("plan").map(String::as_str),
+        Some("pro")
+    );
+    assert_eq!(session.user_sub.as_deref().unwrap(), "sub-1");
+    assert_eq!(
+        session.identity_id.as_deref().unwrap(),
+        "us-east-1:identity-1"
+    );
+    let creds = session.credentials.as_ref().unwrap();
+    assert_eq!(creds.access_key_id(), "ASIAVISIBLE");
+    assert_eq!(
+        creds.expiration(),
+        Some(UNIX_EPOCH + Duration::from_secs(NOW + 3600))
+    );
+    let user = auth.get_current_user().await.unwrap();
+    assert_eq!(
+        (user.user_id.as_str(), user.username.as_str()),
+        ("sub-1", "alice")
+    );
+    assert_eq!(
+        user.sign_in_details.auth_flow_type,
+        Some(amplify_auth_cognito::AuthFlowType::UserSrpAuth)
+    );
+
+    // Signing in again while signed in is an invalid-state error, before any network call.
+    let err = auth
+        .sign_in()
+        .username("bob")
+        .password("pw")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AuthError::InvalidState(ref m) if m.contains("sign_out")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn offline_refresh_keeps_the_tokens_and_is_retryable() {
+    // Tokens expire in 60 s, inside the 5-minute buffer: a refresh is attempted and fails offline.
+    let (auth, amplify) = configured(seeded_storage(NOW + 60).await, NOW).await;
+    let mut events = amplify.hub().auth().subscribe();
+    let session = auth.fetch_auth_session().send().await;
+    assert!(session.is_signed_in, "offline is not signed out");
+    let err = session.user_pool_tokens.as_ref().unwrap_err();
+    assert!(
+        amplify_core::AmplifyError::is_retryable(err.as_ref()),
+        "{err}"
+    );
+    assert!(matches!(err.as_ref(), AuthError::Network { .. }), "{err:?}");
+    // The tokens are still there for the next attempt, and the user is still known.
+    assert_eq!(auth.get_current_user().await.unwrap().username, "alice");
+    assert!(matches!(
+        events.try_recv(),
+        Some(amplify_core::hub::AuthHubEvent::TokenRefreshFailed(_))
+    ));
+}
+
+#[tokio::test]
+async fn signed_out_state_and_invalid_calls_are_typed() {
+    let (auth, _amplify) = configured(SecureStorageFactory::in_memory(), NOW).await;
+    let session = auth.fetch_auth_session().send().await;
+    assert!(!session.is_signed_in);
+    assert!(matches!(
+        session.user_pool_tokens.as_ref().unwrap_err().as_ref(),
+        AuthError::SignedOut
+    ));
+    assert!(matches!(
+        auth.get_current_user().await,
+        Err(AuthError::SignedOut)
+    ));
+    assert!(matches!(
+        auth.confirm_sign_in()
+            .challenge_response("123")
+            .send()
+            .await,
+        Err(AuthError::InvalidState(_))
+    ));
+    assert!(matches!(
+        auth.sign_in().password("pw").send().await,
+        Err(AuthError::Validation {
+            field: "username",
+            ..
+        })
+    ));
+    assert!(matches!(
+        auth.sign_in().username("alice").send().await,
+        Err(AuthError::Validation {
+            field: "password",
+            ..
+        })
+    ));
+    assert!(matches!(
+        auth.clear_federation_to_identity_pool().await,
+        Err(AuthError::InvalidState(_))
+    ));
+    // Sign-out with nobody signed in completes.
+    assert!(matches!(
+        auth.sign_out().send().await,
+        amplify_auth_cognito::SignOutResult::Complete
+    ));
+    let _ = SignInStep::Done;
+}
+
+#[tokio::test]
+async fn an_unconfigured_plugin_says_so() {
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(SecureStorageFactory::in_memory())
+        .build();
+    let err = auth
+        .sign_up()
+        .username("a")
+        .password("b")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Configuration(_)), "{err}");
+    assert!(!auth.fetch_auth_session().send().await.is_signed_in);
+}
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn no_secret_in_debug_output_or_trace_logs() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let shown = rt.block_on(async {
+        let (auth, _amplify) = configured(seeded_storage(NOW + 60).await, NOW).await;
+        let session = auth.fetch_auth_session().force_refresh(true).send().await;
+        let _ = auth.sign_out().send().await;
+        format!(
+            "{session:?} {auth:?} {:?}",
+            amplify_auth_cognito::Password::new("PASSWORD-SECRET")
+        )
+    });
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("refreshing user pool tokens"),
+        "logs were captured: {logs}"
+    );
+    for text in [&logs, &shown] {
+        for secret in [
+            "REFRESH-SECRET",
+            "AWS-SECRET-KEY",
+            "AWS-SESSION-TOKEN",
+            "U0lHTkFUVVJF",
+            "PASSWORD-SECRET",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+    let _ = SystemTime::UNIX_EPOCH;
+}
