@@ -258,7 +258,8 @@ impl Inner {
                 .ok_or_else(|| StorageError::KeyUnavailable {
                     path: self.keys.path().to_owned(),
                     source: Some(Box::new(Reason(
-                        "the data file was encrypted with a key that is not in the key file",
+                        "the data file names a key that is not in the key file (the key file was replaced, or \
+                         the data file's header was altered)",
                     ))),
                 })?,
         };
@@ -362,7 +363,7 @@ impl Inner {
                 }
                 Change::Clear => Map::new(),
             };
-            let key = self.keys.load_or_create()?;
+            let key = self.keys.load_or_create(true)?;
             let generation = generation.wrapping_add(1);
             let bytes = format::seal(&key, generation, &map).map_err(|err| match err {
                 SealError::TooLarge => StorageError::ValueTooLarge {

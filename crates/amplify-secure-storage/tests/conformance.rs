@@ -19,8 +19,8 @@ use std::sync::{Mutex, OnceLock};
 
 use amplify_core::BoxFuture;
 use amplify_secure_storage::{
-    SecureStorage, SecureStorageFactory, SecureStorageOptions, SharedSecureStorage, StorageError,
-    StorageScope, conformance,
+    SecureStorage, SecureStorageFactory, SharedSecureStorage, StorageError, StorageScope,
+    conformance,
 };
 use common::TempDir;
 use secrecy::SecretString;
@@ -53,7 +53,7 @@ async fn encrypted_file_on_a_current_thread_runtime() {
 async fn platform_default_without_keychain_is_the_file_store() {
     let dir = TempDir::new("conformance-default");
     let factory = SecureStorageFactory::default_for_platform(
-        SecureStorageOptions::new().directory(dir.path()),
+        amplify_secure_storage::SecureStorageOptions::new().directory(dir.path()),
     );
     conformance::run_all(&factory).await.unwrap();
     let storage = factory

@@ -148,9 +148,10 @@ impl KeyStore {
         Ok(key)
     }
 
-    /// The key, created (and the key file written) when there is none yet.
-    pub(crate) fn load_or_create(&self) -> Result<Arc<FileKey>, StorageError> {
-        if let Some(key) = self.load(false)? {
+    /// The key, created (and the key file written) when there is none yet. Writers pass
+    /// `refresh` so they never encrypt with a cached key whose key file was deleted.
+    pub(crate) fn load_or_create(&self, refresh: bool) -> Result<Arc<FileKey>, StorageError> {
+        if let Some(key) = self.load(refresh)? {
             return Ok(key);
         }
         let key = Arc::new(self.create()?);
@@ -437,9 +438,9 @@ mod tests {
         let dir = temp_dir("once");
         let store = KeyStore::new(&dir, FileKeyLocation::KeyFile, "com.amplify");
         assert!(store.load(false).unwrap().is_none());
-        let key = store.load_or_create().unwrap();
+        let key = store.load_or_create(false).unwrap();
         let other = KeyStore::new(&dir, FileKeyLocation::KeyFile, "com.amplify");
-        let again = other.load_or_create().unwrap();
+        let again = other.load_or_create(false).unwrap();
         assert_eq!(key.id(), again.id());
         assert_eq!(key.key(), again.key());
         #[cfg(unix)]
@@ -462,7 +463,7 @@ mod tests {
                 .map(|_| {
                     s.spawn(|| {
                         *KeyStore::new(&dir, FileKeyLocation::KeyFile, "com.amplify")
-                            .load_or_create()
+                            .load_or_create(false)
                             .unwrap()
                             .id()
                     })
@@ -483,7 +484,7 @@ mod tests {
     fn damaged_key_file_is_reported_and_removable() {
         let dir = temp_dir("damaged");
         let store = KeyStore::new(&dir, FileKeyLocation::KeyFile, "com.amplify");
-        store.load_or_create().unwrap();
+        store.load_or_create(false).unwrap();
         let mut bytes = fs::read(store.path()).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0x01;
@@ -506,7 +507,7 @@ mod tests {
         let dir = temp_dir("nofeature");
         let store = KeyStore::new(&dir, FileKeyLocation::Keychain, "com.amplify");
         assert!(matches!(
-            store.load_or_create().unwrap_err(),
+            store.load_or_create(false).unwrap_err(),
             StorageError::FeatureDisabled {
                 feature: "keychain"
             }
