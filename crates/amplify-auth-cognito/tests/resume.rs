@@ -46,10 +46,10 @@ async fn seeded_storage(exp: u64) -> SecureStorageFactory {
         .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)
         .unwrap();
     let access = jwt(
-        serde_json::json!({"sub": "sub-1", "username": "alice", "token_use": "access", "exp": exp}),
+        &serde_json::json!({"sub": "sub-1", "username": "alice", "token_use": "access", "exp": exp}),
     );
     let id = jwt(
-        serde_json::json!({"sub": "sub-1", "cognito:username": "alice", "token_use": "id", "exp": exp,
+        &serde_json::json!({"sub": "sub-1", "cognito:username": "alice", "token_use": "id", "exp": exp,
         "email": "alice@example.com", "cognito:groups": ["admins"], "custom:plan": "pro"}),
     );
     for (key, value) in [
