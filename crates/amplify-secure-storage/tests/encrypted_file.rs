@@ -15,8 +15,8 @@ use std::path::Path;
 
 use amplify_core::AmplifyError;
 use amplify_secure_storage::{
-    CorruptionPolicy, EncryptedFileStorage, FileKeyLocation, Persistence, SecureStorage,
-    SecureStorageFactory, SecureStorageOptions, StorageError, StorageScope, WriteBatch,
+    CorruptionPolicy, EncryptedFileStorage, Persistence, SecureStorage, SecureStorageFactory,
+    SecureStorageOptions, StorageError, StorageScope, WriteBatch,
 };
 use common::{TempDir, capture_logs};
 use secrecy::{ExposeSecret, SecretString};
@@ -567,7 +567,7 @@ async fn keychain_choices_need_the_feature() {
         SCOPE,
         &SecureStorageOptions::new()
             .directory(dir.path())
-            .file_key(FileKeyLocation::Keychain),
+            .file_key(amplify_secure_storage::FileKeyLocation::Keychain),
     )
     .unwrap();
     let err = storage
