@@ -129,7 +129,11 @@ async fn serve_request(
                 ErrorKind::RequestTooLarge,
                 "The request body is too large or was cut off.",
             );
-            return Ok(into_reply(error_response(&error, "0"), false));
+            return Ok(into_reply(
+                error_response(&error, "0"),
+                false,
+                backend.clock().now(),
+            ));
         }
     };
     match fault {
@@ -138,16 +142,25 @@ async fn serve_request(
         }
         Some(Fault::InternalError) => {
             let error = CognitoError::internal("Injected fault: internal error.");
-            return Ok(into_reply(error_response(&error, "0"), false));
+            return Ok(into_reply(
+                error_response(&error, "0"),
+                false,
+                backend.clock().now(),
+            ));
         }
         Some(Fault::Throttle) => {
             let error = CognitoError::new(ErrorKind::TooManyRequests, "Rate exceeded");
-            return Ok(into_reply(error_response(&error, "0"), false));
+            return Ok(into_reply(
+                error_response(&error, "0"),
+                false,
+                backend.clock().now(),
+            ));
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::TruncatedBody) | None => {}
     }
     let request = Request::from_parts(parts, body);
+    let clock = backend.clock().clone();
     // The backend locks its state briefly and never awaits; run it off the reactor threads anyway
     // since SRP math takes a few milliseconds.
     let response = tokio::task::spawn_blocking(move || backend.handle(&request))
@@ -156,11 +169,22 @@ async fn serve_request(
     Ok(into_reply(
         response,
         matches!(fault, Some(Fault::TruncatedBody)),
+        clock.now(),
     ))
 }
 
-fn into_reply(response: Response<Bytes>, truncate: bool) -> Response<ReplyBody> {
+fn into_reply(
+    response: Response<Bytes>,
+    truncate: bool,
+    now: std::time::SystemTime,
+) -> Response<ReplyBody> {
     let (mut parts, body) = response.into_parts();
+    // Real Cognito's `Date` comes from its clock; clients learn their clock skew from it. Here it
+    // comes from the emulator's (possibly manual) clock, not from hyper's wall clock.
+    let secs = crate::timefmt::epoch_secs(now);
+    if let Ok(value) = HeaderValue::from_str(&crate::timefmt::http_date(secs)) {
+        parts.headers.insert(header::DATE, value);
+    }
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));

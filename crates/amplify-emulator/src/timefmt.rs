@@ -78,6 +78,27 @@ pub(crate) fn srp_timestamp(secs: i64) -> String {
     )
 }
 
+/// An HTTP `Date` header value (IMF-fixdate): `Sun, 22 Nov 2026 02:22:07 GMT`.
+pub(crate) fn http_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let dow = DAYS
+        .get(usize::try_from(days.rem_euclid(7)).unwrap_or(0))
+        .copied()
+        .unwrap_or("Thu");
+    let mon = MONTHS
+        .get(usize::try_from(month - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or("Jan");
+    format!(
+        "{dow}, {day:02} {mon} {year} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 /// Parses an SRP `TIMESTAMP`; the day may be zero-padded or not, and the weekday must agree with the date.
 pub(crate) fn parse_srp_timestamp(text: &str) -> Option<i64> {
     let parts: Vec<&str> = text.split(' ').filter(|p| !p.is_empty()).collect();
@@ -139,6 +160,12 @@ mod tests {
             Some(secs)
         );
         assert_eq!(srp_timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");
+    }
+
+    #[test]
+    fn http_dates_use_the_emulator_clock_format() {
+        assert_eq!(http_date(1_793_707_200), "Tue, 03 Nov 2026 12:00:00 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]
