@@ -1,0 +1,176 @@
+//! amplify-rs quickstart.
+//!
+//! With no arguments it starts the embedded emulator (a strict local Cognito: real SRP, real
+//! JWT signatures, real codes) and walks the whole story:
+//!
+//! ```sh
+//! cargo run -p quickstart
+//! ```
+//!
+//! Against a real backend, pass its configuration and an existing user:
+//!
+//! ```sh
+//! cargo run -p quickstart -- --config amplify_outputs.json --username alice --password '...'
+//! ```
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use amplify_auth_cognito::{AuthSession, CognitoAuthPlugin, SignInStep, SignOutResult, SignUpStep};
+use amplify_core::hub::AuthHubEvent;
+use amplify_core::{Amplify, AmplifyError, DisplayErrorContext};
+use amplify_emulator::{Emulator, IdentityPoolSpec, UserPoolSpec};
+use amplify_secure_storage::SecureStorageFactory;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[allow(clippy::print_stdout)] // An example prints its story.
+fn say(line: &str) {
+    println!("{line}");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match flag(&args, "--config") {
+        Some(path) => real_backend(&path, flag(&args, "--username"), flag(&args, "--password")).await,
+        None => emulator_story().await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say(&format!("error: {}", DisplayErrorContext(&*e)));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// The story against the embedded emulator.
+async fn emulator_story() -> Result<(), Error> {
+    say("1. Starting the embedded emulator (a local Cognito user pool + identity pool)");
+    let emulator = Emulator::builder()
+        .user_pool(UserPoolSpec::new("us-east-1"))
+        .identity_pool(IdentityPoolSpec::new().allow_guests(true))
+        .start()
+        .await?;
+    say(&format!("   endpoint {} · user pool {}", emulator.endpoint(), emulator.user_pool_id()));
+
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(SecureStorageFactory::in_memory())
+        .build();
+    let amplify = Amplify::new();
+    amplify.add_plugin(auth.clone())?;
+    amplify.configure(&emulator.amplify_outputs_json()).await?;
+    let mut hub = amplify.hub().auth().subscribe();
+
+    let (username, password) = ("alice", "Quickstart-Passw0rd!");
+    say(&format!("2. Signing up `{username}`"));
+    let signed_up = auth
+        .sign_up()
+        .username(username)
+        .password(password)
+        .user_attribute("email", "alice@example.com")
+        .send()
+        .await?;
+    if let SignUpStep::ConfirmSignUp(delivery) = &signed_up.next_step {
+        say(&format!(
+            "   next step: confirm sign-up (code sent by {:?} to {})",
+            delivery.delivery_medium,
+            delivery.destination.as_deref().unwrap_or("?")
+        ));
+    }
+
+    let code = emulator.outbox().next_code_for(username).await;
+    say(&format!("3. Confirming with the code from the emulator's outbox: {code}"));
+    auth.confirm_sign_up().username(username).confirmation_code(code).send().await?;
+
+    say("4. Signing in with SRP (the password never leaves this process)");
+    let signed_in = auth.sign_in().username(username).password(password).send().await?;
+    if signed_in.next_step != SignInStep::Done {
+        return Err(format!("unexpected next step {:?}", signed_in.next_step).into());
+    }
+    while let Some(event) = hub.try_recv() {
+        say(&format!("   hub: {}", event.name()));
+    }
+
+    say("5. The session");
+    let session = auth.fetch_auth_session().send().await;
+    print_session(&session)?;
+
+    say("6. Forcing a token refresh");
+    let refreshed = auth.fetch_auth_session().force_refresh(true).send().await;
+    let tokens = refreshed.user_pool_tokens.map_err(|e| e.to_string())?;
+    say(&format!("   new access token expires {}", ago(tokens.access_token.expires_at())));
+    while let Some(event) = hub.try_recv() {
+        say(&format!("   hub: {}", event.name()));
+    }
+
+    say("7. Signing out (revokes the refresh token, clears local storage)");
+    match auth.sign_out().send().await {
+        SignOutResult::Complete => say("   signed out"),
+        other => say(&format!("   signed out with problems: {other:?}")),
+    }
+    if let Some(AuthHubEvent::SignedOut) = hub.try_recv() {
+        say("   hub: SIGNED_OUT");
+    }
+    let after = auth.fetch_auth_session().send().await;
+    say(&format!("   signed in now: {}", after.is_signed_in));
+    say("Done.");
+    Ok(())
+}
+
+/// Sign in to a real backend with an existing user, show the session, sign out.
+async fn real_backend(path: &str, username: Option<String>, password: Option<String>) -> Result<(), Error> {
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err("with --config, pass --username and --password of an existing, confirmed user".into());
+    };
+    let json = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let auth = CognitoAuthPlugin::new();
+    let amplify = Amplify::new();
+    amplify.add_plugin(auth.clone())?;
+    if let Err(e) = amplify.configure(&json).await {
+        return Err(format!("{e}: {}", e.recovery_suggestion().unwrap_or_default()).into());
+    }
+    let result = auth.sign_in().username(&username).password(password.as_str()).send().await?;
+    say(&format!("sign-in next step: {:?}", result.next_step));
+    if result.next_step == SignInStep::Done {
+        print_session(&auth.fetch_auth_session().send().await)?;
+        let _ = auth.sign_out().send().await;
+    }
+    Ok(())
+}
+
+fn print_session(session: &AuthSession) -> Result<(), Error> {
+    let tokens = session.user_pool_tokens.as_ref().map_err(|e| e.to_string())?;
+    let claims = tokens.id_token.claims();
+    say(&format!("   signed in: {}", session.is_signed_in));
+    say(&format!("   sub: {}", claims.sub().unwrap_or("?")));
+    say(&format!("   username: {}", claims.username().unwrap_or("?")));
+    say(&format!("   email: {}", claims.email().unwrap_or("-")));
+    say(&format!("   groups: {:?}", claims.groups()));
+    say(&format!("   access token expires {}", ago(tokens.access_token.expires_at())));
+    match (&session.identity_id, &session.credentials) {
+        (Ok(id), Ok(creds)) => {
+            say(&format!("   identity id: {id}"));
+            say(&format!(
+                "   AWS credentials: {} (expires {})",
+                creds.access_key_id(),
+                ago(creds.expiration())
+            ));
+        }
+        (Err(e), _) | (_, Err(e)) => say(&format!("   AWS credentials unavailable: {e}")),
+    }
+    Ok(())
+}
+
+fn ago(time: Option<SystemTime>) -> String {
+    match time.and_then(|t| t.duration_since(UNIX_EPOCH).ok()) {
+        Some(d) => format!("at unix time {}", d.as_secs()),
+        None => "never".to_owned(),
+    }
+}
+
