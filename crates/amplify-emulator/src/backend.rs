@@ -415,7 +415,18 @@ impl Backend {
     /// Answers any HTTP request: AWS JSON 1.1 on `POST` with `X-Amz-Target`, the JWKS and
     /// OpenID configuration of each pool, and the `/_emulator/...` endpoints.
     pub fn handle(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        let mut response = self.route(request);
+        add_cors_headers(request, &mut response);
+        response
+    }
+
+    fn route(&self, request: &Request<Bytes>) -> Response<Bytes> {
         let path = request.uri().path();
+        if request.method() == Method::OPTIONS {
+            let mut response = Response::new(Bytes::new());
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            return response;
+        }
         if request.method() == Method::POST
             && (request.headers().contains_key("x-amz-target") || path == "/" || path.is_empty())
         {
@@ -459,6 +470,9 @@ impl Backend {
 
     /// The name counters and faults use for a request.
     pub(crate) fn operation_of(method: &Method, path: &str, target: Option<&[u8]>) -> String {
+        if method == Method::OPTIONS {
+            return "preflight".to_owned();
+        }
         if let Some(target) = target {
             let target = String::from_utf8_lossy(target);
             return match target.split_once('.') {
@@ -834,6 +848,35 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Lets browser apps (amplify-js in a page) call the emulator from any origin.
+fn add_cors_headers(request: &Request<Bytes>, response: &mut Response<Bytes>) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"),
+    );
+    if request.method() == Method::OPTIONS {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        let allowed = request
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("*"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+    }
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response<Bytes> {

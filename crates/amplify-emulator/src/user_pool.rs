@@ -89,8 +89,8 @@ pub(crate) struct UserPools {
     pub(crate) sessions: HashMap<String, AuthSession>,
     /// `SECRET_BLOCK` → session id, while the PASSWORD_VERIFIER answer is pending.
     pub(crate) secret_blocks: HashMap<String, String>,
-    /// Every `SECRET_BLOCK` ever answered (a replay is refused).
-    pub(crate) used_secret_blocks: HashSet<String>,
+    /// SHA-256 of every `SECRET_BLOCK` ever answered (a replay is refused).
+    pub(crate) used_secret_blocks: HashSet<[u8; 32]>,
     pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
     /// Token families by `origin_jti`.
     pub(crate) families: HashMap<String, Family>,

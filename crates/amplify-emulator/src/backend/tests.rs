@@ -49,3 +49,33 @@ fn jwks_and_openid_configuration() {
     assert_eq!(get("/us-east-1_nope/.well-known/jwks.json").status(), 404);
     assert_eq!(get("/_emulator/health").status(), 200);
 }
+
+#[test]
+fn cors_preflight_and_headers() {
+    let b = backend();
+    let req = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-amz-target,x-amz-user-agent",
+        )
+        .body(Bytes::new())
+        .unwrap();
+    let r = b.handle(&req);
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        r.headers()["access-control-allow-headers"],
+        "content-type,x-amz-target,x-amz-user-agent"
+    );
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/")
+        .header("x-amz-target", "AWSCognitoIdentityService.GetId")
+        .body(Bytes::from_static(b"{}"))
+        .unwrap();
+    let r = b.handle(&req);
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}

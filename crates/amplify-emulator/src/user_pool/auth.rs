@@ -454,6 +454,9 @@ fn present(
     session.expires = ctx.now + validity;
     session.attempts = 0;
     session.id = ctx.rng.token(144);
+    if st.sessions.len() >= SESSION_PRUNE_THRESHOLD {
+        prune_expired(st, ctx.now);
+    }
     if challenge == Challenge::PasswordVerifier
         && let Some(srp) = &session.srp
     {
@@ -467,6 +470,16 @@ fn present(
         "ChallengeParameters": params,
         "Session": id,
     }))
+}
+
+/// Above this many pending sign-ins, expired ones are dropped.
+const SESSION_PRUNE_THRESHOLD: usize = 4096;
+
+/// Drops expired sessions (and their pending SRP secret blocks).
+fn prune_expired(st: &mut UserPools, now: i64) {
+    st.sessions.retain(|_, s| s.expires > now);
+    let sessions = &st.sessions;
+    st.secret_blocks.retain(|_, id| sessions.contains_key(id));
 }
 
 /// Puts a session back after a recoverable mistake (a wrong MFA code, a weak new password).
@@ -767,13 +780,14 @@ fn respond(
         let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
         param(responses, "TIMESTAMP")?;
-        if st.used_secret_blocks.contains(block) {
+        let block_digest = crate::util::sha256_parts(&[block.as_bytes()]);
+        if st.used_secret_blocks.contains(&block_digest) {
             return Err(CognitoError::not_authorized(
                 "Invalid session for the user, session can only be used once.",
             ));
         }
         let id = st.secret_blocks.remove(block).ok_or_else(invalid_session)?;
-        st.used_secret_blocks.insert(block.to_owned());
+        st.used_secret_blocks.insert(block_digest);
         if session_id.is_some_and(|s| s != id) {
             st.sessions.remove(&id);
             return Err(CognitoError::not_authorized(
