@@ -73,8 +73,8 @@
 //!   `SecureStorageFactory::keychain`), and keeping the encrypted file store's key in the
 //!   keychain. Linux uses the Secret Service through pure-Rust zbus (no libdbus or libsecret
 //!   needed at build or run time). Not a default feature: it adds about 60 crates.
-//! - `test-util`: the [`conformance`] suite, to check a custom [`SecureStorage`] against the
-//!   same tests as the built-in backends.
+//! - `test-util`: the `conformance` module, the test suite every built-in backend passes, to
+//!   check a custom [`SecureStorage`] the same way.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod blocking;

@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum Persistence {
     /// The OS keychain when it works (a real write/read/delete probe), else the encrypted file
-    /// store; a scope that already has an encrypted file keeps using it, so credentials never
-    /// seem to vanish when the keychain comes and goes (SSH sessions, a locked keyring). The
-    /// choice and its reason are logged. On Windows, whose Credential Manager holds at most
+    /// store. The choice is remembered, so credentials never seem to vanish when the keychain
+    /// comes and goes (SSH sessions, a locked keyring): a scope that has an encrypted file
+    /// keeps using it, and a scope that chose the keychain (recorded in an empty-of-secrets
+    /// marker file `<namespace>.<scope>.uses-keychain` in the storage directory) keeps using
+    /// the keychain and reports its failures as errors; delete the marker to choose again. The
+    /// choice and its reason are logged (`info`, or `warn` for a fallback). On Windows, whose Credential Manager holds at most
     /// 2,560 bytes per item (less than an ID token), the encrypted file store is used with its
     /// key in the Credential Manager. Without the `keychain` feature this is the encrypted file
     /// store.
