@@ -637,13 +637,18 @@ impl SessionManager {
         let expiration = creds
             .expiration()
             .and_then(|t| SystemTime::try_from(*t).ok());
+        let session_token = match creds.session_token() {
+            Some(placeholder) => Some(self.clients.vault.take(placeholder).ok_or_else(|| {
+                AuthError::UnexpectedResponse(
+                    "the session token was lost between response and result".into(),
+                )
+            })?),
+            None => None,
+        };
         match (creds.access_key_id(), creds.secret_key()) {
-            (Some(akid), Some(secret)) => Ok(AwsCredentials::new(
-                akid,
-                secret,
-                creds.session_token().map(str::to_owned),
-                expiration,
-            )),
+            (Some(akid), Some(secret)) => {
+                Ok(AwsCredentials::new(akid, secret, session_token, expiration))
+            }
             _ => Err(AuthError::UnexpectedResponse(
                 "credentials without keys".into(),
             )),
