@@ -77,6 +77,7 @@ struct Inner {
     issuers: Vec<OidcIssuer>,
     endpoint: Mutex<String>,
     layout: Layout,
+    panics: Mutex<Vec<String>>,
 }
 
 /// The emulator without its socket: state, clock, outbox, faults and counters behind a
@@ -276,6 +277,7 @@ impl Backend {
                 issuers,
                 endpoint: Mutex::new(parts.endpoint),
                 layout,
+                panics: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -292,6 +294,23 @@ impl Backend {
     pub fn endpoint(&self) -> String {
         self.inner
             .endpoint
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn record_panic(&self, message: String) {
+        self.inner
+            .panics
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message);
+    }
+
+    /// Panics caught while serving requests (a panicking custom auth trigger, for example).
+    pub fn panics(&self) -> Vec<String> {
+        self.inner
+            .panics
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()

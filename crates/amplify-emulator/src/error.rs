@@ -176,6 +176,9 @@ pub enum EmulatorError {
     /// The server task panicked or was cancelled.
     #[error("the emulator's server task failed")]
     ServerTask(#[source] tokio::task::JoinError),
+    /// Request handling panicked (for example in a custom auth trigger); the messages say where.
+    #[error("the emulator panicked while handling requests: {}", .0.join("; "))]
+    ServerPanicked(Vec<String>),
     /// Seeding a user failed.
     #[error("could not seed the emulator")]
     Admin(#[source] CognitoError),

@@ -162,6 +162,7 @@ impl EmulatorBuilder {
             addr,
             shutdown: Some(shutdown),
             task: Some(task),
+            reported: false,
         })
     }
 }
@@ -174,6 +175,7 @@ pub struct EmulatorHandle {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    reported: bool,
 }
 
 impl EmulatorHandle {
@@ -368,25 +370,44 @@ impl EmulatorHandle {
     ///
     /// # Errors
     ///
-    /// [`EmulatorError::ServerTask`] when the server task panicked.
+    /// [`EmulatorError::ServerPanicked`] when handling a request panicked, and
+    /// [`EmulatorError::ServerTask`] when the server task itself failed.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
-            Some(task) => task.await.map_err(EmulatorError::ServerTask),
-            None => Ok(()),
+        if let Some(task) = self.task.take() {
+            task.await.map_err(EmulatorError::ServerTask)?;
+        }
+        let panics = self.backend.panics();
+        if panics.is_empty() {
+            Ok(())
+        } else {
+            // Reported here; do not report them again on drop.
+            self.reported = true;
+            Err(EmulatorError::ServerPanicked(panics))
         }
     }
 }
 
 impl Drop for EmulatorHandle {
+    /// Stops the server. Like an in-process test server, it surfaces a panic that happened while
+    /// handling a request (unless [`shutdown`](EmulatorHandle::shutdown) reported it or the
+    /// thread is already panicking), so a test cannot pass over a server-side bug.
+    #[allow(clippy::panic)] // Test-harness semantics: make server-side panics fail the test.
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        let panics = self.backend.panics();
+        if !panics.is_empty() && !self.reported && !std::thread::panicking() {
+            panic!(
+                "amplify-emulator: request handling panicked: {}",
+                panics.join("; ")
+            );
         }
     }
 }

@@ -106,7 +106,13 @@ pub(crate) async fn serve(
                     }
                 });
             }
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(joined) = connections.join_next(), if !connections.is_empty() => {
+                if let Err(error) = joined
+                    && let Ok(payload) = error.try_into_panic()
+                {
+                    backend.record_panic(format!("connection: {}", panic_message(payload.as_ref())));
+                }
+            }
         }
     }
     connections.abort_all();
@@ -163,14 +169,32 @@ async fn serve_request(
     let clock = backend.clock().clone();
     // The backend locks its state briefly and never awaits; run it off the reactor threads anyway
     // since SRP math takes a few milliseconds.
-    let response = tokio::task::spawn_blocking(move || backend.handle(&request))
-        .await
-        .map_err(io::Error::other)?;
+    let handler = backend.clone();
+    let response = match tokio::task::spawn_blocking(move || handler.handle(&request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            let message = match error.try_into_panic() {
+                Ok(payload) => panic_message(payload.as_ref()),
+                Err(error) => error.to_string(),
+            };
+            tracing::error!(operation, message, "request handling panicked");
+            backend.record_panic(format!("{operation}: {message}"));
+            return Err(io::Error::other("request handling panicked"));
+        }
+    };
     Ok(into_reply(
         response,
         matches!(fault, Some(Fault::TruncatedBody)),
         clock.now(),
     ))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
 }
 
 fn into_reply(
