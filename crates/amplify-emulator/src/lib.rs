@@ -72,3 +72,25 @@ pub use spec::{
     PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
 };
 pub use verify::{TokenError, VerifiedToken};
+
+#[cfg(test)]
+mod send_sync {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        assert_send_sync::<Backend>();
+        assert_send_sync::<EmulatorHandle>();
+        assert_send_sync::<Outbox>();
+        assert_send_sync::<Faults>();
+        assert_send_sync::<RequestCounters>();
+        assert_send_sync::<CredentialStore>();
+        assert_send_sync::<triggers::SharedCustomAuthTriggers>();
+        assert_send(&Emulator::builder().start());
+        let outbox = Outbox::default();
+        assert_send(&outbox.next_code_for("x"));
+    }
+}
