@@ -1,6 +1,126 @@
-//! The Amplify API category: AppSync GraphQL and API Gateway REST.
+//! The Amplify API category for Rust: GraphQL queries and mutations against AWS AppSync and REST
+//! calls against Amazon API Gateway, with every AppSync authorization mode.
 //!
-//! This crate will hold the API plugin, which authorizes requests through the providers that
-//! `amplify-core`'s registry holds (never by depending on the auth crate). It is empty until its
-//! own issue lands.
+//! [`ApiPlugin`] is both the client and the Amplify plugin. Add it to
+//! [`Amplify`](amplify_core::Amplify) next to the auth plugin; it finds its authorization
+//! providers in Amplify's [`AuthProviderRegistry`](amplify_core::AuthProviderRegistry) and never
+//! depends on the auth crate.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use amplify_api::ApiPlugin;
+//! use amplify_core::{Amplify, AuthorizationType};
+//! use serde::Deserialize;
+//!
+//! let api = ApiPlugin::new();
+//! let amplify = Amplify::new();
+//! // amplify.add_plugin(CognitoAuthPlugin::new())?;  // registers user-pool and IAM providers
+//! amplify.add_plugin(api.clone())?;
+//! amplify.configure(r#"{"version": "1", "data": {"aws_region": "us-east-1",
+//!     "url": "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+//!     "default_authorization_type": "API_KEY", "api_key": "da2-example",
+//!     "authorization_types": ["AWS_IAM"]}}"#).await?;
+//!
+//! #[derive(Deserialize)]
+//! struct Todo { id: String, name: String }
+//!
+//! // A query with the API's default mode (API_KEY here), decoded at `getTodo`.
+//! let todo = api
+//!     .query("query Get($id: ID!) { getTodo(id: $id) { id name } }")
+//!     .variables(serde_json::json!({ "id": "t1" }))
+//!     .decode_path("getTodo")
+//!     .send::<Todo>()
+//!     .await?;
+//! // GraphQL errors are returned, not raised.
+//! for error in &todo.errors {
+//!     eprintln!("{error}");
+//! }
+//!
+//! // A mutation with another mode (SigV4 with the identity pool's credentials).
+//! let created = api
+//!     .mutate("mutation { createTodo(input: {name: \"milk\"}) { id } }")
+//!     .authorization_mode(AuthorizationType::AwsIam)
+//!     .send::<serde_json::Value>()
+//!     .await?;
+//! # let _ = created;
+//! # Ok(()) }
+//! ```
+//!
+//! # Authorization modes
+//!
+//! The mode is the request's [`authorization_mode`](GraphQlOperation::authorization_mode), else
+//! the API's default from the configuration:
+//!
+//! | mode | what is sent | where it comes from |
+//! |---|---|---|
+//! | `API_KEY` | `x-api-key` | the configuration |
+//! | `AMAZON_COGNITO_USER_POOLS` | `Authorization: <access token>` | the token provider Auth registers |
+//! | `AWS_IAM` | SigV4 (`appsync` for GraphQL, `execute-api` with an unsigned payload for REST) | the credentials provider Auth registers (identity pool) |
+//! | `OPENID_CONNECT` | `Authorization: <token>` | your provider ([`ApiPluginBuilder::oidc_provider`]) |
+//! | `AWS_LAMBDA` | `Authorization: <token>` | your provider ([`ApiPluginBuilder::lambda_provider`]) |
+//! | `NONE` | nothing | |
+//!
+//! Providers are asked before every request, so they must be cheap (cache the token). To send
+//! the user pool's ID token instead of the access token, register a provider that returns it
+//! for `OPENID_CONNECT`. A request that already has an `Authorization` header (or, in API_KEY
+//! mode, an `x-api-key` header) is sent as is. IAM signing uses a clock corrected by the
+//! server's `Date` when the server rejects a signature for clock skew, and such a request is
+//! re-signed and sent once more.
+//!
+//! # Errors
+//!
+//! Every operation returns [`ApiError`], which implements
+//! [`AmplifyError`](amplify_core::AmplifyError) (recovery suggestion, service code, request id,
+//! whether a retry may help).
+//!
+//! # HTTP
+//!
+//! One plugin holds one hyper client with rustls (ring provider, system roots), HTTP/1.1 and
+//! HTTP/2, pooled keep-alive connections, a connect timeout and a per-request timeout. Requests
+//! need a Tokio runtime with its time driver enabled.
+//!
+//! # Features
+//!
+//! This crate has no optional features.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod client;
+mod endpoint;
+mod error;
+mod graphql;
+mod interceptor;
+mod response;
+mod rest;
+mod transport;
+
+pub use client::{ApiPlugin, ApiPluginBuilder, PLUGIN_KEY};
+pub use error::{
+    ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DispatchState,
+    InterceptorFailure, InvalidRequestError, ProviderFailure, SigningFailure, StatusFailure,
+    TimeoutFailure, TimeoutPhase, TransportFailure,
+};
+pub use graphql::{
+    GraphQlError, GraphQlErrorLocation, GraphQlOperation, GraphQlPathSegment, GraphQlResponse,
+};
+pub use interceptor::{BoxError, InterceptorContext, RequestInterceptor, SharedInterceptor};
+pub use response::HttpResponse;
+pub use rest::RestOperation;
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn public_types_and_futures_are_send() {
+        assert_send_sync::<super::ApiPlugin>();
+        assert_send_sync::<super::ApiError>();
+        assert_send_sync::<super::GraphQlOperation>();
+        assert_send_sync::<super::RestOperation>();
+        let api = super::ApiPlugin::new();
+        assert_send(&api.query("{ a }").send::<serde_json::Value>());
+        assert_send(&api.query("{ a }").send_raw());
+        assert_send(&api.get("/").send());
+    }
+}

@@ -1,0 +1,196 @@
+//! Clock-skew correction for SigV4: a signed offset learned from the server's `Date` header when
+//! it rejects a signature because of the time.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, StatusCode};
+
+/// SigV4 accepts signatures up to 5 minutes off; a rejection with a bigger difference is skew.
+const TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// Error codes AWS services use for time-related signature rejections.
+const SKEW_CODES: &[&str] = &[
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+    "BadRequestException",
+    "UnauthorizedException",
+];
+
+/// Phrases of time-related signature rejections.
+const SKEW_PHRASES: &[&str] = &[
+    "Signature expired",
+    "Signature not yet current",
+    "RequestTimeTooSkewed",
+    "too skewed",
+];
+
+/// The offset between the server's clock and ours, in milliseconds (server minus local).
+#[derive(Debug, Default)]
+pub(crate) struct SkewClock {
+    offset_ms: AtomicI64,
+}
+
+impl SkewClock {
+    /// `local` corrected by the learned offset.
+    pub(crate) fn corrected(&self, local: SystemTime) -> SystemTime {
+        let offset = self.offset_ms.load(Ordering::Relaxed);
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        if offset >= 0 {
+            local.checked_add(magnitude).unwrap_or(local)
+        } else {
+            local.checked_sub(magnitude).unwrap_or(local)
+        }
+    }
+
+    /// The learned offset (server minus local), in milliseconds.
+    pub(crate) fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Learns `server - local`.
+    pub(crate) fn learn(&self, local: SystemTime, server: SystemTime) -> i64 {
+        let offset = match server.duration_since(local) {
+            Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
+            Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        self.offset_ms.store(offset, Ordering::Relaxed);
+        offset
+    }
+}
+
+/// When a response rejects a signature made at `signed_at` because of the clock, the server's
+/// time (from its `Date` header); `None` for any other response.
+pub(crate) fn server_time_if_skewed(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    signed_at: SystemTime,
+) -> Option<SystemTime> {
+    if !matches!(status.as_u16(), 400 | 401 | 403) {
+        return None;
+    }
+    let server = headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())?;
+    let difference = match server.duration_since(signed_at) {
+        Ok(d) => d,
+        Err(e) => e.duration(),
+    };
+    if difference <= TOLERANCE {
+        return None;
+    }
+    let header_code = headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(':').next());
+    let body_text = std::str::from_utf8(body).unwrap_or_default();
+    let coded = header_code.is_some_and(|c| SKEW_CODES.contains(&c))
+        || SKEW_CODES.iter().any(|c| body_text.contains(c));
+    let phrased = SKEW_PHRASES.iter().any(|p| body_text.contains(p));
+    (coded || phrased).then_some(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use std::time::UNIX_EPOCH;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn dated(time: SystemTime) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::DATE,
+            HeaderValue::from_str(&httpdate::fmt_http_date(time)).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn offsets_apply_both_ways() {
+        let clock = SkewClock::default();
+        assert_eq!(clock.corrected(at(1000)), at(1000));
+        assert_eq!(clock.learn(at(1000), at(4600)), 3_600_000);
+        assert_eq!(clock.corrected(at(2000)), at(5600));
+        assert_eq!(clock.learn(at(5000), at(4000)), -1_000_000);
+        assert_eq!(clock.corrected(at(2000)), at(1000));
+        assert_eq!(clock.offset_ms(), -1_000_000);
+    }
+
+    #[test]
+    fn appsync_and_api_gateway_skew_rejections_are_recognized() {
+        let signed = at(1_700_000_000);
+        let server = at(1_700_003_600);
+        let appsync = br#"{"errors":[{"errorType":"InvalidSignatureException","message":"Signature expired: 20231114T221320Z is now earlier than 20231114T231820Z"}]}"#;
+        assert_eq!(
+            server_time_if_skewed(StatusCode::UNAUTHORIZED, &dated(server), appsync, signed),
+            Some(server)
+        );
+        let mut apigw = dated(server);
+        apigw.insert(
+            "x-amzn-errortype",
+            HeaderValue::from_static("InvalidSignatureException:http://internal.amazon.com/"),
+        );
+        assert_eq!(
+            server_time_if_skewed(
+                StatusCode::FORBIDDEN,
+                &apigw,
+                br#"{"message":"..."}"#,
+                signed
+            ),
+            Some(server)
+        );
+        let future = br#"{"message":"Signature not yet current: 20231114T221320Z is still later than 20231114T211820Z"}"#;
+        let behind = at(1_699_996_400);
+        assert_eq!(
+            server_time_if_skewed(StatusCode::FORBIDDEN, &dated(behind), future, signed),
+            Some(behind)
+        );
+    }
+
+    #[test]
+    fn other_failures_are_not_skew() {
+        let signed = at(1_700_000_000);
+        let server = at(1_700_003_600);
+        let body = br#"{"errors":[{"errorType":"InvalidSignatureException","message":"Signature expired"}]}"#;
+        // Not a rejection status.
+        assert_eq!(
+            server_time_if_skewed(StatusCode::OK, &dated(server), body, signed),
+            None
+        );
+        // No Date header.
+        assert_eq!(
+            server_time_if_skewed(StatusCode::UNAUTHORIZED, &HeaderMap::new(), body, signed),
+            None
+        );
+        // Within SigV4's tolerance: the signature is wrong for another reason.
+        assert_eq!(
+            server_time_if_skewed(
+                StatusCode::FORBIDDEN,
+                &dated(at(1_700_000_100)),
+                body,
+                signed
+            ),
+            None
+        );
+        // Far off, but about something else.
+        assert_eq!(
+            server_time_if_skewed(
+                StatusCode::FORBIDDEN,
+                &dated(server),
+                br#"{"errors":[{"errorType":"AccessDenied","message":"nope"}]}"#,
+                signed
+            ),
+            None
+        );
+    }
+}

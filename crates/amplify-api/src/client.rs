@@ -1,0 +1,585 @@
+//! [`ApiPlugin`]: the API category's client and Amplify plugin, and its builder.
+
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use amplify_core::config::{AmplifyConfig, EndpointType};
+use amplify_core::time::SharedTimeSource;
+use amplify_core::{
+    AmplifyError, AuthProvider, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
+    Plugin, PluginContext, SharedTokenProvider, TokenProvider,
+};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
+
+pub(crate) use crate::auth::SigningService;
+use crate::auth::skew::{self, SkewClock};
+use crate::auth::{self, Credential, SigningContext};
+use crate::endpoint::{Endpoints, PreparedEndpoint};
+use crate::error::{ApiError, InterceptorFailure};
+use crate::graphql::{GraphQlOperation, OperationKind};
+use crate::interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
+use crate::rest::RestOperation;
+use crate::transport::{Transport, TransportSettings};
+
+/// The key of the API plugin in Amplify (`awsAPIPlugin`).
+pub const PLUGIN_KEY: &str = "awsAPIPlugin";
+
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The API category: GraphQL queries and mutations against AppSync and REST calls against API
+/// Gateway, authorized with any of AppSync's modes.
+///
+/// One `ApiPlugin` holds one pooled HTTP client; clones are cheap and share it (and everything
+/// else), so clone it freely into tasks.
+///
+/// Add it to [`Amplify`](amplify_core::Amplify) and configure Amplify, or configure it directly
+/// with [`configure_with`](Self::configure_with).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use amplify_api::ApiPlugin;
+/// use amplify_core::Amplify;
+///
+/// let api = ApiPlugin::new();
+/// let amplify = Amplify::new();
+/// amplify.add_plugin(api.clone())?;
+/// amplify.configure(r#"{"version": "1", "data": {"aws_region": "us-east-1",
+///     "url": "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+///     "default_authorization_type": "API_KEY", "api_key": "da2-example"}}"#).await?;
+///
+/// let response = api
+///     .query("query { listTodos { items { id } } }")
+///     .send::<serde_json::Value>()
+///     .await?;
+/// println!("{:?}", response.data);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ApiPlugin {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Result<Transport, String>,
+    interceptors: Vec<SharedInterceptor>,
+    providers: Vec<(AuthorizationType, AuthProvider)>,
+    time_override: Option<SharedTimeSource>,
+    request_timeout: Duration,
+    skew: SkewClock,
+    state: RwLock<Option<Arc<Configured>>>,
+}
+
+/// What configuring produced: the prepared endpoints, the provider registry and the clock.
+#[derive(Debug)]
+pub(crate) struct Configured {
+    endpoints: Endpoints,
+    registry: AuthProviderRegistry,
+    time: SharedTimeSource,
+}
+
+impl Configured {
+    pub(crate) fn endpoint(
+        &self,
+        kind: EndpointType,
+        name: Option<&str>,
+    ) -> Result<Arc<PreparedEndpoint>, ApiError> {
+        self.endpoints.get(kind, name)
+    }
+}
+
+impl fmt::Debug for ApiPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let interceptors: Vec<&str> = self.inner.interceptors.iter().map(|i| i.name()).collect();
+        f.debug_struct("ApiPlugin")
+            .field("configured", &self.is_configured())
+            .field("interceptors", &interceptors)
+            .field("request_timeout", &self.inner.request_timeout)
+            .field("clock_offset_ms", &self.inner.skew.offset_ms())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ApiPlugin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ApiPlugin {
+    /// A plugin with default settings.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder for interceptors, providers, timeouts and the clock.
+    pub fn builder() -> ApiPluginBuilder {
+        ApiPluginBuilder::default()
+    }
+
+    /// Configures the plugin without [`Amplify`](amplify_core::Amplify): with a configuration and
+    /// the registry the authorization providers are in (the providers given to the builder are
+    /// registered there). Configuring again replaces the earlier configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Configuration`] when an API entry cannot be used (for example an API key that
+    /// is not a valid header value).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use amplify_api::ApiPlugin;
+    /// use amplify_core::{AmplifyConfig, AuthProviderRegistry};
+    ///
+    /// let config = AmplifyConfig::from_json(r#"{"version": "1", "data": {"aws_region": "us-east-1",
+    ///     "url": "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+    ///     "default_authorization_type": "API_KEY", "api_key": "da2-example"}}"#)?;
+    /// let api = ApiPlugin::new();
+    /// api.configure_with(&config, &AuthProviderRegistry::default())?;
+    /// assert!(api.is_configured());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn configure_with(
+        &self,
+        config: &AmplifyConfig,
+        registry: &AuthProviderRegistry,
+    ) -> Result<(), ApiError> {
+        self.configure_inner(config, registry, None)
+    }
+
+    fn configure_inner(
+        &self,
+        config: &AmplifyConfig,
+        registry: &AuthProviderRegistry,
+        context_time: Option<&SharedTimeSource>,
+    ) -> Result<(), ApiError> {
+        let endpoints = Endpoints::new(config)?;
+        for (mode, provider) in &self.inner.providers {
+            registry.register(*mode, provider.clone());
+        }
+        let time = self
+            .inner
+            .time_override
+            .clone()
+            .or_else(|| context_time.cloned())
+            .unwrap_or_default();
+        let configured = Arc::new(Configured {
+            endpoints,
+            registry: registry.clone(),
+            time,
+        });
+        *self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(configured);
+        tracing::debug!(
+            apis = config.apis.len(),
+            providers = self.inner.providers.len(),
+            "API plugin configured"
+        );
+        Ok(())
+    }
+
+    /// Whether the plugin has been configured.
+    pub fn is_configured(&self) -> bool {
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// The clock offset learned from clock-skew rejections of IAM requests, in milliseconds
+    /// (server time minus local time; 0 until a rejection was seen).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.inner.skew.offset_ms()
+    }
+
+    /// A GraphQL query (Amplify's `query`).
+    pub fn query(&self, document: impl Into<String>) -> GraphQlOperation {
+        GraphQlOperation::new(self.clone(), OperationKind::Query, document.into())
+    }
+
+    /// A GraphQL mutation (Amplify's `mutate`).
+    pub fn mutate(&self, document: impl Into<String>) -> GraphQlOperation {
+        GraphQlOperation::new(self.clone(), OperationKind::Mutation, document.into())
+    }
+
+    /// A REST `GET` of `path` (relative to the REST API's URL).
+    pub fn get(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::GET, path.into())
+    }
+
+    /// A REST `HEAD`.
+    pub fn head(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::HEAD, path.into())
+    }
+
+    /// A REST `POST`.
+    pub fn post(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::POST, path.into())
+    }
+
+    /// A REST `PUT`.
+    pub fn put(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::PUT, path.into())
+    }
+
+    /// A REST `PATCH`.
+    pub fn patch(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::PATCH, path.into())
+    }
+
+    /// A REST `DELETE`.
+    pub fn delete(&self, path: impl Into<String>) -> RestOperation {
+        RestOperation::new(self.clone(), Method::DELETE, path.into())
+    }
+
+    pub(crate) fn state(&self) -> Result<Arc<Configured>, ApiError> {
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or(ApiError::NotConfigured)
+    }
+
+    /// Authorizes `request` for `mode`, runs the interceptors and sends it; an IAM request whose
+    /// signature the server rejects because of clock skew is re-signed with the server's time and
+    /// sent once more.
+    pub(crate) async fn dispatch(
+        &self,
+        state: &Configured,
+        endpoint: &PreparedEndpoint,
+        mode: AuthorizationType,
+        service: SigningService,
+        request: Request<Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Response<Bytes>, ApiError> {
+        let transport = self
+            .inner
+            .transport
+            .as_ref()
+            .map_err(|message| ApiError::configuration(None, message.clone()))?;
+        let timeout = timeout.unwrap_or(self.inner.request_timeout);
+        let credential = if auth::pre_authorized(request.headers(), mode) {
+            tracing::debug!("the request carries its own authorization; leaving it as is");
+            Credential::Unchanged
+        } else {
+            auth::resolve(mode, endpoint, &state.registry).await?
+        };
+
+        if !credential.is_iam() {
+            let mut request = request;
+            let signing = self.signing_context(state, endpoint, service);
+            auth::apply(&credential, &mut request, &signing)?;
+            return self
+                .exchange(transport, request, endpoint, mode, 1, timeout)
+                .await;
+        }
+
+        let signing = self.signing_context(state, endpoint, service);
+        let mut signed = clone_request(&request);
+        auth::apply(&credential, &mut signed, &signing)?;
+        let response = self
+            .exchange(transport, signed, endpoint, mode, 1, timeout)
+            .await?;
+        let Some(server_time) = skew::server_time_if_skewed(
+            response.status(),
+            response.headers(),
+            response.body(),
+            signing.time,
+        ) else {
+            return Ok(response);
+        };
+        let offset = self.inner.skew.learn(state.time.now(), server_time);
+        tracing::debug!(
+            offset_ms = offset,
+            "signature rejected for clock skew; retrying with the server's time"
+        );
+        let signing = self.signing_context(state, endpoint, service);
+        let mut signed = request;
+        auth::apply(&credential, &mut signed, &signing)?;
+        self.exchange(transport, signed, endpoint, mode, 2, timeout)
+            .await
+    }
+
+    fn signing_context<'a>(
+        &self,
+        state: &Configured,
+        endpoint: &'a PreparedEndpoint,
+        service: SigningService,
+    ) -> SigningContext<'a> {
+        SigningContext {
+            region: &endpoint.region,
+            service,
+            time: self.inner.skew.corrected(state.time.now()),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        transport: &Transport,
+        mut request: Request<Bytes>,
+        endpoint: &PreparedEndpoint,
+        mode: AuthorizationType,
+        attempt: u32,
+        timeout: Duration,
+    ) -> Result<Response<Bytes>, ApiError> {
+        let ctx = InterceptorContext {
+            api_name: &endpoint.name,
+            authorization_mode: mode,
+            attempt,
+        };
+        for interceptor in &self.inner.interceptors {
+            interceptor.on_request(&ctx, &mut request).map_err(|e| {
+                ApiError::Interceptor(InterceptorFailure::new(interceptor.name(), e))
+            })?;
+        }
+        tracing::trace!(
+            method = %request.method(),
+            path = request.uri().path(),
+            attempt,
+            "sending request"
+        );
+        let response = transport.send(request, timeout, &endpoint.name).await?;
+        tracing::trace!(
+            status = response.status().as_u16(),
+            body_len = response.body().len(),
+            "received response"
+        );
+        for interceptor in &self.inner.interceptors {
+            interceptor.on_response(&ctx, &response);
+        }
+        Ok(response)
+    }
+}
+
+fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// The `user-agent` every request carries.
+pub(crate) fn user_agent() -> HeaderValue {
+    HeaderValue::from_static(concat!("amplify-rs/", env!("CARGO_PKG_VERSION"), " api"))
+}
+
+impl Plugin for ApiPlugin {
+    fn category(&self) -> Category {
+        Category::Api
+    }
+
+    fn plugin_key(&self) -> &'static str {
+        PLUGIN_KEY
+    }
+
+    fn configure<'a>(
+        &'a self,
+        ctx: &'a PluginContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
+        Box::pin(async move {
+            self.configure_inner(ctx.config, ctx.auth_providers, Some(ctx.time))
+                .map_err(|e| Box::new(e) as Box<dyn AmplifyError>)
+        })
+    }
+}
+
+/// Builds an [`ApiPlugin`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use amplify_api::ApiPlugin;
+/// use amplify_core::{AuthToken, SharedTokenProvider};
+///
+/// let api = ApiPlugin::builder()
+///     .oidc_provider(SharedTokenProvider::from_fn(|| async { Ok(AuthToken::new("oidc-jwt")) }))
+///     .lambda_provider(AuthToken::new("lambda-token"))
+///     .connect_timeout(Duration::from_secs(5))
+///     .request_timeout(Duration::from_secs(20))
+///     .build();
+/// # let _ = api;
+/// ```
+#[derive(Debug, Default)]
+pub struct ApiPluginBuilder {
+    interceptors: Vec<SharedInterceptor>,
+    providers: Vec<(AuthorizationType, AuthProvider)>,
+    time: Option<SharedTimeSource>,
+    request_timeout: Option<Duration>,
+    transport: TransportSettings,
+}
+
+impl ApiPluginBuilder {
+    /// Adds a client-wide interceptor; interceptors run in the order added.
+    pub fn interceptor(mut self, interceptor: impl RequestInterceptor + 'static) -> Self {
+        self.interceptors.push(SharedInterceptor::new(interceptor));
+        self
+    }
+
+    /// The token provider for `OPENID_CONNECT` (Amplify's `OIDCAuthProvider`), registered in the
+    /// provider registry at configure time. Any token provider works, for example one that
+    /// returns the Cognito user pool's ID token instead of the access token.
+    pub fn oidc_provider(self, provider: impl TokenProvider + 'static) -> Self {
+        self.auth_provider(
+            AuthorizationType::OpenIdConnect,
+            SharedTokenProvider::new(provider),
+        )
+    }
+
+    /// The token provider for `AWS_LAMBDA` (Amplify's `FunctionAuthProvider`), registered in the
+    /// provider registry at configure time.
+    pub fn lambda_provider(self, provider: impl TokenProvider + 'static) -> Self {
+        self.auth_provider(
+            AuthorizationType::AwsLambda,
+            SharedTokenProvider::new(provider),
+        )
+    }
+
+    /// Any provider for any mode, registered in the provider registry at configure time
+    /// (replacing what another plugin registered for that mode).
+    pub fn auth_provider(
+        mut self,
+        mode: AuthorizationType,
+        provider: impl Into<AuthProvider>,
+    ) -> Self {
+        self.providers.retain(|(m, _)| *m != mode);
+        self.providers.push((mode, provider.into()));
+        self
+    }
+
+    /// The clock used for signing (Amplify's clock when not set).
+    pub fn time_source(mut self, time: SharedTimeSource) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// Sets or clears the clock.
+    pub fn set_time_source(mut self, time: Option<SharedTimeSource>) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// How long to wait for a connection (10 s by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for a response once connected, per attempt (30 s by default).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// How long an idle pooled connection is kept (90 s by default).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// The most idle connections kept per host (unlimited by default).
+    pub fn max_idle_connections_per_host(mut self, max: usize) -> Self {
+        self.transport.max_idle_per_host = max;
+        self
+    }
+
+    /// The largest response body accepted (64 MiB by default); larger bodies fail the request.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.transport.max_response_bytes = max;
+        self
+    }
+
+    /// Builds the plugin. It needs a Tokio runtime with the time driver
+    /// (`Builder::enable_all`) when it sends requests.
+    ///
+    /// Problems with the TLS setup are reported by the first request.
+    pub fn build(self) -> ApiPlugin {
+        ApiPlugin {
+            inner: Arc::new(Inner {
+                transport: Transport::new(self.transport),
+                interceptors: self.interceptors,
+                providers: self.providers,
+                time_override: self.time,
+                request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+                skew: SkewClock::default(),
+                state: RwLock::new(None),
+            }),
+        }
+    }
+}
+
+/// Headers collected by an operation builder; the first invalid one is reported by `send`.
+#[derive(Default)]
+pub(crate) struct RequestHeaders {
+    map: HeaderMap,
+    error: Option<String>,
+}
+
+impl RequestHeaders {
+    pub(crate) fn append(&mut self, name: &str, value: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+            self.error = Some(format!("`{name}` is not a valid header name"));
+            return;
+        };
+        match HeaderValue::from_str(value) {
+            Ok(mut value) => {
+                if is_sensitive(&name) {
+                    value.set_sensitive(true);
+                }
+                self.map.append(name, value);
+            }
+            Err(_) => {
+                self.error = Some(format!("the value of header `{name}` is not valid"));
+            }
+        }
+    }
+
+    pub(crate) fn extend(&mut self, headers: HeaderMap) {
+        let mut last: Option<HeaderName> = None;
+        for (name, mut value) in headers {
+            let Some(name) = name.or_else(|| last.clone()) else {
+                continue;
+            };
+            if is_sensitive(&name) {
+                value.set_sensitive(true);
+            }
+            self.map.append(name.clone(), value);
+            last = Some(name);
+        }
+    }
+
+    pub(crate) fn into_map(self) -> Result<HeaderMap, ApiError> {
+        match self.error {
+            Some(message) => Err(ApiError::invalid_request(message)),
+            None => Ok(self.map),
+        }
+    }
+}
+
+fn is_sensitive(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "authorization" | "x-api-key" | "x-amz-security-token" | "cookie"
+    )
+}
+
+impl fmt::Debug for RequestHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names only: values may be secrets.
+        f.debug_list().entries(self.map.keys()).finish()
+    }
+}

@@ -1,0 +1,272 @@
+//! Sans-IO GraphQL wire format: building request bodies and reading response bodies.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error::DecodeFailure;
+use crate::graphql::GraphQlError;
+
+#[derive(Serialize)]
+struct RequestBody<'a> {
+    query: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variables: Option<&'a serde_json::Value>,
+    #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
+    operation_name: Option<&'a str>,
+}
+
+/// `{"query": .., "variables": .., "operationName": ..}` as bytes.
+pub(crate) fn encode_request(
+    document: &str,
+    variables: Option<&serde_json::Value>,
+    operation_name: Option<&str>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(document.len() + 64);
+    serde_json::to_writer(
+        &mut out,
+        &RequestBody {
+            query: document,
+            variables,
+            operation_name,
+        },
+    )?;
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(default)]
+    errors: Option<Vec<GraphQlError>>,
+}
+
+/// Just the `errors` of a body, for error responses (empty when the body is not GraphQL-shaped).
+pub(crate) fn decode_errors(body: &[u8]) -> Vec<GraphQlError> {
+    #[derive(Deserialize)]
+    struct ErrorsOnly {
+        #[serde(default)]
+        errors: Option<Vec<GraphQlError>>,
+    }
+    serde_json::from_slice::<ErrorsOnly>(body)
+        .ok()
+        .and_then(|e| e.errors)
+        .unwrap_or_default()
+}
+
+/// The decoded parts of a response.
+pub(crate) struct Decoded<T> {
+    pub(crate) data: Option<T>,
+    pub(crate) errors: Vec<GraphQlError>,
+}
+
+/// Reads `{"data": .., "errors": [..]}`, decoding `data` (or the value at `decode_path` inside it)
+/// into `T`. A missing or `null` value gives `data: None`.
+pub(crate) fn decode_response<T: DeserializeOwned>(
+    body: &[u8],
+    decode_path: Option<&str>,
+    request_id: Option<&str>,
+) -> Result<Decoded<T>, Box<DecodeFailure>> {
+    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
+        Box::new(DecodeFailure::new(
+            String::new(),
+            Vec::new(),
+            request_id.map(str::to_owned),
+            e,
+        ))
+    })?;
+    let errors = envelope.errors.unwrap_or_default();
+    let Some(raw) = envelope.data else {
+        return Ok(Decoded { data: None, errors });
+    };
+    let decoded = match decode_path.filter(|p| !p.is_empty()) {
+        None => {
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            serde_path_to_error::deserialize::<_, Option<T>>(&mut de)
+                .map_err(|e| (join_path("data", &e.path().to_string()), e.into_inner()))
+        }
+        Some(path) => decode_at_path(raw.get(), path),
+    };
+    match decoded {
+        Ok(data) => Ok(Decoded { data, errors }),
+        Err((path, source)) => Err(Box::new(DecodeFailure::new(
+            path,
+            errors,
+            request_id.map(str::to_owned),
+            source,
+        ))),
+    }
+}
+
+/// Walks `path` through the raw JSON without building a tree, so the value found keeps its
+/// original text (for raw responses) and large responses are not copied.
+fn decode_at_path<T: DeserializeOwned>(
+    raw: &str,
+    path: &str,
+) -> Result<Option<T>, (String, serde_json::Error)> {
+    let mut current: &RawValue = serde_json::from_str(raw).map_err(|e| ("data".to_owned(), e))?;
+    let mut walked = String::from("data");
+    for segment in path.split('.') {
+        let text = current.get();
+        let next = match text.as_bytes().first() {
+            Some(b'{') => {
+                let map: HashMap<String, &RawValue> =
+                    serde_json::from_str(text).map_err(|e| (walked.clone(), e))?;
+                map.get(segment).copied()
+            }
+            Some(b'[') => {
+                let items: Vec<&RawValue> =
+                    serde_json::from_str(text).map_err(|e| (walked.clone(), e))?;
+                segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).copied())
+            }
+            _ => None,
+        };
+        match next {
+            Some(value) => current = value,
+            None => return Ok(None),
+        }
+        walked.push('.');
+        walked.push_str(segment);
+    }
+    if current.get() == "null" {
+        return Ok(None);
+    }
+    let mut de = serde_json::Deserializer::from_str(current.get());
+    serde_path_to_error::deserialize::<_, T>(&mut de)
+        .map(Some)
+        .map_err(|e| (join_path(&walked, &e.path().to_string()), e.into_inner()))
+}
+
+fn join_path(base: &str, inner: &str) -> String {
+    match inner {
+        "" | "." => base.to_owned(),
+        _ if inner.starts_with('[') => format!("{base}{inner}"),
+        _ => format!("{base}.{inner}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::GraphQlPathSegment;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Todo {
+        id: String,
+        done: bool,
+    }
+
+    #[test]
+    fn request_body_has_query_variables_and_operation_name() {
+        let vars = json!({"id": "1"});
+        let body = encode_request("query Q { a }", Some(&vars), Some("Q")).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            back,
+            json!({"query": "query Q { a }", "variables": {"id": "1"}, "operationName": "Q"})
+        );
+        let bare = encode_request("{ a }", None, None).unwrap();
+        assert_eq!(bare, br#"{"query":"{ a }"}"#);
+    }
+
+    #[test]
+    fn data_decodes_directly_and_at_a_path() {
+        let body = br#"{"data":{"getTodo":{"id":"t1","done":true}}}"#;
+        let whole: Decoded<serde_json::Value> = decode_response(body, None, None).unwrap();
+        assert_eq!(whole.data.unwrap()["getTodo"]["id"], "t1");
+        let at: Decoded<Todo> = decode_response(body, Some("getTodo"), None).unwrap();
+        assert_eq!(
+            at.data,
+            Some(Todo {
+                id: "t1".into(),
+                done: true
+            })
+        );
+        assert!(at.errors.is_empty());
+    }
+
+    #[test]
+    fn array_indexes_and_missing_or_null_paths() {
+        let body = br#"{"data":{"list":{"items":[{"id":"a","done":false},null]}}}"#;
+        let first: Decoded<Todo> = decode_response(body, Some("list.items.0"), None).unwrap();
+        assert_eq!(first.data.unwrap().id, "a");
+        let null: Decoded<Todo> = decode_response(body, Some("list.items.1"), None).unwrap();
+        assert!(null.data.is_none());
+        let missing: Decoded<Todo> = decode_response(body, Some("nope.x"), None).unwrap();
+        assert!(missing.data.is_none());
+        let no_data: Decoded<Todo> =
+            decode_response(br#"{"data":null,"errors":[]}"#, Some("x"), None).unwrap();
+        assert!(no_data.data.is_none());
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_and_keep_graphql_errors() {
+        let body =
+            br#"{"data":{"getTodo":{"id":"t1","done":"yes"}},"errors":[{"message":"partial"}]}"#;
+        let err = decode_response::<Todo>(body, Some("getTodo"), Some("req-1"))
+            .err()
+            .unwrap();
+        assert_eq!(err.path(), "data.getTodo.done");
+        assert_eq!(err.graphql_errors()[0].message, "partial");
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Whole {
+            #[serde(rename = "getTodo")]
+            get_todo: Todo,
+        }
+        let err = decode_response::<Whole>(body, None, None).err().unwrap();
+        assert_eq!(err.path(), "data.getTodo.done");
+        let err = decode_response::<Todo>(b"<html>", None, None)
+            .err()
+            .unwrap();
+        assert_eq!(err.path(), "");
+    }
+
+    #[test]
+    fn every_error_field_is_read() {
+        let body = br#"{"data":null,"errors":[{
+            "message":"Not Authorized to access getTodo on type Query",
+            "locations":[{"line":2,"column":3,"sourceName":null}],
+            "path":["getTodo", 0, "owner"],
+            "errorType":"Unauthorized",
+            "errorInfo":{"reason":"owner"},
+            "extensions":{"code":"FORBIDDEN"}
+        }]}"#;
+        let decoded: Decoded<serde_json::Value> = decode_response(body, None, None).unwrap();
+        let e = &decoded.errors[0];
+        assert_eq!(e.message, "Not Authorized to access getTodo on type Query");
+        assert_eq!(e.locations[0].line, 2);
+        assert_eq!(e.locations[0].column, 3);
+        assert_eq!(
+            e.path,
+            vec![
+                GraphQlPathSegment::Field("getTodo".into()),
+                GraphQlPathSegment::Index(0),
+                GraphQlPathSegment::Field("owner".into())
+            ]
+        );
+        assert_eq!(e.error_type.as_deref(), Some("Unauthorized"));
+        assert_eq!(e.error_info, Some(json!({"reason": "owner"})));
+        assert_eq!(e.extensions.as_ref().unwrap()["code"], "FORBIDDEN");
+    }
+
+    #[test]
+    fn errors_of_error_bodies() {
+        let errors = decode_errors(
+            br#"{"errors":[{"errorType":"UnauthorizedException","message":"Valid authorization header not provided."}]}"#,
+        );
+        assert_eq!(
+            errors[0].error_type.as_deref(),
+            Some("UnauthorizedException")
+        );
+        assert!(decode_errors(b"not json").is_empty());
+        assert!(decode_errors(br#"{"message":"Forbidden"}"#).is_empty());
+    }
+}
