@@ -135,11 +135,7 @@ impl HttpConnector for RedactingConnector {
         HttpConnectorFuture::new(async move {
             let mut response = call.await?;
             let body = std::mem::replace(response.body_mut(), SdkBody::empty());
-            let bytes = body
-                .collect()
-                .await
-                .map_err(ConnectorError::io)?
-                .to_bytes();
+            let bytes = body.collect().await.map_err(ConnectorError::io)?.to_bytes();
             let body = vault.redact(&bytes).map_or(bytes, bytes::Bytes::from);
             // A streaming body, so the SDK's TRACE log of the raw response does not print it.
             *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Full::new(body));
@@ -266,6 +262,15 @@ where
                     .map_or_else(|| "unknown".to_owned(), |c| c.to_string())
             ),
             may_have_been_sent: !failure.is_user(),
+        },
+        // A 5xx whose body is not Cognito's JSON (an HTML error page from a proxy, or a server
+        // that does not implement the operation) is still the service failing.
+        SdkError::ResponseError(ctx) if ctx.raw().status().as_u16() >= 500 => AuthError::Service {
+            kind: ServiceErrorKind::InternalError,
+            code: format!("HTTP {}", ctx.raw().status().as_u16()),
+            message: "the service failed and its error body could not be read".into(),
+            request_id: None,
+            service,
         },
         SdkError::ResponseError(_) => AuthError::Network {
             service,
