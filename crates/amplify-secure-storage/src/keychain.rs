@@ -21,7 +21,8 @@ const PROBE_KEY: &str = "amplify-rs.keychain-probe";
 /// | Platform | Store |
 /// |---|---|
 /// | Linux and other Unix | Secret Service over D-Bus (gnome-keyring, KWallet), pure Rust (zbus) |
-/// | macOS, iOS | the login Keychain (Security framework) |
+/// | macOS | the login keychain (Security framework; no entitlement needed) |
+/// | iOS | the data protection keychain |
 /// | Windows | Credential Manager (at most 2,560 bytes per value) |
 ///
 /// Every failure is an error: no Secret Service or session bus gives
@@ -203,9 +204,14 @@ pub(crate) mod platform {
         *STORE.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    #[cfg(target_os = "macos")]
     fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
         Ok(apple_native_keyring_store::keychain::Store::new()?)
+    }
+
+    #[cfg(target_os = "ios")]
+    fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
+        Ok(apple_native_keyring_store::protected::Store::new()?)
     }
 
     #[cfg(target_os = "windows")]
@@ -316,6 +322,9 @@ pub(crate) mod platform {
         let entries = store.search(&spec).map_err(map_err)?;
         for entry in entries {
             // Stores that know the specifiers of a found item let us double-check the service.
+            // (Not on Windows: its store splits `<key>.<service>` target names at the last dot,
+            // so keys with dots get wrong specifiers; the anchored pattern already matched.)
+            #[cfg(not(target_os = "windows"))]
             if entry
                 .get_specifiers()
                 .is_some_and(|(found, _)| found != service)

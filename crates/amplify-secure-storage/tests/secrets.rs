@@ -71,15 +71,21 @@ fn debug_and_logs_never_show_secrets() {
                 SecureStorageFactory::in_memory(),
                 SecureStorageFactory::encrypted_file(dir.path()),
                 SecureStorageFactory::default_for_platform(
-                    SecureStorageOptions::new().directory(dir.path().join("default")),
+                    SecureStorageOptions::new()
+                        .directory(dir.path().join("default"))
+                        .namespace("test.amplify-rs.secrets"),
                 ),
                 SecureStorageFactory::from_fn(|_| InMemorySecureStorage::new()),
             ];
             #[cfg(feature = "keychain")]
-            if amplify_secure_storage::KeychainStorage::new(StorageScope::AWS_COGNITO_AUTH_PLUGIN)
-                .probe()
-                .await
-                .is_ok()
+            if amplify_secure_storage::KeychainStorage::with_options(
+                StorageScope::AWS_COGNITO_AUTH_PLUGIN,
+                &SecureStorageOptions::new().namespace("test.amplify-rs.secrets"),
+            )
+            .unwrap()
+            .probe()
+            .await
+            .is_ok()
             {
                 factories.push(SecureStorageFactory::from_options(
                     SecureStorageOptions::new()
