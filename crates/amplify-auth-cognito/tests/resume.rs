@@ -286,3 +286,80 @@ fn no_secret_in_debug_output_or_trace_logs() {
     }
     let _ = SystemTime::UNIX_EPOCH;
 }
+
+/// The seed's custom storage: the plugin accepts any `SecureStorage` through a factory.
+#[derive(Debug, Default)]
+struct MyStorage {
+    data: Mutex<std::collections::HashMap<String, SecretString>>,
+}
+
+impl SecureStorage for MyStorage {
+    fn write<'a>(
+        &'a self,
+        key: &'a str,
+        value: SecretString,
+    ) -> amplify_core::BoxFuture<'a, Result<(), amplify_secure_storage::StorageError>> {
+        Box::pin(async move {
+            self.data.lock().unwrap().insert(key.to_owned(), value);
+            Ok(())
+        })
+    }
+    fn read<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> amplify_core::BoxFuture<
+        'a,
+        Result<Option<SecretString>, amplify_secure_storage::StorageError>,
+    > {
+        Box::pin(async move { Ok(self.data.lock().unwrap().get(key).cloned()) })
+    }
+    fn delete<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> amplify_core::BoxFuture<'a, Result<(), amplify_secure_storage::StorageError>> {
+        Box::pin(async move {
+            self.data.lock().unwrap().remove(key);
+            Ok(())
+        })
+    }
+    fn remove_all(
+        &self,
+    ) -> amplify_core::BoxFuture<'_, Result<(), amplify_secure_storage::StorageError>> {
+        Box::pin(async move {
+            self.data.lock().unwrap().clear();
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_custom_storage_receives_amplifys_keys() {
+    let storage = Arc::new(MyStorage::default());
+    let shared = Arc::clone(&storage);
+    let factory = SecureStorageFactory::new(move |scope| {
+        assert_eq!(scope.name(), StorageScope::AWS_COGNITO_AUTH_PLUGIN.name());
+        Ok(amplify_secure_storage::SharedSecureStorage::from_arc(
+            Arc::clone(&shared) as Arc<dyn SecureStorage>,
+        ))
+    });
+    // Seed it as a previous process would have, through the same keys.
+    let seeded = seeded_storage(NOW + 3600).await;
+    let source = seeded
+        .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)
+        .unwrap();
+    for key in ["accessToken", "idToken", "refreshToken", "username"] {
+        let key = format!("{CLIENT}.{key}");
+        let value = source.read(&key).await.unwrap().unwrap();
+        storage.write(&key, value).await.unwrap();
+    }
+    let (auth, _amplify) = configured(factory, NOW).await;
+    assert_eq!(auth.get_current_user().await.unwrap().username, "alice");
+    // Sign-out clears the user pool keys from the custom storage.
+    let _ = auth.sign_out().send().await;
+    let keys: Vec<String> = storage.data.lock().unwrap().keys().cloned().collect();
+    assert!(
+        keys.iter()
+            .all(|k| !k.ends_with("accessToken") && !k.ends_with("refreshToken")),
+        "{keys:?}"
+    );
+}
