@@ -349,6 +349,19 @@ impl PlatformDefaultStorage {
                     error = %amplify_core::DisplayErrorContext(&err),
                     "chose the secure storage backend"
                 );
+                // The keychain just failed: do not try it again for the file's key (a key
+                // created earlier keeps its location whatever this says).
+                let file = if self.options.get_file_key() == crate::FileKeyLocation::Auto {
+                    EncryptedFileStorage::with_options(
+                        self.scope.clone(),
+                        &self
+                            .options
+                            .clone()
+                            .file_key(crate::FileKeyLocation::KeyFile),
+                    )?
+                } else {
+                    file
+                };
                 Ok(SharedSecureStorage::new(file))
             }
         }
