@@ -1,3 +1,132 @@
-//! Placeholder until the bench lands.
-#![allow(missing_docs)]
-fn main() {}
+//! Throughput: 64 requests in flight on one client against a minimal loopback server, for API
+//! key and IAM (and a raw hyper client for scale). The client runs on one thread, the server on
+//! another.
+//!
+//! Run with `cargo bench -p amplify-api --bench throughput`. Criterion reports elements (requests)
+//! per second; a summary with client CPU time per request is printed at the end.
+#![allow(
+    missing_docs,
+    unreachable_pub,
+    dead_code,
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::indexing_slicing,
+    clippy::cast_precision_loss
+)]
+
+#[path = "support/common.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use amplify_api::ApiPlugin;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const IN_FLIGHT: u32 = 64;
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Raw,
+    ApiKey,
+    Iam,
+}
+
+/// 64 workers on one client, each sending `per_worker` requests back to back.
+async fn run(kind: Kind, api: &ApiPlugin, raw: &common::Raw, per_worker: u64) -> Duration {
+    let start = Instant::now();
+    let workers: Vec<_> = (0..IN_FLIGHT)
+        .map(|_| {
+            let api = api.clone();
+            let raw = raw.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_worker {
+                    match kind {
+                        Kind::Raw => raw.post().await,
+                        Kind::ApiKey => common::api_key_query(&api).await,
+                        Kind::Iam => common::iam_query(&api).await,
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    start.elapsed()
+}
+
+fn bench(c: &mut Criterion) {
+    let addr = common::start_server();
+    let rt = common::client_runtime();
+    let api = rt.block_on(async { common::client(addr) });
+    let raw = common::Raw::new(addr);
+    rt.block_on(async {
+        run(Kind::Raw, &api, &raw, 20).await;
+        run(Kind::ApiKey, &api, &raw, 20).await;
+        run(Kind::Iam, &api, &raw, 20).await;
+    });
+
+    let mut group = c.benchmark_group("in_flight_64");
+    group.throughput(Throughput::Elements(u64::from(IN_FLIGHT)));
+    group.measurement_time(Duration::from_secs(5));
+    group.warm_up_time(Duration::from_secs(1));
+    for (name, kind) in [
+        ("raw_hyper", Kind::Raw),
+        ("api_key", Kind::ApiKey),
+        ("iam", Kind::Iam),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| rt.block_on(run(kind, &api, &raw, iters)));
+        });
+    }
+    group.finish();
+
+    // Summary: interleaved rounds, requests per second and client CPU per request.
+    const ROUNDS: usize = 7;
+    const PER_WORKER: u64 = 300;
+    let total = f64::from(IN_FLIGHT) * PER_WORKER as f64;
+    let mut results: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
+        ("raw hyper", Vec::new(), Vec::new()),
+        ("API key", Vec::new(), Vec::new()),
+        ("IAM", Vec::new(), Vec::new()),
+    ];
+    rt.block_on(async {
+        for _ in 0..ROUNDS {
+            for (i, kind) in [Kind::Raw, Kind::ApiKey, Kind::Iam].into_iter().enumerate() {
+                let cpu0 = common::thread_cpu_ns();
+                let elapsed = run(kind, &api, &raw, PER_WORKER).await;
+                let cpu1 = common::thread_cpu_ns();
+                results[i].1.push(total / elapsed.as_secs_f64());
+                if let (Some(a), Some(b)) = (cpu0, cpu1) {
+                    results[i].2.push((b - a) as f64 / 1e3 / total);
+                }
+            }
+        }
+    });
+    println!();
+    println!(
+        "== {IN_FLIGHT} in flight on one client ({ROUNDS} interleaved rounds x {} requests, medians) ==",
+        total
+    );
+    for (name, rps, cpu) in &mut results {
+        let rps = median(rps);
+        if cpu.is_empty() {
+            println!("{name:10}: {rps:9.0} requests/s");
+        } else {
+            println!(
+                "{name:10}: {rps:9.0} requests/s, client CPU {:.2} us/request",
+                median(cpu)
+            );
+        }
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -143,11 +143,12 @@ pub(crate) struct SigningContext<'a> {
 }
 
 /// Applies a resolved credential to the request. The request must already carry every header
-/// that is to be signed, `host` included.
-pub(crate) fn apply(
+/// that is to be signed, `host` included. `signing` is only read for IAM, so callers compute it
+/// lazily.
+pub(crate) fn apply<'a>(
     credential: &Credential,
     request: &mut Request<Bytes>,
-    signing: &SigningContext<'_>,
+    signing: impl FnOnce() -> SigningContext<'a>,
 ) -> Result<(), ApiError> {
     match credential {
         Credential::Unchanged => Ok(()),
@@ -163,7 +164,7 @@ pub(crate) fn apply(
                 .insert(http::header::AUTHORIZATION, token.clone());
             Ok(())
         }
-        Credential::Iam(credentials) => sign_request(credentials, request, signing),
+        Credential::Iam(credentials) => sign_request(credentials, request, &signing()),
     }
 }
 
@@ -352,20 +353,16 @@ mod tests {
         let mut token = HeaderValue::from_static("eyJ.token");
         token.set_sensitive(true);
         let mut req = request("{}");
-        apply(
-            &Credential::Token(token),
-            &mut req,
-            &ctx(SigningService::AppSync),
-        )
+        apply(&Credential::Token(token), &mut req, || {
+            ctx(SigningService::AppSync)
+        })
         .unwrap();
         assert_eq!(req.headers()["authorization"], "eyJ.token");
         assert!(req.headers()["authorization"].is_sensitive());
         let mut req = request("{}");
-        apply(
-            &Credential::Unchanged,
-            &mut req,
-            &ctx(SigningService::AppSync),
-        )
+        apply(&Credential::Unchanged, &mut req, || {
+            ctx(SigningService::AppSync)
+        })
         .unwrap();
         assert!(!req.headers().contains_key("authorization"));
         assert!(!req.headers().contains_key("x-api-key"));

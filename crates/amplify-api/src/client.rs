@@ -276,8 +276,9 @@ impl ApiPlugin {
 
         if !credential.is_iam() {
             let mut request = request;
-            let signing = self.signing_context(state, endpoint, service);
-            auth::apply(&credential, &mut request, &signing)?;
+            auth::apply(&credential, &mut request, || {
+                self.signing_context(state, endpoint, service)
+            })?;
             return self
                 .exchange(transport, request, endpoint, mode, 1, timeout)
                 .await;
@@ -285,7 +286,7 @@ impl ApiPlugin {
 
         let signing = self.signing_context(state, endpoint, service);
         let mut signed = clone_request(&request);
-        auth::apply(&credential, &mut signed, &signing)?;
+        auth::apply(&credential, &mut signed, || signing)?;
         let response = self
             .exchange(transport, signed, endpoint, mode, 1, timeout)
             .await?;
@@ -302,9 +303,10 @@ impl ApiPlugin {
             offset_ms = offset,
             "signature rejected for clock skew; retrying with the server's time"
         );
-        let signing = self.signing_context(state, endpoint, service);
         let mut signed = request;
-        auth::apply(&credential, &mut signed, &signing)?;
+        auth::apply(&credential, &mut signed, || {
+            self.signing_context(state, endpoint, service)
+        })?;
         self.exchange(transport, signed, endpoint, mode, 2, timeout)
             .await
     }

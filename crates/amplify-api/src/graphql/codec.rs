@@ -70,6 +70,25 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
     decode_path: Option<&str>,
     request_id: Option<&str>,
 ) -> Result<Decoded<T>, Box<DecodeFailure>> {
+    let decode_path = decode_path.filter(|p| !p.is_empty());
+    if decode_path.is_none() {
+        // Fast path: one pass, no path tracking. On failure, the slower path below runs to find
+        // where decoding failed and to keep the GraphQL errors.
+        #[derive(Deserialize)]
+        #[serde(bound(deserialize = "T: DeserializeOwned"))]
+        struct Direct<T> {
+            #[serde(default)]
+            data: Option<T>,
+            #[serde(default)]
+            errors: Option<Vec<GraphQlError>>,
+        }
+        if let Ok(direct) = serde_json::from_slice::<Direct<T>>(body) {
+            return Ok(Decoded {
+                data: direct.data,
+                errors: direct.errors.unwrap_or_default(),
+            });
+        }
+    }
     let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
         Box::new(DecodeFailure::new(
             String::new(),
@@ -82,7 +101,7 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
     let Some(raw) = envelope.data else {
         return Ok(Decoded { data: None, errors });
     };
-    let decoded = match decode_path.filter(|p| !p.is_empty()) {
+    let decoded = match decode_path {
         None => {
             let mut de = serde_json::Deserializer::from_str(raw.get());
             serde_path_to_error::deserialize::<_, Option<T>>(&mut de)
