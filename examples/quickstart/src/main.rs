@@ -33,7 +33,9 @@ fn say(line: &str) {
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match flag(&args, "--config") {
-        Some(path) => real_backend(&path, flag(&args, "--username"), flag(&args, "--password")).await,
+        Some(path) => {
+            real_backend(&path, flag(&args, "--username"), flag(&args, "--password")).await
+        }
         None => emulator_story().await,
     };
     match result {
@@ -46,7 +48,10 @@ async fn main() -> ExitCode {
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 /// The story against the embedded emulator.
@@ -57,7 +62,11 @@ async fn emulator_story() -> Result<(), Error> {
         .identity_pool(IdentityPoolSpec::new().allow_guests(true))
         .start()
         .await?;
-    say(&format!("   endpoint {} · user pool {}", emulator.endpoint(), emulator.user_pool_id()));
+    say(&format!(
+        "   endpoint {} · user pool {}",
+        emulator.endpoint(),
+        emulator.user_pool_id()
+    ));
 
     let auth = CognitoAuthPlugin::builder()
         .secure_storage_factory(SecureStorageFactory::in_memory())
@@ -85,11 +94,22 @@ async fn emulator_story() -> Result<(), Error> {
     }
 
     let code = emulator.outbox().next_code_for(username).await;
-    say(&format!("3. Confirming with the code from the emulator's outbox: {code}"));
-    auth.confirm_sign_up().username(username).confirmation_code(code).send().await?;
+    say(&format!(
+        "3. Confirming with the code from the emulator's outbox: {code}"
+    ));
+    auth.confirm_sign_up()
+        .username(username)
+        .confirmation_code(code)
+        .send()
+        .await?;
 
     say("4. Signing in with SRP (the password never leaves this process)");
-    let signed_in = auth.sign_in().username(username).password(password).send().await?;
+    let signed_in = auth
+        .sign_in()
+        .username(username)
+        .password(password)
+        .send()
+        .await?;
     if signed_in.next_step != SignInStep::Done {
         return Err(format!("unexpected next step {:?}", signed_in.next_step).into());
     }
@@ -104,7 +124,10 @@ async fn emulator_story() -> Result<(), Error> {
     say("6. Forcing a token refresh");
     let refreshed = auth.fetch_auth_session().force_refresh(true).send().await;
     let tokens = refreshed.user_pool_tokens.map_err(|e| e.to_string())?;
-    say(&format!("   new access token expires {}", ago(tokens.access_token.expires_at())));
+    say(&format!(
+        "   new access token expires {}",
+        ago(tokens.access_token.expires_at())
+    ));
     while let Some(event) = hub.try_recv() {
         say(&format!("   hub: {}", event.name()));
     }
@@ -124,9 +147,15 @@ async fn emulator_story() -> Result<(), Error> {
 }
 
 /// Sign in to a real backend with an existing user, show the session, sign out.
-async fn real_backend(path: &str, username: Option<String>, password: Option<String>) -> Result<(), Error> {
+async fn real_backend(
+    path: &str,
+    username: Option<String>,
+    password: Option<String>,
+) -> Result<(), Error> {
     let (Some(username), Some(password)) = (username, password) else {
-        return Err("with --config, pass --username and --password of an existing, confirmed user".into());
+        return Err(
+            "with --config, pass --username and --password of an existing, confirmed user".into(),
+        );
     };
     let json = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let auth = CognitoAuthPlugin::new();
@@ -135,7 +164,12 @@ async fn real_backend(path: &str, username: Option<String>, password: Option<Str
     if let Err(e) = amplify.configure(&json).await {
         return Err(format!("{e}: {}", e.recovery_suggestion().unwrap_or_default()).into());
     }
-    let result = auth.sign_in().username(&username).password(password.as_str()).send().await?;
+    let result = auth
+        .sign_in()
+        .username(&username)
+        .password(password.as_str())
+        .send()
+        .await?;
     say(&format!("sign-in next step: {:?}", result.next_step));
     if result.next_step == SignInStep::Done {
         print_session(&auth.fetch_auth_session().send().await)?;
@@ -145,14 +179,23 @@ async fn real_backend(path: &str, username: Option<String>, password: Option<Str
 }
 
 fn print_session(session: &AuthSession) -> Result<(), Error> {
-    let tokens = session.user_pool_tokens.as_ref().map_err(|e| e.to_string())?;
+    let tokens = session
+        .user_pool_tokens
+        .as_ref()
+        .map_err(|e| e.to_string())?;
     let claims = tokens.id_token.claims();
     say(&format!("   signed in: {}", session.is_signed_in));
     say(&format!("   sub: {}", claims.sub().unwrap_or("?")));
-    say(&format!("   username: {}", claims.username().unwrap_or("?")));
+    say(&format!(
+        "   username: {}",
+        claims.username().unwrap_or("?")
+    ));
     say(&format!("   email: {}", claims.email().unwrap_or("-")));
     say(&format!("   groups: {:?}", claims.groups()));
-    say(&format!("   access token expires {}", ago(tokens.access_token.expires_at())));
+    say(&format!(
+        "   access token expires {}",
+        ago(tokens.access_token.expires_at())
+    ));
     match (&session.identity_id, &session.credentials) {
         (Ok(id), Ok(creds)) => {
             say(&format!("   identity id: {id}"));
@@ -173,4 +216,3 @@ fn ago(time: Option<SystemTime>) -> String {
         None => "never".to_owned(),
     }
 }
-
