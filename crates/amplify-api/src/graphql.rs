@@ -172,7 +172,7 @@ pub struct GraphQlOperation {
     client: ApiPlugin,
     kind: OperationKind,
     document: String,
-    variables: Option<Result<serde_json::Value, String>>,
+    variables: Option<Result<serde_json::Value, serde_json::Error>>,
     operation_name: Option<String>,
     api_name: Option<String>,
     mode: Option<AuthorizationType>,
@@ -225,7 +225,7 @@ impl GraphQlOperation {
     /// The variables, from any serializable value (a struct with the variables as fields). A
     /// serialization failure is reported by [`send`](Self::send).
     pub fn variables_from<V: Serialize + ?Sized>(mut self, variables: &V) -> Self {
-        self.variables = Some(serde_json::to_value(variables).map_err(|e| e.to_string()));
+        self.variables = Some(serde_json::to_value(variables));
         self
     }
 
@@ -306,7 +306,9 @@ impl GraphQlOperation {
     /// An [`ApiError`] when the request could not be built, authorized or sent, when the server
     /// answered with a non-2xx status ([`ApiError::Unauthorized`] for 401 and 403), or when the
     /// data could not be decoded into `T` ([`ApiError::Decode`], which keeps the GraphQL errors).
-    /// GraphQL errors of a 2xx response are returned in [`GraphQlResponse::errors`].
+    /// GraphQL errors of a 2xx response are returned in [`GraphQlResponse::errors`]. Unlike
+    /// Amplify Flutter, an AppSync 401/403 is an error (its GraphQL errors are available through
+    /// [`ApiError::graphql_errors`]), so authorization failures cannot be mistaken for data.
     pub async fn send<T: DeserializeOwned>(self) -> Result<GraphQlResponse<T>, ApiError> {
         let span = tracing::debug_span!(
             "amplify.api.graphql",
@@ -346,10 +348,11 @@ impl GraphQlOperation {
         let user_headers = self.headers.into_map()?;
         let variables = match self.variables {
             Some(Ok(v)) => Some(v),
-            Some(Err(message)) => {
-                return Err(ApiError::invalid_request(format!(
-                    "the variables could not be serialized: {message}"
-                )));
+            Some(Err(source)) => {
+                return Err(ApiError::invalid_request_with(
+                    "the variables could not be serialized",
+                    source,
+                ));
             }
             None => None,
         };

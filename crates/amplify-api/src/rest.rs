@@ -47,7 +47,7 @@ pub struct RestOperation {
     mode: Option<AuthorizationType>,
     query: Vec<(String, String)>,
     headers: RequestHeaders,
-    body: Result<Bytes, String>,
+    body: Result<Bytes, serde_json::Error>,
     json: bool,
     timeout: Option<Duration>,
 }
@@ -146,9 +146,7 @@ impl RestOperation {
     /// A JSON body; `content-type: application/json` is added unless a content type was set. A
     /// serialization failure is reported by [`send`](Self::send).
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.body = serde_json::to_vec(body)
-            .map(Bytes::from)
-            .map_err(|e| e.to_string());
+        self.body = serde_json::to_vec(body).map(Bytes::from);
         self.json = true;
         self
     }
@@ -184,9 +182,9 @@ impl RestOperation {
         span.record("mode", mode.as_str());
 
         let user_headers = self.headers.into_map()?;
-        let body = self.body.map_err(|message| {
-            ApiError::invalid_request(format!("the body could not be serialized: {message}"))
-        })?;
+        let body = self
+            .body
+            .map_err(|e| ApiError::invalid_request_with("the body could not be serialized", e))?;
         let uri = build_uri(&endpoint, &self.path, &self.query)?;
 
         let mut request = http::Request::new(body);

@@ -175,3 +175,38 @@ fn has_timed_out_io(err: &(dyn StdError + 'static)) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapper(io::Error);
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("tcp connect error")
+        }
+    }
+
+    impl StdError for Wrapper {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn timed_out_io_is_found_anywhere_in_the_chain() {
+        let timed_out = Wrapper(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"));
+        assert!(has_timed_out_io(&timed_out));
+        let refused = Wrapper(io::Error::new(io::ErrorKind::ConnectionRefused, "refused"));
+        assert!(!has_timed_out_io(&refused));
+    }
+
+    #[test]
+    fn the_tls_configuration_builds_with_ring() {
+        let config = tls_config().unwrap();
+        assert!(Arc::ptr_eq(&config, &tls_config().unwrap()), "built once");
+        assert!(Transport::new(TransportSettings::default()).is_ok());
+    }
+}
