@@ -502,6 +502,14 @@ impl ApiPluginBuilder {
         self
     }
 
+    /// Trusts a root certificate (DER) in addition to the system's roots, for endpoints behind
+    /// a private CA (or a local test server). An unusable certificate is reported by the first
+    /// request.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.transport.extra_roots.push(der.into());
+        self
+    }
+
     /// Builds the plugin. It needs a Tokio runtime with the time driver
     /// (`Builder::enable_all`) when it sends requests.
     ///

@@ -21,6 +21,8 @@ pub(crate) struct TransportSettings {
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) max_idle_per_host: usize,
     pub(crate) max_response_bytes: usize,
+    /// DER certificates trusted in addition to the system's roots.
+    pub(crate) extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for TransportSettings {
@@ -30,6 +32,7 @@ impl Default for TransportSettings {
             pool_idle_timeout: Duration::from_secs(90),
             max_idle_per_host: usize::MAX,
             max_response_bytes: 64 * 1024 * 1024,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -41,39 +44,57 @@ pub(crate) struct Transport {
     settings: TransportSettings,
 }
 
-/// The TLS configuration (the ring provider and the system's root certificates), built once
-/// per process. The connector adds ALPN for HTTP/2 and HTTP/1.1.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            let native = rustls_native_certs::load_native_certs();
-            if !native.errors.is_empty() {
-                tracing::debug!(
-                    errors = native.errors.len(),
-                    "some system TLS root certificates could not be read"
-                );
-            }
-            let (added, ignored) = roots.add_parsable_certificates(native.certs);
-            tracing::debug!(added, ignored, "loaded the system's TLS root certificates");
-            if added == 0 {
-                tracing::warn!("no system TLS root certificates found; HTTPS endpoints will fail");
-            }
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| format!("the TLS configuration is invalid: {e}"))?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            Ok(Arc::new(config))
-        })
-        .clone()
+/// The system's root certificates, loaded once per process.
+fn native_roots() -> &'static rustls::RootCertStore {
+    static ROOTS: OnceLock<rustls::RootCertStore> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        if !native.errors.is_empty() {
+            tracing::debug!(
+                errors = native.errors.len(),
+                "some system TLS root certificates could not be read"
+            );
+        }
+        let (added, ignored) = roots.add_parsable_certificates(native.certs);
+        tracing::debug!(added, ignored, "loaded the system's TLS root certificates");
+        if added == 0 {
+            tracing::warn!("no system TLS root certificates found; HTTPS endpoints will fail");
+        }
+        roots
+    })
+}
+
+/// The TLS configuration: the ring provider, the system's roots plus `extra_roots`. The
+/// connector adds ALPN for HTTP/2 and HTTP/1.1. Without extra roots it is built once per process.
+fn tls_config(extra_roots: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, String> {
+    fn build(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("the TLS configuration is invalid: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+    static DEFAULT: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    if extra_roots.is_empty() {
+        return DEFAULT
+            .get_or_init(|| build(native_roots().clone()))
+            .clone();
+    }
+    let mut roots = native_roots().clone();
+    for der in extra_roots {
+        roots
+            .add(rustls::pki_types::CertificateDer::from(der.clone()))
+            .map_err(|e| format!("an added root certificate is not usable: {e}"))?;
+    }
+    build(roots)
 }
 
 impl Transport {
     pub(crate) fn new(settings: TransportSettings) -> Result<Self, String> {
-        let tls = tls_config()?;
+        let tls = tls_config(&settings.extra_roots)?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -205,8 +226,12 @@ mod tests {
 
     #[test]
     fn the_tls_configuration_builds_with_ring() {
-        let config = tls_config().unwrap();
-        assert!(Arc::ptr_eq(&config, &tls_config().unwrap()), "built once");
+        let config = tls_config(&[]).unwrap();
+        assert!(
+            Arc::ptr_eq(&config, &tls_config(&[]).unwrap()),
+            "built once"
+        );
+        assert!(tls_config(&[b"not a certificate".to_vec()]).is_err());
         assert!(Transport::new(TransportSettings::default()).is_ok());
     }
 }

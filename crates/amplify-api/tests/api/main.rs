@@ -16,4 +16,5 @@ mod plugin;
 mod rest;
 mod secrets;
 mod support;
+mod tls;
 mod transport;

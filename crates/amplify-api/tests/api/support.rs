@@ -27,6 +27,7 @@ use tokio::task::JoinSet;
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    pub version: http::Version,
     pub method: Method,
     pub uri: Uri,
     pub headers: HeaderMap,
@@ -91,6 +92,21 @@ impl TestServer {
     pub async fn start(
         handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with(None, handler).await
+    }
+
+    /// Like [`start`](Self::start), over TLS (HTTP/2 when the client offers it by ALPN).
+    pub async fn start_tls(
+        acceptor: tokio_rustls::TlsAcceptor,
+        handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(Some(acceptor), handler).await
+    }
+
+    async fn start_with(
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
@@ -111,6 +127,7 @@ impl TestServer {
                     let requests = Arc::clone(&requests);
                     let handler = Arc::clone(&handler);
                     let panicked = Arc::clone(&panicked);
+                    let tls = tls.clone();
                     connections.spawn(async move {
                         let service =
                             service_fn(move |req: http::Request<hyper::body::Incoming>| {
@@ -125,6 +142,7 @@ impl TestServer {
                                         .map(|b| b.to_bytes())
                                         .unwrap_or_default();
                                     let recorded = Recorded {
+                                        version: parts.version,
                                         method: parts.method,
                                         uri: parts.uri,
                                         headers: parts.headers,
@@ -153,9 +171,29 @@ impl TestServer {
                                     Ok::<_, Infallible>(response)
                                 }
                             });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
+                        match tls {
+                            None => {
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
+                            }
+                            Some(acceptor) => {
+                                let Ok(stream) = acceptor.accept(stream).await else {
+                                    return;
+                                };
+                                if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+                                    let _ = hyper::server::conn::http2::Builder::new(
+                                        hyper_util::rt::TokioExecutor::new(),
+                                    )
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
+                                } else {
+                                    let _ = hyper::server::conn::http1::Builder::new()
+                                        .serve_connection(TokioIo::new(stream), service)
+                                        .await;
+                                }
+                            }
+                        }
                     });
                 }
             })
