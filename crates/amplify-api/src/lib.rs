@@ -75,9 +75,19 @@
 //!
 //! # HTTP
 //!
-//! One plugin holds one hyper client with rustls (ring provider, system roots), HTTP/1.1 and
-//! HTTP/2, pooled keep-alive connections, a connect timeout and a per-request timeout. Requests
-//! need a Tokio runtime with its time driver enabled.
+//! One plugin holds one hyper client with rustls (ring provider; the system's roots plus any
+//! added with [`ApiPluginBuilder::add_root_certificate`]), HTTP/2 by ALPN or HTTP/1.1, pooled
+//! keep-alive connections, a connect timeout and a per-request timeout. Clones share the client.
+//! Requests need a Tokio runtime with its time driver enabled.
+//!
+//! [`RequestInterceptor`]s (Amplify's `baseHttpClient`) see every request after it was
+//! authorized, and every response.
+//!
+//! # Performance
+//!
+//! `cargo bench -p amplify-api` compares an API-key query with a raw hyper POST of the same
+//! request to the same loopback server, measures what SigV4 signing adds, and reports requests
+//! per second with 64 requests in flight on one client.
 //!
 //! # Features
 //!
