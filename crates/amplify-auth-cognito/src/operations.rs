@@ -110,8 +110,7 @@ impl SignUpBuilder {
             .password
             .ok_or_else(|| AuthError::validation("password", "is required"))?;
         let manager = &configured.manager;
-        let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = manager.user_pool()?;
         let attributes: Vec<AttributeType> = self
             .attributes
             .into_iter()
@@ -176,8 +175,7 @@ impl ConfirmSignUpBuilder {
         let username = required("username", self.username)?;
         let code = required("confirmation_code", self.code)?;
         let manager = &configured.manager;
-        let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = manager.user_pool()?;
         client
             .confirm_sign_up()
             .client_id(&pool.app_client_id)
@@ -218,8 +216,7 @@ impl ResendSignUpCodeBuilder {
         let configured = self.plugin.configured()?;
         let username = required("username", self.username)?;
         let manager = &configured.manager;
-        let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = manager.user_pool()?;
         let out = client
             .resend_confirmation_code()
             .client_id(&pool.app_client_id)
@@ -255,8 +252,7 @@ impl ResetPasswordBuilder {
         let configured = self.plugin.configured()?;
         let username = required("username", self.username)?;
         let manager = &configured.manager;
-        let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = manager.user_pool()?;
         let out = client
             .forgot_password()
             .client_id(&pool.app_client_id)
@@ -313,8 +309,7 @@ impl ConfirmResetPasswordBuilder {
             .new_password
             .ok_or_else(|| AuthError::validation("new_password", "is required"))?;
         let manager = &configured.manager;
-        let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = manager.user_pool()?;
         client
             .confirm_forgot_password()
             .client_id(&pool.app_client_id)

@@ -574,6 +574,16 @@ impl SessionManager {
         }
     }
 
+    /// The user pool client and configuration, or a configuration error.
+    pub(crate) fn user_pool(
+        &self,
+    ) -> Result<(&idp::Client, &amplify_core::config::UserPoolConfig), AuthError> {
+        match (&self.clients.idp, &self.config.user_pool) {
+            (Some(client), Some(pool)) => Ok((client, pool)),
+            _ => Err(no_user_pool()),
+        }
+    }
+
     pub(crate) fn user_pool_provider_name(&self) -> Result<String, Arc<AuthError>> {
         let pool = self
             .config

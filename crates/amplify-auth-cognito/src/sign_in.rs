@@ -223,8 +223,7 @@ async fn sign_in(
             "is required for this flow",
         ));
     }
-    let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-    let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+    let (client, pool) = manager.user_pool()?;
     // A new sign-in supersedes any challenge left open.
     configured
         .pending
@@ -403,8 +402,7 @@ async fn respond(
     responses: HashMap<String, String>,
 ) -> Result<idp::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, AuthError> {
     let manager = &configured.manager;
-    let client = manager.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-    let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+    let (client, pool) = manager.user_pool()?;
     client
         .respond_to_auth_challenge()
         .client_id(&pool.app_client_id)
