@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
 
+use crate::appsync::{self, AppSync, GraphQlApiSpec, RestApiSpec};
 use crate::credentials::CredentialStore;
 use crate::error::{CognitoError, EmulatorError, ErrorKind};
 use crate::faults::{Faults, RequestCounters};
@@ -52,6 +53,8 @@ pub(crate) struct Ctx<'a> {
 pub(crate) struct Layout {
     pub(crate) user_pools: Vec<PoolLayout>,
     pub(crate) identity_pools: Vec<(String, String, bool)>,
+    /// The GraphQL API (first) and the REST APIs.
+    pub(crate) apis: Vec<appsync::ApiLayout>,
 }
 
 /// One user pool in the layout.
@@ -77,6 +80,7 @@ struct Inner {
     issuers: Vec<OidcIssuer>,
     endpoint: Mutex<String>,
     layout: Layout,
+    appsync: AppSync,
     panics: Mutex<Vec<String>>,
 }
 
@@ -114,6 +118,8 @@ pub(crate) struct BuildParts {
     pub(crate) clock: SharedTimeSource,
     pub(crate) rng_seed: Option<[u8; 32]>,
     pub(crate) endpoint: String,
+    pub(crate) graphql_api: Option<GraphQlApiSpec>,
+    pub(crate) rest_apis: Vec<RestApiSpec>,
 }
 
 fn valid_region(region: &str) -> bool {
@@ -138,7 +144,8 @@ impl Backend {
         };
         let keys = Keys::load()?;
         let mut issuers: Vec<OidcIssuer> = vec![OidcIssuer::new("https://accounts.google.com")];
-        for issuer in &parts.oidc_issuers {
+        let api_issuers = AppSync::issuers_of(parts.graphql_api.as_ref(), &parts.rest_apis);
+        for issuer in parts.oidc_issuers.iter().chain(&api_issuers) {
             let issuer = OidcIssuer::new(issuer);
             if issuer.provider_name.is_empty() {
                 return Err(EmulatorError::InvalidSpec(
@@ -155,6 +162,7 @@ impl Backend {
         let mut layout = Layout {
             user_pools: Vec::new(),
             identity_pools: Vec::new(),
+            apis: Vec::new(),
         };
         let now_time = parts.clock.now();
         let ctx = Ctx {
@@ -264,6 +272,19 @@ impl Backend {
                 },
             );
         }
+        let pool_ids: Vec<String> = layout.user_pools.iter().map(|p| p.id.clone()).collect();
+        let appsync = AppSync::build(
+            &appsync::BuildEnv {
+                rng: &rng,
+                clock: &parts.clock,
+                default_region: &default_region,
+                first_pool: pool_ids.first().map(String::as_str),
+                pools: &pool_ids,
+            },
+            parts.graphql_api,
+            parts.rest_apis,
+        )?;
+        layout.apis = appsync.layout();
         Ok(Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
@@ -277,6 +298,7 @@ impl Backend {
                 issuers,
                 endpoint: Mutex::new(parts.endpoint),
                 layout,
+                appsync,
                 panics: Mutex::new(Vec::new()),
             }),
         })
@@ -318,6 +340,15 @@ impl Backend {
 
     pub(crate) fn layout(&self) -> &Layout {
         &self.inner.layout
+    }
+
+    pub(crate) fn appsync(&self) -> &AppSync {
+        &self.inner.appsync
+    }
+
+    /// A fresh request id.
+    pub(crate) fn request_id(&self) -> String {
+        self.inner.rng.uuid()
     }
 
     /// The outbox.
@@ -446,6 +477,12 @@ impl Backend {
             *response.status_mut() = StatusCode::NO_CONTENT;
             return response;
         }
+        if path == "/graphql" {
+            return self.handle_graphql(request);
+        }
+        if let Some(tail) = path.strip_prefix("/rest/") {
+            return self.handle_rest(request, tail);
+        }
         if request.method() == Method::POST
             && (request.headers().contains_key("x-amz-target") || path == "/" || path.is_empty())
         {
@@ -470,6 +507,15 @@ impl Backend {
                 &json!({ "keys": [self.inner.keys.federation.jwk()] }),
             ),
             (&Method::POST, Route::MintOidc) => self.mint_over_http(request.body()),
+            (&Method::GET, Route::GraphQlApi) => match &self.inner.appsync.graphql {
+                Some(api) => {
+                    json_response(StatusCode::OK, &appsync::describe(api, &self.graphql_url()))
+                }
+                None => json_response(
+                    StatusCode::NOT_FOUND,
+                    &json!({"message": "This emulator serves no GraphQL API."}),
+                ),
+            },
             (&Method::GET, Route::Jwks(pool)) if self.has_user_pool(pool) => json_response(
                 StatusCode::OK,
                 &json!({ "keys": [self.inner.keys.user_pool.jwk()] }),
@@ -499,8 +545,15 @@ impl Backend {
                 None => target.into_owned(),
             };
         }
+        if path == "/graphql" {
+            return "graphql".to_owned();
+        }
+        if path.starts_with("/rest/") {
+            return "rest".to_owned();
+        }
         match (method, route_path(path)) {
             (_, Route::Health) => "health".to_owned(),
+            (_, Route::GraphQlApi) => "graphql-api".to_owned(),
             (_, Route::Outbox) => "outbox".to_owned(),
             (_, Route::FederationJwks) => "oidc-jwks".to_owned(),
             (_, Route::MintOidc) => "oidc-token".to_owned(),
@@ -801,6 +854,7 @@ enum Route<'a> {
     Outbox,
     FederationJwks,
     MintOidc,
+    GraphQlApi,
     Jwks(&'a str),
     OpenIdConfiguration(&'a str),
     NotFound,
@@ -812,6 +866,7 @@ fn route_path(path: &str) -> Route<'_> {
         "/_emulator/outbox" => return Route::Outbox,
         "/_emulator/oidc/jwks.json" => return Route::FederationJwks,
         "/_emulator/oidc/token" => return Route::MintOidc,
+        "/_emulator/graphql" => return Route::GraphQlApi,
         _ => {}
     }
     let trimmed = path.strip_prefix('/').unwrap_or(path);
@@ -883,7 +938,7 @@ fn add_cors_headers(request: &Request<Bytes>, response: &mut Response<Bytes>) {
     if request.method() == Method::OPTIONS {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
+            HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
         );
         let allowed = request
             .headers()

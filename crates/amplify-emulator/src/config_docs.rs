@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::appsync::{ApiLayout, AuthMode};
 use crate::backend::{Layout, PoolLayout};
 use crate::spec::{MfaConfiguration, UsernameAttribute};
 
@@ -120,11 +121,68 @@ pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
             }}),
         );
     }
-    json!({
+    let mut api_plugin = Map::new();
+    for api in &layout.apis {
+        let url = api_url(api, endpoint);
+        let mut entry = Map::new();
+        entry.insert(
+            "endpointType".into(),
+            json!(if api.rest { "REST" } else { "GraphQL" }),
+        );
+        entry.insert("endpoint".into(), json!(url));
+        entry.insert("region".into(), json!(api.region));
+        entry.insert("authorizationType".into(), json!(api.default_mode.as_str()));
+        if let Some(key) = &api.api_key {
+            entry.insert("apiKey".into(), json!(key));
+        }
+        api_plugin.insert(api.name.clone(), Value::Object(entry));
+        if !api.rest {
+            // The multi-auth layout: the default mode and every additional one in `AppSync`.
+            let mut app_sync = Map::new();
+            for (i, mode) in std::iter::once(&api.default_mode)
+                .chain(&api.additional_modes)
+                .enumerate()
+            {
+                let mut entry = Map::new();
+                entry.insert("ApiUrl".into(), json!(url));
+                entry.insert("Region".into(), json!(api.region));
+                entry.insert("AuthMode".into(), json!(mode.as_str()));
+                if *mode == AuthMode::ApiKey
+                    && let Some(key) = &api.api_key
+                {
+                    entry.insert("ApiKey".into(), json!(key));
+                }
+                let name = format!("{}_{}", api.name, mode.as_str());
+                entry.insert("ClientDatabasePrefix".into(), json!(name));
+                let key = if i == 0 { "Default".to_owned() } else { name };
+                app_sync.insert(key, Value::Object(entry));
+            }
+            cognito.insert("AppSync".into(), Value::Object(app_sync));
+        }
+    }
+    let mut doc = json!({
         "UserAgent": "aws-amplify-cli/2.0",
         "Version": "1.0",
         "auth": {"plugins": {"awsCognitoAuthPlugin": cognito}},
-    })
+    });
+    if !api_plugin.is_empty()
+        && let Value::Object(map) = &mut doc
+    {
+        map.insert(
+            "api".into(),
+            json!({"plugins": {"awsAPIPlugin": api_plugin}}),
+        );
+    }
+    doc
+}
+
+/// The URL the documents give an API: `<endpoint>/graphql` or `<endpoint>/rest/<name>`.
+fn api_url(api: &ApiLayout, endpoint: &str) -> String {
+    if api.rest {
+        format!("{endpoint}/rest/{}", api.name)
+    } else {
+        format!("{endpoint}/graphql")
+    }
 }
 
 /// The Gen 2 document.
@@ -189,5 +247,49 @@ pub(crate) fn gen2(layout: &Layout, endpoint: &str) -> Value {
         auth.insert("identity_pool_endpoint".into(), json!(endpoint));
         auth.insert("unauthenticated_identities_enabled".into(), json!(guests));
     }
-    json!({ "version": "1.3", "auth": auth })
+    let mut doc = Map::new();
+    doc.insert("version".into(), json!("1.3"));
+    doc.insert("auth".into(), Value::Object(auth));
+    let mut rest = Map::new();
+    for api in &layout.apis {
+        let url = api_url(api, endpoint);
+        if api.rest {
+            let mut entry = Map::new();
+            entry.insert("url".into(), json!(url));
+            entry.insert("aws_region".into(), json!(api.region));
+            entry.insert(
+                "authorization_type".into(),
+                json!(api.default_mode.as_str()),
+            );
+            if let Some(key) = &api.api_key {
+                entry.insert("api_key".into(), json!(key));
+            }
+            rest.insert(api.name.clone(), Value::Object(entry));
+        } else {
+            let mut data = Map::new();
+            data.insert("aws_region".into(), json!(api.region));
+            data.insert("url".into(), json!(url));
+            if let Some(key) = &api.api_key {
+                data.insert("api_key".into(), json!(key));
+            }
+            data.insert(
+                "default_authorization_type".into(),
+                json!(api.default_mode.as_str()),
+            );
+            data.insert(
+                "authorization_types".into(),
+                json!(
+                    api.additional_modes
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                ),
+            );
+            doc.insert("data".into(), Value::Object(data));
+        }
+    }
+    if !rest.is_empty() {
+        doc.insert("rest_api".into(), Value::Object(rest));
+    }
+    Value::Object(doc)
 }

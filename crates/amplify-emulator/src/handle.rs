@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::appsync::{AuthMode, GraphQlApiSpec, RestApiSpec, RestItems, TodoStore};
 use crate::backend::{Backend, BuildParts};
 use crate::config_docs;
 use crate::credentials::{CredentialStore, IssuedCredentials};
@@ -51,7 +52,9 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Starts an emulator with one default user pool (`us-east-1`) and one identity pool.
+    /// Starts an emulator with one default user pool (`us-east-1`), one identity pool, the
+    /// sample Todo GraphQL API (default mode `API_KEY`, additional modes user pools and IAM) and
+    /// a REST API named `api` (IAM).
     ///
     /// # Errors
     ///
@@ -60,6 +63,13 @@ impl Emulator {
         Self::builder()
             .user_pool(UserPoolSpec::new("us-east-1"))
             .identity_pool(IdentityPoolSpec::new())
+            .graphql_api(
+                GraphQlApiSpec::sample_todo()
+                    .default_mode(AuthMode::ApiKey)
+                    .additional_mode(AuthMode::AmazonCognitoUserPools)
+                    .additional_mode(AuthMode::AwsIam),
+            )
+            .rest_api(RestApiSpec::new("api").mode(AuthMode::AwsIam))
             .start()
             .await
     }
@@ -74,6 +84,8 @@ pub struct EmulatorBuilder {
     clock: Option<SharedTimeSource>,
     port: u16,
     rng_seed: Option<[u8; 32]>,
+    graphql_api: Option<GraphQlApiSpec>,
+    rest_apis: Vec<RestApiSpec>,
 }
 
 impl EmulatorBuilder {
@@ -107,6 +119,19 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves a GraphQL API at `<endpoint>/graphql` (one per emulator, as Gen 2 has one `data`
+    /// API; a second call replaces the first).
+    pub fn graphql_api(mut self, api: GraphQlApiSpec) -> Self {
+        self.graphql_api = Some(api);
+        self
+    }
+
+    /// Serves a REST API at `<endpoint>/rest/<name>`.
+    pub fn rest_api(mut self, api: RestApiSpec) -> Self {
+        self.rest_apis.push(api);
+        self
+    }
+
     /// Makes ids, codes and secrets reproducible.
     pub fn rng_seed(mut self, seed: [u8; 32]) -> Self {
         self.rng_seed = Some(seed);
@@ -125,6 +150,8 @@ impl EmulatorBuilder {
                 clock: self.clock.unwrap_or_default(),
                 rng_seed: self.rng_seed,
                 endpoint,
+                graphql_api: self.graphql_api,
+                rest_apis: self.rest_apis,
             },
             self.port,
         )
@@ -287,6 +314,86 @@ impl EmulatorHandle {
             "userPools": self.user_pools().iter().map(|(p, c)| json!({"id": p, "clientIds": c})).collect::<Vec<_>>(),
         })
         .to_string()
+    }
+
+    /// The GraphQL endpoint, `<endpoint>/graphql`.
+    pub fn graphql_url(&self) -> String {
+        self.backend.graphql_url()
+    }
+
+    /// The realtime (subscriptions) URL the GraphQL API would use,
+    /// `ws://127.0.0.1:<port>/graphql/realtime` (not served yet).
+    pub fn graphql_realtime_url(&self) -> String {
+        format!("{}/realtime", self.graphql_url().replacen("http", "ws", 1))
+    }
+
+    /// A REST API's URL, `<endpoint>/rest/<name>`.
+    pub fn rest_url(&self, name: &str) -> String {
+        format!("{}/rest/{name}", self.endpoint)
+    }
+
+    /// The GraphQL API's first API key (the one the configuration documents carry).
+    pub fn api_key(&self) -> Option<String> {
+        self.api_keys().into_iter().next()
+    }
+
+    /// Every API key of the GraphQL API.
+    pub fn api_keys(&self) -> Vec<String> {
+        self.backend
+            .appsync()
+            .api_keys()
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    /// When an API key of the GraphQL API expires (emulator clock); advance a manual clock past
+    /// it to expire the key.
+    pub fn api_key_expiry(&self, key: &str) -> Option<std::time::SystemTime> {
+        self.backend
+            .appsync()
+            .api_keys()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, expires)| expires)
+    }
+
+    /// The API key of a REST API in `API_KEY` mode.
+    pub fn rest_api_key(&self, name: &str) -> Option<String> {
+        self.backend
+            .layout()
+            .apis
+            .iter()
+            .find(|a| a.rest && a.name == name)
+            .and_then(|a| a.api_key.clone())
+    }
+
+    /// The GraphQL API's schema (SDL), e.g. the generated sample schema.
+    pub fn graphql_schema(&self) -> Option<String> {
+        self.backend
+            .appsync()
+            .graphql
+            .as_ref()
+            .map(|g| g.sdl.clone())
+    }
+
+    /// The sample API's Todo table (`None` for custom schemas), to seed or inspect.
+    pub fn todos(&self) -> Option<TodoStore> {
+        self.backend
+            .appsync()
+            .graphql
+            .as_ref()
+            .and_then(|g| g.todos.clone())
+    }
+
+    /// A REST API's `items` resource, to seed or inspect.
+    pub fn rest_items(&self, name: &str) -> Option<RestItems> {
+        self.backend
+            .appsync()
+            .rest
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.items.clone())
     }
 
     /// Messages the pools sent (codes, temporary passwords).

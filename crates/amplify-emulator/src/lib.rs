@@ -38,6 +38,7 @@
 //! emulator tokens outside tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod appsync;
 mod backend;
 mod config_docs;
 mod credentials;
@@ -60,6 +61,10 @@ mod util;
 mod verify;
 
 pub use amplify_core::time::{ManualTimeSource, SharedTimeSource, SystemTimeSource, TimeSource};
+pub use appsync::{
+    ApiKeySpec, AuthMode, GraphQlApiSpec, Identity, LambdaAuthRequest, LambdaAuthResult,
+    ResolverContext, ResolverError, RestApiSpec, RestItems, TodoStore, sample_todo_schema,
+};
 pub use backend::{Backend, supported_targets};
 pub use credentials::{CredentialStore, IssuedCredentials};
 pub use error::{CognitoError, EmulatorError, ErrorKind};

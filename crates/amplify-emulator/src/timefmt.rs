@@ -135,6 +135,58 @@ pub(crate) fn parse_srp_timestamp(text: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + m * 60 + s)
 }
 
+/// SigV4's `x-amz-date`: `20261122T010000Z`.
+pub(crate) fn amz_date(secs: i64) -> String {
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Parses `20261122T010000Z`.
+pub(crate) fn parse_amz_date(text: &str) -> Option<i64> {
+    if text.len() != 16 || text.get(8..9) != Some("T") || text.get(15..) != Some("Z") {
+        return None;
+    }
+    let year = parse_digits(text.get(0..4)?, 4, 4)?;
+    let month = parse_digits(text.get(4..6)?, 2, 2)?;
+    let day = parse_digits(text.get(6..8)?, 2, 2)?;
+    let h = parse_digits(text.get(9..11)?, 2, 2)?;
+    let m = parse_digits(text.get(11..13)?, 2, 2)?;
+    let s = parse_digits(text.get(13..15)?, 2, 2)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None;
+    }
+    Some(days * 86_400 + h * 3600 + m * 60 + s)
+}
+
+/// ISO 8601 with milliseconds, as AppSync's `AWSDateTime` values: `2026-11-22T01:00:00.000Z`.
+pub(crate) fn iso8601_millis(t: SystemTime) -> String {
+    let (secs, millis) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (
+            i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            d.subsec_millis(),
+        ),
+        Err(_) => (epoch_secs(t), 0),
+    };
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 fn parse_digits(text: &str, min: usize, max: usize) -> Option<i64> {
     if text.len() < min || text.len() > max || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -182,6 +234,25 @@ mod tests {
         ] {
             assert_eq!(parse_srp_timestamp(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn amz_dates_round_trip() {
+        assert_eq!(amz_date(1_700_000_000), "20231114T221320Z");
+        assert_eq!(parse_amz_date("20231114T221320Z"), Some(1_700_000_000));
+        for bad in [
+            "",
+            "20231114T221320",
+            "20231314T221320Z",
+            "20230230T000000Z",
+            "2023111xT221320Z",
+        ] {
+            assert_eq!(parse_amz_date(bad), None, "{bad}");
+        }
+        assert_eq!(
+            iso8601_millis(UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)),
+            "2023-11-14T22:13:20.123Z"
+        );
     }
 
     #[test]

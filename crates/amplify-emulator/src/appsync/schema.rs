@@ -1,0 +1,393 @@
+//! The schema model: object, input, enum and scalar types from AppSync SDL, with the auth
+//! directives of types and fields.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use graphql_parser::schema::{self as ast, Definition, TypeDefinition};
+use serde_json::{Map, Value};
+
+use super::spec::AuthMode;
+
+/// AppSync's built-in scalars.
+pub(crate) const BUILTIN_SCALARS: &[&str] = &[
+    "ID",
+    "String",
+    "Int",
+    "Float",
+    "Boolean",
+    "AWSDate",
+    "AWSTime",
+    "AWSDateTime",
+    "AWSTimestamp",
+    "AWSEmail",
+    "AWSJSON",
+    "AWSPhone",
+    "AWSURL",
+    "AWSIPAddress",
+];
+
+/// A type reference: `Todo`, `[Todo]`, `ID!`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TypeRef {
+    Named(String),
+    List(Box<TypeRef>),
+    NonNull(Box<TypeRef>),
+}
+
+impl TypeRef {
+    pub(crate) fn from_ast<'a, T: graphql_parser::query::Text<'a>>(
+        ty: &graphql_parser::schema::Type<'a, T>,
+    ) -> Self {
+        match ty {
+            ast::Type::NamedType(name) => TypeRef::Named(name.as_ref().to_owned()),
+            ast::Type::ListType(inner) => TypeRef::List(Box::new(Self::from_ast(inner))),
+            ast::Type::NonNullType(inner) => TypeRef::NonNull(Box::new(Self::from_ast(inner))),
+        }
+    }
+
+    /// The innermost named type.
+    pub(crate) fn base(&self) -> &str {
+        match self {
+            TypeRef::Named(name) => name,
+            TypeRef::List(inner) | TypeRef::NonNull(inner) => inner.base(),
+        }
+    }
+
+    pub(crate) fn is_non_null(&self) -> bool {
+        matches!(self, TypeRef::NonNull(_))
+    }
+}
+
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeRef::Named(name) => f.write_str(name),
+            TypeRef::List(inner) => write!(f, "[{inner}]"),
+            TypeRef::NonNull(inner) => write!(f, "{inner}!"),
+        }
+    }
+}
+
+/// One `@aws_*` directive: a mode, and for user pools the groups it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthRule {
+    pub(crate) mode: AuthMode,
+    pub(crate) groups: Option<Vec<String>>,
+}
+
+/// An argument or input field.
+#[derive(Debug, Clone)]
+pub(crate) struct InputValueDef {
+    pub(crate) name: String,
+    pub(crate) ty: TypeRef,
+    pub(crate) default: Option<Value>,
+}
+
+/// A field of an object type.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldDef {
+    pub(crate) name: String,
+    pub(crate) args: Vec<InputValueDef>,
+    pub(crate) ty: TypeRef,
+    pub(crate) auth: Vec<AuthRule>,
+}
+
+impl FieldDef {
+    pub(crate) fn arg(&self, name: &str) -> Option<&InputValueDef> {
+        self.args.iter().find(|a| a.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectDef {
+    pub(crate) name: String,
+    pub(crate) fields: Vec<FieldDef>,
+    pub(crate) auth: Vec<AuthRule>,
+}
+
+impl ObjectDef {
+    pub(crate) fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct InputDef {
+    pub(crate) name: String,
+    pub(crate) fields: Vec<InputValueDef>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum TypeDef {
+    Object(ObjectDef),
+    Input(InputDef),
+    Enum(BTreeSet<String>),
+    Scalar,
+}
+
+/// A validated schema.
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    pub(crate) types: BTreeMap<String, TypeDef>,
+    pub(crate) query: String,
+    pub(crate) mutation: Option<String>,
+    pub(crate) subscription: Option<String>,
+}
+
+impl Schema {
+    pub(crate) fn object(&self, name: &str) -> Option<&ObjectDef> {
+        match self.types.get(name) {
+            Some(TypeDef::Object(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_input_type(&self, name: &str) -> bool {
+        matches!(
+            self.types.get(name),
+            Some(TypeDef::Input(_) | TypeDef::Enum(_) | TypeDef::Scalar)
+        )
+    }
+
+    fn is_output_type(&self, name: &str) -> bool {
+        matches!(
+            self.types.get(name),
+            Some(TypeDef::Object(_) | TypeDef::Enum(_) | TypeDef::Scalar)
+        )
+    }
+
+    /// Parses and checks AppSync SDL.
+    pub(crate) fn parse(sdl: &str) -> Result<Self, String> {
+        let doc = graphql_parser::parse_schema::<String>(sdl).map_err(|e| e.to_string())?;
+        let mut types: BTreeMap<String, TypeDef> = BUILTIN_SCALARS
+            .iter()
+            .map(|s| ((*s).to_owned(), TypeDef::Scalar))
+            .collect();
+        let mut roots: (Option<String>, Option<String>, Option<String>) = (None, None, None);
+        let mut declared = BTreeSet::new();
+        for definition in &doc.definitions {
+            match definition {
+                Definition::SchemaDefinition(schema) => {
+                    roots = (
+                        schema.query.clone(),
+                        schema.mutation.clone(),
+                        schema.subscription.clone(),
+                    );
+                }
+                Definition::TypeDefinition(def) => {
+                    let (name, def) = convert_type(def)?;
+                    if !declared.insert(name.clone()) {
+                        return Err(format!("type {name} is defined twice"));
+                    }
+                    types.insert(name, def);
+                }
+                Definition::TypeExtension(_) => {
+                    return Err("type extensions are not supported by the emulator".to_owned());
+                }
+                Definition::DirectiveDefinition(_) => {}
+            }
+        }
+        let schema = Schema {
+            query: roots.0.unwrap_or_else(|| "Query".to_owned()),
+            mutation: roots.1.or_else(|| {
+                types
+                    .contains_key("Mutation")
+                    .then(|| "Mutation".to_owned())
+            }),
+            subscription: roots.2.or_else(|| {
+                types
+                    .contains_key("Subscription")
+                    .then(|| "Subscription".to_owned())
+            }),
+            types,
+        };
+        schema.check()?;
+        Ok(schema)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for root in std::iter::once(&self.query)
+            .chain(self.mutation.as_ref())
+            .chain(self.subscription.as_ref())
+        {
+            if self.object(root).is_none() {
+                return Err(format!("the root type {root} is not an object type"));
+            }
+        }
+        for def in self.types.values() {
+            match def {
+                TypeDef::Object(object) => {
+                    for field in &object.fields {
+                        if !self.is_output_type(field.ty.base()) {
+                            return Err(format!(
+                                "{}.{}: {} is not an output type",
+                                object.name,
+                                field.name,
+                                field.ty.base()
+                            ));
+                        }
+                        for arg in &field.args {
+                            if !self.is_input_type(arg.ty.base()) {
+                                return Err(format!(
+                                    "{}.{}({}): {} is not an input type",
+                                    object.name,
+                                    field.name,
+                                    arg.name,
+                                    arg.ty.base()
+                                ));
+                            }
+                        }
+                    }
+                }
+                TypeDef::Input(input) => {
+                    for field in &input.fields {
+                        if !self.is_input_type(field.ty.base()) {
+                            return Err(format!(
+                                "{}.{}: {} is not an input type",
+                                input.name,
+                                field.name,
+                                field.ty.base()
+                            ));
+                        }
+                    }
+                }
+                TypeDef::Enum(_) | TypeDef::Scalar => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every auth mode any directive names.
+    pub(crate) fn modes_used(&self) -> BTreeSet<AuthMode> {
+        let mut modes = BTreeSet::new();
+        for def in self.types.values() {
+            if let TypeDef::Object(object) = def {
+                modes.extend(object.auth.iter().map(|r| r.mode));
+                for field in &object.fields {
+                    modes.extend(field.auth.iter().map(|r| r.mode));
+                }
+            }
+        }
+        modes
+    }
+}
+
+fn convert_type(def: &TypeDefinition<'_, String>) -> Result<(String, TypeDef), String> {
+    Ok(match def {
+        TypeDefinition::Scalar(s) => (s.name.clone(), TypeDef::Scalar),
+        TypeDefinition::Object(o) => {
+            let mut fields: Vec<FieldDef> = Vec::with_capacity(o.fields.len());
+            for f in &o.fields {
+                if fields.iter().any(|x| x.name == f.name) {
+                    return Err(format!("{}.{} is defined twice", o.name, f.name));
+                }
+                fields.push(FieldDef {
+                    name: f.name.clone(),
+                    args: f
+                        .arguments
+                        .iter()
+                        .map(input_value)
+                        .collect::<Result<_, _>>()?,
+                    ty: TypeRef::from_ast(&f.field_type),
+                    auth: auth_rules(&f.directives)?,
+                });
+            }
+            (
+                o.name.clone(),
+                TypeDef::Object(ObjectDef {
+                    name: o.name.clone(),
+                    fields,
+                    auth: auth_rules(&o.directives)?,
+                }),
+            )
+        }
+        TypeDefinition::InputObject(i) => (
+            i.name.clone(),
+            TypeDef::Input(InputDef {
+                name: i.name.clone(),
+                fields: i.fields.iter().map(input_value).collect::<Result<_, _>>()?,
+            }),
+        ),
+        TypeDefinition::Enum(e) => (
+            e.name.clone(),
+            TypeDef::Enum(e.values.iter().map(|v| v.name.clone()).collect()),
+        ),
+        TypeDefinition::Interface(i) => {
+            return Err(format!(
+                "interface {}: interfaces are not supported by the emulator",
+                i.name
+            ));
+        }
+        TypeDefinition::Union(u) => {
+            return Err(format!(
+                "union {}: unions are not supported by the emulator",
+                u.name
+            ));
+        }
+    })
+}
+
+fn input_value(v: &ast::InputValue<'_, String>) -> Result<InputValueDef, String> {
+    Ok(InputValueDef {
+        name: v.name.clone(),
+        ty: TypeRef::from_ast(&v.value_type),
+        default: match &v.default_value {
+            Some(value) => Some(
+                const_value(value)
+                    .ok_or_else(|| format!("the default of {} must not use variables", v.name))?,
+            ),
+            None => None,
+        },
+    })
+}
+
+/// A constant GraphQL value as JSON (`None` when it contains a variable).
+pub(crate) fn const_value(value: &ast::Value<'_, String>) -> Option<Value> {
+    Some(match value {
+        ast::Value::Variable(_) => return None,
+        ast::Value::Int(n) => Value::from(n.as_i64()?),
+        ast::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        ast::Value::String(s) => Value::String(s.clone()),
+        ast::Value::Boolean(b) => Value::Bool(*b),
+        ast::Value::Null => Value::Null,
+        ast::Value::Enum(e) => Value::String(e.clone()),
+        ast::Value::List(items) => {
+            Value::Array(items.iter().map(const_value).collect::<Option<Vec<_>>>()?)
+        }
+        ast::Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| Some((k.clone(), const_value(v)?)))
+                .collect::<Option<Map<_, _>>>()?,
+        ),
+    })
+}
+
+fn auth_rules(directives: &[ast::Directive<'_, String>]) -> Result<Vec<AuthRule>, String> {
+    let mut rules = Vec::new();
+    for directive in directives {
+        let Some(mode) = AuthMode::from_directive(&directive.name) else {
+            continue;
+        };
+        let mut groups = None;
+        for (name, value) in &directive.arguments {
+            if name == "cognito_groups" {
+                let list = match const_value(value) {
+                    Some(Value::Array(items)) => items
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::String(s) => Ok(s),
+                            _ => Err("cognito_groups must list strings".to_owned()),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                    Some(Value::String(s)) => vec![s],
+                    _ => return Err("cognito_groups must list strings".to_owned()),
+                };
+                groups = Some(list);
+            }
+        }
+        rules.push(AuthRule { mode, groups });
+    }
+    Ok(rules)
+}
