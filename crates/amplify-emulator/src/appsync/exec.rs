@@ -265,8 +265,12 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
             ));
         }
     }
+    // Like graphql-java, a fragment is used when any operation of the document reaches it.
+    let reachable = reachable_fragments(&operations, &fragments);
     for fragment in fragments.values() {
-        if !validator.used_fragments.contains(fragment.name.as_str()) {
+        if !reachable.contains(fragment.name.as_str())
+            && !validator.used_fragments.contains(fragment.name.as_str())
+        {
             validator.errors.push(validation_error(
                 "UnusedFragment",
                 &format!("Unused fragment {}", fragment.name),
@@ -318,6 +322,42 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
         body.insert("errors".into(), Value::Array(exec.errors));
     }
     (StatusCode::OK, Value::Object(body))
+}
+
+fn spreads_in<'d>(set: &'d SelectionSet<'d, String>, out: &mut Vec<&'d str>) {
+    for item in &set.items {
+        match item {
+            Selection::Field(f) => spreads_in(&f.selection_set, out),
+            Selection::FragmentSpread(s) => out.push(&s.fragment_name),
+            Selection::InlineFragment(i) => spreads_in(&i.selection_set, out),
+        }
+    }
+}
+
+/// Fragments reachable from any operation of the document.
+fn reachable_fragments<'d>(
+    operations: &[&'d OperationDefinition<'d, String>],
+    fragments: &HashMap<&'d str, &'d FragmentDefinition<'d, String>>,
+) -> HashSet<&'d str> {
+    let mut pending = Vec::new();
+    for op in operations {
+        let set = match op {
+            OperationDefinition::SelectionSet(set) => set,
+            OperationDefinition::Query(q) => &q.selection_set,
+            OperationDefinition::Mutation(m) => &m.selection_set,
+            OperationDefinition::Subscription(s) => &s.selection_set,
+        };
+        spreads_in(set, &mut pending);
+    }
+    let mut seen = HashSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name)
+            && let Some(fragment) = fragments.get(name)
+        {
+            spreads_in(&fragment.selection_set, &mut pending);
+        }
+    }
+    seen
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -520,21 +560,12 @@ impl<'d> Validator<'_, 'd> {
 
     /// Reports fragments that spread themselves (directly or not) or nest too deeply.
     fn fragment_cycles(&mut self) {
-        fn spreads<'a>(set: &'a SelectionSet<'_, String>, out: &mut Vec<&'a str>) {
-            for item in &set.items {
-                match item {
-                    Selection::Field(f) => spreads(&f.selection_set, out),
-                    Selection::FragmentSpread(s) => out.push(&s.fragment_name),
-                    Selection::InlineFragment(i) => spreads(&i.selection_set, out),
-                }
-            }
-        }
         let graph: HashMap<&str, Vec<&str>> = self
             .fragments
             .iter()
             .map(|(name, f)| {
                 let mut out = Vec::new();
-                spreads(&f.selection_set, &mut out);
+                spreads_in(&f.selection_set, &mut out);
                 (*name, out)
             })
             .collect();

@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+pub mod http;
 pub mod srp;
 
 use std::collections::HashMap;
