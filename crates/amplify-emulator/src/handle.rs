@@ -302,7 +302,8 @@ impl EmulatorHandle {
         config_docs::gen2(self.backend.layout(), &self.endpoint).to_string()
     }
 
-    /// The one JSON line the binary prints when ready.
+    /// The one JSON line the binary prints when ready (with `graphqlUrl`, `apiKey` and
+    /// `restApis` `{name: url}` when the seed has APIs).
     pub fn ready_line(&self) -> String {
         json!({
             "endpoint": self.endpoint,
@@ -312,6 +313,15 @@ impl EmulatorHandle {
             "clientSecret": self.client_secret(),
             "identityPoolId": self.identity_pool_id(),
             "userPools": self.user_pools().iter().map(|(p, c)| json!({"id": p, "clientIds": c})).collect::<Vec<_>>(),
+            "graphqlUrl": self.backend.appsync().graphql.as_ref().map(|_| self.graphql_url()),
+            "apiKey": self.api_key(),
+            "restApis": self
+                .backend
+                .appsync()
+                .rest
+                .iter()
+                .map(|r| (r.name.clone(), json!(self.rest_url(&r.name))))
+                .collect::<serde_json::Map<_, _>>(),
         })
         .to_string()
     }

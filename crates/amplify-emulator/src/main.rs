@@ -4,13 +4,18 @@
 //! amplify-emulator [--port PORT] [--seed FILE]
 //! ```
 //!
-//! Without a seed it serves one user pool (`us-east-1`) and one identity pool. When ready it
-//! prints one JSON line to stdout: `{"endpoint", "region", "userPoolId", "clientId",
-//! "clientSecret", "identityPoolId", "userPools"}`. It runs until SIGINT or SIGTERM.
+//! Without a seed it serves what `Emulator::start()` does: one user pool (`us-east-1`), one
+//! identity pool, the sample Todo GraphQL API (API key, user pools, IAM) and an IAM REST API
+//! named `api`. When ready it prints one JSON line to stdout: `{"endpoint", "region",
+//! "userPoolId", "clientId", "clientSecret", "identityPoolId", "userPools", "graphqlUrl",
+//! "apiKey", "restApis"}`. It runs until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
 
-use amplify_emulator::{Emulator, EmulatorBuilder, IdentityPoolSpec, UserPoolSpec};
+use amplify_emulator::{
+    AuthMode, Emulator, EmulatorBuilder, GraphQlApiSpec, IdentityPoolSpec, RestApiSpec,
+    UserPoolSpec,
+};
 
 struct Args {
     port: Option<u16>,
@@ -88,7 +93,14 @@ async fn main() -> ExitCode {
         None => (
             Emulator::builder()
                 .user_pool(UserPoolSpec::new("us-east-1"))
-                .identity_pool(IdentityPoolSpec::new()),
+                .identity_pool(IdentityPoolSpec::new())
+                .graphql_api(
+                    GraphQlApiSpec::sample_todo()
+                        .default_mode(AuthMode::ApiKey)
+                        .additional_mode(AuthMode::AmazonCognitoUserPools)
+                        .additional_mode(AuthMode::AwsIam),
+                )
+                .rest_api(RestApiSpec::new("api").mode(AuthMode::AwsIam)),
             None,
         ),
     };

@@ -18,14 +18,26 @@
 //!     "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}}]
 //!   }],
 //!   "identityPools": [{"allowGuests": true}],
-//!   "oidcIssuers": ["https://login.example.test"]
+//!   "oidcIssuers": ["https://login.example.test"],
+//!   "graphqlApi": {
+//!     "defaultMode": "API_KEY",
+//!     "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"],
+//!     "apiKeys": [{"key": "da2-example", "expiresInSeconds": 604800}]
+//!   },
+//!   "restApis": [{"name": "api", "mode": "AWS_IAM"}]
 //! }
 //! ```
+//!
+//! `graphqlApi` serves the sample Todo API unless it has a `schema` (SDL; fields then resolve to
+//! `null`, custom resolvers need Rust). It also takes `name`, `region`, `userPoolId`,
+//! `userPoolClientIds`, `oidcIssuer` and `oidcClientId`; REST APIs take `mode`, `apiKey`,
+//! `region`, `oidcIssuer`. `AWS_LAMBDA` needs a Rust authorizer and is not available here.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::appsync::{ApiKeySpec, AuthMode, GraphQlApiSpec, RestApiSpec};
 use crate::error::EmulatorError;
 use crate::handle::EmulatorBuilder;
 use crate::spec::{
@@ -43,6 +55,122 @@ struct Seed {
     identity_pools: Vec<SeedIdentityPool>,
     #[serde(default)]
     oidc_issuers: Vec<String>,
+    graphql_api: Option<SeedGraphQlApi>,
+    #[serde(default)]
+    rest_apis: Vec<SeedRestApi>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedGraphQlApi {
+    name: Option<String>,
+    schema: Option<String>,
+    default_mode: Option<String>,
+    #[serde(default)]
+    additional_modes: Vec<String>,
+    #[serde(default)]
+    api_keys: Vec<SeedApiKey>,
+    region: Option<String>,
+    user_pool_id: Option<String>,
+    user_pool_client_ids: Option<Vec<String>>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedApiKey {
+    key: Option<String>,
+    expires_in_seconds: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedRestApi {
+    name: String,
+    mode: Option<String>,
+    api_key: Option<SeedApiKey>,
+    region: Option<String>,
+    oidc_issuer: Option<String>,
+}
+
+fn auth_mode(name: &str) -> Result<AuthMode, EmulatorError> {
+    Ok(match name {
+        "API_KEY" => AuthMode::ApiKey,
+        "AMAZON_COGNITO_USER_POOLS" => AuthMode::AmazonCognitoUserPools,
+        "AWS_IAM" => AuthMode::AwsIam,
+        "OPENID_CONNECT" => AuthMode::OpenIdConnect,
+        "NONE" => AuthMode::None,
+        "AWS_LAMBDA" => {
+            return Err(bad(
+                "AWS_LAMBDA needs a Rust authorizer (GraphQlApiSpec::lambda_authorizer); a seed file cannot give one",
+            ));
+        }
+        other => return Err(bad(format!("unknown authorization mode {other}"))),
+    })
+}
+
+fn api_key(seed: SeedApiKey) -> ApiKeySpec {
+    let mut spec = ApiKeySpec::new();
+    if let Some(key) = seed.key {
+        spec = spec.key(key);
+    }
+    if let Some(secs) = seed.expires_in_seconds {
+        spec = spec.expires_in(std::time::Duration::from_secs(secs));
+    }
+    spec
+}
+
+fn graphql_spec(seed: SeedGraphQlApi) -> Result<GraphQlApiSpec, EmulatorError> {
+    let mut spec = match seed.schema {
+        Some(schema) => GraphQlApiSpec::new(schema),
+        None => GraphQlApiSpec::sample_todo(),
+    };
+    if let Some(name) = seed.name {
+        spec = spec.name(name);
+    }
+    if let Some(mode) = seed.default_mode {
+        spec = spec.default_mode(auth_mode(&mode)?);
+    }
+    for mode in seed.additional_modes {
+        spec = spec.additional_mode(auth_mode(&mode)?);
+    }
+    for key in seed.api_keys {
+        spec = spec.api_key(api_key(key));
+    }
+    if let Some(region) = seed.region {
+        spec = spec.region(region);
+    }
+    if let Some(pool) = seed.user_pool_id {
+        spec = spec.user_pool_id(pool);
+    }
+    if let Some(clients) = seed.user_pool_client_ids {
+        spec = spec.user_pool_client_ids(clients);
+    }
+    if let Some(issuer) = seed.oidc_issuer {
+        spec = spec.oidc_issuer(issuer);
+    }
+    if let Some(client) = seed.oidc_client_id {
+        spec = spec.oidc_client_id(client);
+    }
+    Ok(spec)
+}
+
+fn rest_spec(seed: SeedRestApi) -> Result<RestApiSpec, EmulatorError> {
+    let mut spec = RestApiSpec::new(seed.name);
+    if let Some(mode) = seed.mode {
+        spec = spec.mode(auth_mode(&mode)?);
+    }
+    if let Some(key) = seed.api_key {
+        spec = spec.api_key(api_key(key));
+    }
+    if let Some(region) = seed.region {
+        spec = spec.region(region);
+    }
+    if let Some(issuer) = seed.oidc_issuer {
+        spec = spec.oidc_issuer(issuer);
+    }
+    Ok(spec)
 }
 
 #[derive(Deserialize)]
@@ -157,6 +285,12 @@ impl EmulatorBuilder {
         }
         for issuer in seed.oidc_issuers {
             builder = builder.oidc_issuer(issuer);
+        }
+        if let Some(api) = seed.graphql_api {
+            builder = builder.graphql_api(graphql_spec(api)?);
+        }
+        for api in seed.rest_apis {
+            builder = builder.rest_api(rest_spec(api)?);
         }
         Ok((builder, seed.port))
     }

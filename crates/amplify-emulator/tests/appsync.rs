@@ -805,10 +805,10 @@ async fn lambda_authorizer_decides() {
     clock.advance(Duration::from_secs(61));
     assert_eq!(with_token(&emu, "cache-me", &q).await.status, 200);
     assert_eq!(calls.load(Ordering::SeqCst), before + 2);
-    // The API has no API key mode.
+    // The API has no API key mode: the header is ignored, so nothing authorizes the request.
     unauthorized(
         &with_key(&emu, "da2-anything", &q).await,
-        "You are not authorized to make this call.",
+        "Valid authorization header not provided.",
     );
 }
 

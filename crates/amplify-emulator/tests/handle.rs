@@ -467,7 +467,9 @@ async fn binary_prints_a_ready_line_and_serves_the_seed() {
         &seed,
         r#"{"userPools": [{"id": "us-east-1_Seeded1", "clients": [{"id": "seededclient"}],
             "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "a@example.com"}}]}],
-            "identityPools": [{"allowGuests": true}]}"#,
+            "identityPools": [{"allowGuests": true}],
+            "graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AWS_IAM"], "apiKeys": [{"key": "da2-seeded"}]},
+            "restApis": [{"name": "items", "mode": "NONE"}]}"#,
     )
     .unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_amplify-emulator"))
@@ -490,6 +492,9 @@ async fn binary_prints_a_ready_line_and_serves_the_seed() {
     );
     let endpoint = ready["endpoint"].as_str().unwrap().to_owned();
     assert!(endpoint.starts_with("http://127.0.0.1:"));
+    assert_eq!(ready["graphqlUrl"], format!("{endpoint}/graphql"));
+    assert_eq!(ready["apiKey"], "da2-seeded");
+    assert_eq!(ready["restApis"]["items"], format!("{endpoint}/rest/items"));
 
     // Sign in against the child process with the official SDK (password flow; SRP is covered elsewhere).
     let client = idp_sdk::Client::from_conf(

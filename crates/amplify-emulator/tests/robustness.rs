@@ -1,4 +1,5 @@
 //! Arbitrary requests to every operation get a Cognito-shaped 200 or 4xx: never a panic or a 500.
+//! The same for GraphQL documents, variables and REST paths.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,6 +35,12 @@ fn backend() -> &'static Backend {
             .identity_pool(
                 IdentityPoolSpec::new().id("us-east-1:00000000-0000-4000-8000-000000000001"),
             )
+            .graphql_api(
+                GraphQlApiSpec::sample_todo()
+                    .additional_mode(AuthMode::AmazonCognitoUserPools)
+                    .api_key(ApiKeySpec::new().key("da2-prop")),
+            )
+            .rest_api(RestApiSpec::new("open").mode(AuthMode::None))
             .build_backend("http://127.0.0.1:1")
             .unwrap()
     })
@@ -151,8 +158,119 @@ fn check(target: &str, body: &[u8]) {
     }
 }
 
+const GRAPHQL_TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    ",",
+    "$v",
+    "$w",
+    "...F",
+    "... on Todo",
+    "fragment F on Query",
+    "fragment F on Todo",
+    "query",
+    "query Q($v: ID!, $w: ModelTodoFilterInput)",
+    "mutation",
+    "subscription",
+    "getTodo",
+    "listTodos",
+    "createTodo",
+    "updateTodo",
+    "deleteTodo",
+    "id",
+    "name",
+    "items",
+    "nextToken",
+    "adminNote",
+    "__typename",
+    "input:",
+    "filter:",
+    "limit:",
+    "id:",
+    "\"x\"",
+    "1",
+    "-7",
+    "2.5",
+    "true",
+    "null",
+    "{name: {contains: \"a\"}}",
+    "{id: \"x\", name: \"n\"}",
+    "@skip(if: true)",
+    "@include(if: $v)",
+    "@bogus",
+    "alias:",
+    "#",
+    "\"\"\"",
+    "\\u0000",
+];
+
+fn graphql_document() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(GRAPHQL_TOKENS), 0..40).prop_map(|t| t.join(" "))
+}
+
+fn graphql(body: &[u8], headers: &[(&str, &str)]) {
+    let mut request = http::Request::post("/graphql");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = backend().handle(&request.body(bytes::Bytes::copy_from_slice(body)).unwrap());
+    let status = response.status().as_u16();
+    assert!(
+        status == 200 || status == 400 || status == 401 || status == 403,
+        "status {status} for {}",
+        String::from_utf8_lossy(body)
+    );
+    let parsed: Value = serde_json::from_slice(response.body()).expect("a JSON body");
+    if status != 200 {
+        assert!(parsed["errors"][0]["message"].is_string(), "{parsed}");
+    } else {
+        assert!(parsed.get("data").is_some(), "{parsed}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_graphql_documents_never_break_the_endpoint(
+        query in graphql_document(),
+        variables in value(),
+        operation in prop::option::of(prop_oneof![Just("Q".to_owned()), ".{0,8}"]),
+    ) {
+        let body = json!({"query": query, "variables": variables, "operationName": operation});
+        graphql(body.to_string().as_bytes(), &[("x-api-key", "da2-prop")]);
+    }
+
+    #[test]
+    fn arbitrary_graphql_bodies_and_headers_never_break_the_endpoint(
+        body in prop::collection::vec(any::<u8>(), 0..200),
+        authorization in prop_oneof![Just("a.b.c".to_owned()), Just("AWS4-HMAC-SHA256 Credential=x/y/z/appsync/aws4_request, SignedHeaders=host, Signature=00".to_owned()), "[ -~]{0,80}"],
+    ) {
+        graphql(&body, &[("x-api-key", "da2-prop")]);
+        graphql(&body, &[("authorization", authorization.as_str())]);
+    }
+
+    #[test]
+    fn arbitrary_rest_requests_never_break_the_endpoint(
+        path in "(/[a-z0-9%.]{0,8}){0,4}",
+        method in prop::sample::select(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"][..]),
+        body in prop::collection::vec(any::<u8>(), 0..100),
+    ) {
+        // `/status/<code>` answers any code on purpose.
+        prop_assume!(!path.contains("status"));
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("/rest/open{path}"))
+            .body(bytes::Bytes::from(body))
+            .unwrap();
+        let status = backend().handle(&request).status().as_u16();
+        prop_assert!((200..500).contains(&status), "{method} {path}: {status}");
+    }
 
     #[test]
     fn arbitrary_json_members_never_break_an_operation(target in prop::sample::select(supported_targets()), members in request()) {

@@ -152,10 +152,9 @@ pub(crate) fn authorize(
         })
     };
 
-    if let Some(key) = header(request, "x-api-key") {
-        if !enabled(AuthMode::ApiKey) {
-            return Err(Refusal::ModeNotEnabled(AuthMode::ApiKey));
-        }
+    // Like AppSync (and its simulator): an `x-api-key` header decides when the API has API keys,
+    // even next to an `Authorization` header; otherwise it is ignored.
+    if let Some(key) = header(request, "x-api-key").filter(|_| enabled(AuthMode::ApiKey)) {
         let Some(found) = config
             .keys
             .iter()

@@ -569,24 +569,49 @@ impl<'d> Validator<'_, 'd> {
                 (*name, out)
             })
             .collect();
-        // Longest spread chain from each fragment, iteratively; a cycle never settles.
+        // One iterative depth-first pass: a spread back into the current path is a cycle; the
+        // longest spread chain below each fragment is remembered, so this is linear.
+        enum Mark {
+            Open,
+            Depth(usize),
+        }
+        let mut marks: HashMap<&str, Mark> = HashMap::new();
         let mut bad: BTreeSet<&str> = BTreeSet::new();
-        for start in graph.keys() {
-            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
-            let mut seen_on_path = 0usize;
-            while let Some((name, depth)) = stack.pop() {
-                seen_on_path += 1;
-                if depth > MAX_FRAGMENT_DEPTH || seen_on_path > 10_000 {
-                    bad.insert(start);
-                    break;
-                }
-                for next in graph.get(name).into_iter().flatten() {
-                    if next == start {
-                        bad.insert(start);
-                        stack.clear();
-                        break;
+        let mut names: Vec<&str> = graph.keys().copied().collect();
+        names.sort_unstable();
+        for root in names {
+            if marks.contains_key(root) {
+                continue;
+            }
+            // (fragment, index of the next spread to look at, deepest chain below so far)
+            let mut stack: Vec<(&str, usize, usize)> = vec![(root, 0, 0)];
+            marks.insert(root, Mark::Open);
+            while let Some(top) = stack.last_mut() {
+                let (name, next, deepest) = *top;
+                let children = graph.get(name).map(Vec::as_slice).unwrap_or_default();
+                if let Some(child) = children.get(next).copied() {
+                    top.1 += 1;
+                    match marks.get(child) {
+                        Some(Mark::Open) => {
+                            bad.insert(child);
+                            bad.insert(name);
+                        }
+                        Some(Mark::Depth(d)) => top.2 = deepest.max(d + 1),
+                        None if graph.contains_key(child) => {
+                            marks.insert(child, Mark::Open);
+                            stack.push((child, 0, 0));
+                        }
+                        None => {}
                     }
-                    stack.push((next, depth + 1));
+                } else {
+                    stack.pop();
+                    if deepest > MAX_FRAGMENT_DEPTH {
+                        bad.insert(name);
+                    }
+                    marks.insert(name, Mark::Depth(deepest));
+                    if let Some(parent) = stack.last_mut() {
+                        parent.2 = parent.2.max(deepest + 1);
+                    }
                 }
             }
         }

@@ -420,3 +420,65 @@ fn invalid_specs_are_refused() {
     );
     assert!(build(GraphQlApiSpec::sample_todo().name("bad name")).is_err());
 }
+
+#[test]
+fn hostile_documents_are_refused_without_deep_recursion() {
+    let (backend, _) = backend_with(GraphQlApiSpec::sample_todo());
+    let key = key_of(&backend);
+    // A long chain of fragments.
+    let mut doc = String::from("query { ...F0 }");
+    for i in 0..3000 {
+        doc.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
+    }
+    doc.push_str(" fragment F3000 on Query { listTodos { nextToken } }");
+    let (status, body) = gql(&backend, &key, &doc, &Value::Null);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("FragmentCycle"));
+    // Every fragment spreading the next twice: exponential if walked naively.
+    let mut doc = String::from("query { ...D0 }");
+    for i in 0..30 {
+        doc.push_str(&format!(
+            " fragment D{i} on Query {{ ...D{n} ...D{n} }}",
+            n = i + 1
+        ));
+    }
+    doc.push_str(" fragment D30 on Query { listTodos { nextToken } }");
+    let (status, body) = gql(&backend, &key, &doc, &Value::Null);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["listTodos"]["nextToken"], Value::Null);
+    // Braces nested past the parser's limit.
+    let deep = format!("{}{}", "{ listTodos ".repeat(60), "}".repeat(60));
+    let (status, _) = gql(&backend, &key, &deep, &Value::Null);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Many aliases are fine.
+    let wide: String = (0..500)
+        .map(|i| format!(" a{i}: listTodos {{ nextToken }}"))
+        .collect();
+    let (status, body) = gql(&backend, &key, &format!("{{{wide} }}"), &Value::Null);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"].as_object().unwrap().len(), 500);
+}
+
+#[test]
+fn seed_files_describe_the_apis() {
+    let (builder, _) = crate::handle::EmulatorBuilder::from_seed_json(
+        r#"{"graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AWS_IAM"],
+            "apiKeys": [{"key": "da2-seed", "expiresInSeconds": 60}]},
+            "restApis": [{"name": "open", "mode": "NONE"}]}"#,
+    )
+    .unwrap();
+    let backend = builder.build_backend(ENDPOINT).unwrap();
+    assert_eq!(backend.appsync().api_keys()[0].0, "da2-seed");
+    assert_eq!(backend.appsync().rest[0].mode, AuthMode::None);
+    for bad in [
+        r#"{"graphqlApi": {"defaultMode": "AWS_LAMBDA"}}"#,
+        r#"{"graphqlApi": {"defaultMode": "NOPE"}}"#,
+        r#"{"graphqlApi": {"bogus": 1}}"#,
+        r#"{"restApis": [{"name": "x", "mode": "AWS_LAMBDA"}]}"#,
+    ] {
+        assert!(
+            crate::handle::EmulatorBuilder::from_seed_json(bad).is_err(),
+            "{bad}"
+        );
+    }
+}
