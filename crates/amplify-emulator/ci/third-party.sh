@@ -29,7 +29,8 @@ cat > "$WORK/seed.json" <<'JSON'
     ],
     "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}}]
   }],
-  "identityPools": [{"allowGuests": true}]
+  "identityPools": [{"allowGuests": true}],
+  "graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"]}
 }
 JSON
 
