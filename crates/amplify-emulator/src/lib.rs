@@ -1,5 +1,6 @@
 //! A strict local Amazon Cognito for offline tests: user pools and identity pools that real
-//! clients sign in against.
+//! clients sign in against, plus AppSync GraphQL and REST APIs that verify every authorization
+//! mode (API key, user pool JWTs, SigV4, OIDC, Lambda).
 //!
 //! Unlike other emulators it checks what Cognito checks: SRP password proofs (real SRP-6a
 //! math), `SECRET_HASH`, RS256 JWT signatures, confirmation and MFA codes, token revocation.
@@ -33,6 +34,9 @@
 //! * `POST /_emulator/oidc/token` (`{"issuer", "sub", "aud"?, "claims"?}`): a test OIDC token;
 //!   `GET /_emulator/oidc/jwks.json`: the key that signs them.
 //! * `GET /_emulator/health`.
+//! * `POST /graphql`: an AppSync GraphQL API ([`GraphQlApiSpec`]) that checks every
+//!   authorization mode for real, and `/rest/<name>/...`: REST APIs ([`RestApiSpec`]).
+//!   `GET /_emulator/graphql` describes the GraphQL API.
 //!
 //! The RSA keys that sign tokens are fixed development keys checked into the crate: never trust
 //! emulator tokens outside tests.
