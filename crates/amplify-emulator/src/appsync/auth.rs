@@ -345,7 +345,10 @@ fn check_lambda(
                     .entries
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .insert(token.to_owned(), (result.clone(), now + ttl));
+                    .insert(
+                        token.to_owned(),
+                        (result.clone(), now.checked_add(ttl).unwrap_or(now)),
+                    );
             }
             result
         }

@@ -310,6 +310,7 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
         fragments: &fragments,
         vars: &variables,
         errors: Vec::new(),
+        depth: 0,
     };
     let mut path = Vec::new();
     let data = match exec.selection_set(root, &[selection], None, &mut path) {
@@ -896,6 +897,9 @@ struct Executor<'e, 'd> {
     fragments: &'e HashMap<&'d str, &'d FragmentDefinition<'d, String>>,
     vars: &'e Map<String, Value>,
     errors: Vec<Value>,
+    /// Object nesting of the value being completed (fragments reused at several depths can
+    /// nest deeper than validation saw).
+    depth: usize,
 }
 
 impl<'d> Executor<'_, 'd> {
@@ -1199,11 +1203,24 @@ impl<'d> Executor<'_, 'd> {
                         self.serialize_error(path, fields, name, &value);
                         return Err(Propagate);
                     }
+                    if self.depth >= MAX_DEPTH {
+                        self.errors.push(json!({
+                            "path": path,
+                            "locations": fields.first().map(|f| vec![location(f.position)]),
+                            "message": format!("The query is deeper than {MAX_DEPTH} levels."),
+                            "errorType": "ValidationError",
+                        }));
+                        return Err(Propagate);
+                    }
                     // Sub-selections of every field with this response key, merged.
                     let sets: Vec<&'d SelectionSet<'d, String>> =
                         fields.iter().map(|f| &f.selection_set).collect();
-                    self.selection_set(object, &sets, Some(&value), path)
-                        .map(Value::Object)
+                    self.depth += 1;
+                    let result = self
+                        .selection_set(object, &sets, Some(&value), path)
+                        .map(Value::Object);
+                    self.depth -= 1;
+                    result
                 }
                 _ => match coerce::serialize_output(self.env.schema, name, value.clone()) {
                     Ok(v) => Ok(v),

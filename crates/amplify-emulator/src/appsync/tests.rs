@@ -482,3 +482,42 @@ fn seed_files_describe_the_apis() {
         );
     }
 }
+
+#[test]
+fn recursive_types_reused_fragments_stop_at_the_depth_limit() {
+    let api = GraphQlApiSpec::new("type Query { root: Node } type Node { id: ID next: Node }")
+        .resolver("Query", "root", |_, _| Ok(json!({"id": "n"})))
+        .resolver("Node", "next", |ctx, _| {
+            Ok(ctx.source().cloned().unwrap_or(Value::Null))
+        });
+    let (backend, _) = backend_with(api);
+    let key = key_of(&backend);
+    // Four fragments of 15 levels each, chained (60 levels): validated once, at the shallow
+    // spread. The second spread sits 40 levels deeper, so execution would reach 100.
+    let mut fragments = String::new();
+    for i in 0..4 {
+        let inner = if i < 3 {
+            format!("...X{}", i + 1)
+        } else {
+            "id".to_owned()
+        };
+        fragments.push_str(&format!(
+            " fragment X{i} on Node {{ id {}{inner} {} }}",
+            "next { ".repeat(15),
+            "}".repeat(15)
+        ));
+    }
+    let doc = format!(
+        "query {{ root {{ ...X0 {}...X0 {} }} }}{fragments}",
+        "next { ".repeat(40),
+        "}".repeat(40)
+    );
+    let (status, body) = gql(&backend, &key, &doc, &Value::Null);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.to_string().contains("deeper than 75 levels."),
+        "{body}"
+    );
+    // The shallow copy completed.
+    assert_eq!(body["data"]["root"]["id"], "n");
+}
