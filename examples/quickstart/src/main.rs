@@ -16,10 +16,11 @@
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use amplify_api::ApiPlugin;
 use amplify_auth_cognito::{AuthSession, CognitoAuthPlugin, SignInStep, SignOutResult, SignUpStep};
 use amplify_core::hub::AuthHubEvent;
-use amplify_core::{Amplify, AmplifyError, DisplayErrorContext};
-use amplify_emulator::{Emulator, IdentityPoolSpec, UserPoolSpec};
+use amplify_core::{Amplify, AmplifyError, AuthorizationType, DisplayErrorContext};
+use amplify_emulator::{AuthMode, Emulator, GraphQlApiSpec, IdentityPoolSpec, UserPoolSpec};
 use amplify_secure_storage::SecureStorageFactory;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -56,10 +57,18 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 
 /// The story against the embedded emulator.
 async fn emulator_story() -> Result<(), Error> {
-    say("1. Starting the embedded emulator (a local Cognito user pool + identity pool)");
+    say(
+        "1. Starting the embedded emulator (a local Cognito user pool + identity pool + AppSync API)",
+    );
     let emulator = Emulator::builder()
         .user_pool(UserPoolSpec::new("us-east-1"))
         .identity_pool(IdentityPoolSpec::new().allow_guests(true))
+        .graphql_api(
+            GraphQlApiSpec::sample_todo()
+                .default_mode(AuthMode::ApiKey)
+                .additional_mode(AuthMode::AmazonCognitoUserPools)
+                .additional_mode(AuthMode::AwsIam),
+        )
         .start()
         .await?;
     say(&format!(
@@ -71,8 +80,10 @@ async fn emulator_story() -> Result<(), Error> {
     let auth = CognitoAuthPlugin::builder()
         .secure_storage_factory(SecureStorageFactory::in_memory())
         .build();
+    let api = ApiPlugin::new();
     let amplify = Amplify::new();
     amplify.add_plugin(auth.clone())?;
+    amplify.add_plugin(api.clone())?;
     amplify.configure(&emulator.amplify_outputs_json()).await?;
     let mut hub = amplify.hub().auth().subscribe();
 
@@ -121,7 +132,10 @@ async fn emulator_story() -> Result<(), Error> {
     let session = auth.fetch_auth_session().send().await;
     print_session(&session)?;
 
-    say("6. Forcing a token refresh");
+    say("6. GraphQL on the emulator's AppSync API, with three authorization modes");
+    graphql(&api).await?;
+
+    say("7. Forcing a token refresh");
     let refreshed = auth.fetch_auth_session().force_refresh(true).send().await;
     let tokens = refreshed.user_pool_tokens.map_err(|e| e.to_string())?;
     say(&format!(
@@ -132,7 +146,7 @@ async fn emulator_story() -> Result<(), Error> {
         say(&format!("   hub: {}", event.name()));
     }
 
-    say("7. Signing out (revokes the refresh token, clears local storage)");
+    say("8. Signing out (revokes the refresh token, clears local storage)");
     match auth.sign_out().send().await {
         SignOutResult::Complete => say("   signed out"),
         other => say(&format!("   signed out with problems: {other:?}")),
@@ -143,6 +157,67 @@ async fn emulator_story() -> Result<(), Error> {
     let after = auth.fetch_auth_session().send().await;
     say(&format!("   signed in now: {}", after.is_signed_in));
     say("Done.");
+    Ok(())
+}
+
+/// Creates and lists todos with user-pool, IAM and API-key authorization, then shows a request
+/// refused for the wrong mode.
+async fn graphql(api: &ApiPlugin) -> Result<(), Error> {
+    const CREATE: &str =
+        "mutation Create($name: String!) { createTodo(input: {name: $name}) { id name } }";
+    for (mode, name) in [
+        (
+            AuthorizationType::AmazonCognitoUserPools,
+            "buy milk (user pool token)",
+        ),
+        (
+            AuthorizationType::AwsIam,
+            "walk the dog (SigV4 with identity-pool credentials)",
+        ),
+        (AuthorizationType::ApiKey, "water the plants (API key)"),
+    ] {
+        let created = api
+            .mutate(CREATE)
+            .variables(serde_json::json!({ "name": name }))
+            .authorization_mode(mode)
+            .decode_path("createTodo.id")
+            .send::<String>()
+            .await?;
+        say(&format!(
+            "   created with {mode}: {}",
+            created.data.unwrap_or_default()
+        ));
+    }
+    let listed = api
+        .query("query { listTodos { items { name } } }")
+        .decode_path("listTodos.items")
+        .send::<Vec<serde_json::Value>>()
+        .await?;
+    for item in listed.data.unwrap_or_default() {
+        say(&format!(
+            "   listed (API key): {}",
+            item["name"].as_str().unwrap_or("?")
+        ));
+    }
+    // deleteTodo needs IAM or a user pool token: the API key is refused.
+    let refused = api
+        .mutate("mutation { deleteTodo(input: {id: \"nope\"}) { id } }")
+        .authorization_mode(AuthorizationType::ApiKey)
+        .send::<serde_json::Value>()
+        .await;
+    match refused {
+        Ok(response) => match response.errors.first() {
+            Some(error) => say(&format!(
+                "   refused for the wrong mode (API_KEY): {}",
+                error.message
+            )),
+            None => return Err("deleteTodo with an API key was not refused".into()),
+        },
+        Err(e) if e.is_authorization_failure() => {
+            say(&format!("   refused for the wrong mode (API_KEY): {e}"))
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 
