@@ -196,7 +196,7 @@ async fn graphql(api: &ApiPlugin) -> Result<(), Error> {
     for item in listed.data.unwrap_or_default() {
         say(&format!(
             "   listed (API key): {}",
-            item["name"].as_str().unwrap_or("?")
+            item.get("name").and_then(|n| n.as_str()).unwrap_or("?")
         ));
     }
     // deleteTodo needs IAM or a user pool token: the API key is refused.
@@ -214,7 +214,7 @@ async fn graphql(api: &ApiPlugin) -> Result<(), Error> {
             None => return Err("deleteTodo with an API key was not refused".into()),
         },
         Err(e) if e.is_authorization_failure() => {
-            say(&format!("   refused for the wrong mode (API_KEY): {e}"))
+            say(&format!("   refused for the wrong mode (API_KEY): {e}"));
         }
         Err(e) => return Err(e.into()),
     }
