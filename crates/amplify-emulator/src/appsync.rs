@@ -506,6 +506,30 @@ impl Backend {
     }
 }
 
+/// An injected fault in the shape of the GraphQL or REST endpoint (`None` for other operations):
+/// `internal` gives a 500, otherwise throttling (429).
+pub(crate) fn fault_response(operation: &str, internal: bool) -> Option<Response<Bytes>> {
+    let (status, code, message) = if internal {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalFailureException",
+            "Injected fault: internal error.",
+        )
+    } else {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequestsException",
+            "Too Many Requests",
+        )
+    };
+    let body = match operation {
+        "graphql" => json!({ "errors": [{ "errorType": code, "message": message }] }),
+        "rest" => json!({ "message": message }),
+        _ => return None,
+    };
+    Some(reply(status, &body, "0", Some(code)))
+}
+
 /// What the configuration documents say about the APIs.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiLayout {

@@ -1,7 +1,8 @@
 //! Fault injection and request counters, per operation.
 //!
 //! Operations are named as in `X-Amz-Target` without the service prefix (`InitiateAuth`,
-//! `GetId`), or `jwks`, `openid-configuration`, `outbox` for the GET endpoints; `*` matches all.
+//! `GetId`), or `jwks`, `openid-configuration`, `outbox` for the GET endpoints, `graphql` and
+//! `rest` for the AppSync endpoints; `*` matches all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,9 +12,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// HTTP 500 with `InternalErrorException`.
+    /// HTTP 500 with `InternalErrorException` (`graphql`, `rest`: AppSync / API Gateway's
+    /// `InternalFailureException`).
     InternalError,
-    /// HTTP 400 with `TooManyRequestsException`.
+    /// HTTP 400 with `TooManyRequestsException` (`graphql`, `rest`: HTTP 429).
     Throttle,
     /// Waits this long, then answers normally.
     Delay(Duration),

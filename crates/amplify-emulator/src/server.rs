@@ -147,20 +147,22 @@ async fn serve_request(
             return Err(io::Error::other("injected fault: dropped connection"));
         }
         Some(Fault::InternalError) => {
-            let error = CognitoError::internal("Injected fault: internal error.");
-            return Ok(into_reply(
-                error_response(&error, "0"),
-                false,
-                backend.clock().now(),
-            ));
+            let response = crate::appsync::fault_response(&operation, true).unwrap_or_else(|| {
+                error_response(
+                    &CognitoError::internal("Injected fault: internal error."),
+                    "0",
+                )
+            });
+            return Ok(into_reply(response, false, backend.clock().now()));
         }
         Some(Fault::Throttle) => {
-            let error = CognitoError::new(ErrorKind::TooManyRequests, "Rate exceeded");
-            return Ok(into_reply(
-                error_response(&error, "0"),
-                false,
-                backend.clock().now(),
-            ));
+            let response = crate::appsync::fault_response(&operation, false).unwrap_or_else(|| {
+                error_response(
+                    &CognitoError::new(ErrorKind::TooManyRequests, "Rate exceeded"),
+                    "0",
+                )
+            });
+            return Ok(into_reply(response, false, backend.clock().now()));
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::TruncatedBody) | None => {}

@@ -1022,3 +1022,27 @@ async fn configuration_documents_describe_the_apis() {
         emu.rest_api_key("keyed").unwrap()
     );
 }
+
+#[tokio::test]
+async fn faults_and_counters_cover_the_api_endpoints() {
+    let clock = clock();
+    let emu = start_sample(&clock).await;
+    let key = emu.api_key().unwrap();
+    emu.faults().inject("graphql", Fault::Throttle);
+    emu.faults().inject("graphql", Fault::InternalError);
+    let reply = with_key(&emu, &key, &query(LIST, Value::Null)).await;
+    assert_eq!(reply.status, 429);
+    assert_eq!(
+        reply.json()["errors"][0]["errorType"],
+        "TooManyRequestsException"
+    );
+    let reply = with_key(&emu, &key, &query(LIST, Value::Null)).await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(
+        reply.json()["errors"][0]["errorType"],
+        "InternalFailureException"
+    );
+    let reply = with_key(&emu, &key, &query(LIST, Value::Null)).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(emu.request_count("graphql"), 3);
+}
