@@ -98,6 +98,11 @@ mod send_sync {
         assert_send_sync::<RequestCounters>();
         assert_send_sync::<CredentialStore>();
         assert_send_sync::<triggers::SharedCustomAuthTriggers>();
+        assert_send_sync::<GraphQlApiSpec>();
+        assert_send_sync::<RestApiSpec>();
+        assert_send_sync::<TodoStore>();
+        assert_send_sync::<RestItems>();
+        assert_send_sync::<Identity>();
         assert_send(&Emulator::builder().start());
         let outbox = Outbox::default();
         assert_send(&outbox.next_code_for("x"));
