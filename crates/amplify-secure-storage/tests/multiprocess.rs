@@ -266,7 +266,7 @@ async fn a_writer_killed_mid_write_never_leaves_a_broken_file() {
                 && !n.ends_with(".store.tmp")
                 // A writer killed while creating the key file (once, on first use) leaves its
                 // private temporary behind; the key file itself is only ever renamed into place.
-                && !(n.starts_with(".amplify-storage.key.") && n.ends_with(".tmp"))
+                && (!n.starts_with(".amplify-storage.key.") || !n.ends_with(".tmp"))
         })
         .collect();
     assert!(leftovers.is_empty(), "unexpected files: {leftovers:?}");
