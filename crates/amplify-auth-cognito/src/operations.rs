@@ -10,25 +10,12 @@ use tracing::Instrument;
 use crate::AuthError;
 use crate::plugin::{CognitoAuthPlugin, Configured};
 use crate::sdk::{self, IDP};
-use crate::session::{Federation, Session, no_identity_pool, no_user_pool};
+use crate::session::{Federation, Session, no_identity_pool};
 use crate::tokens::{FederationToken, Password};
 use crate::types::{
     AuthSession, CodeDeliveryDetails, CurrentUser, FederateToIdentityPoolResult,
     ResetPasswordResult, ResetPasswordStep, SignOutResult, SignUpResult, SignUpStep,
 };
-
-fn secret_hash(configured: &Configured, username: &str) -> Result<Option<String>, AuthError> {
-    let pool = configured
-        .manager
-        .config
-        .user_pool
-        .as_ref()
-        .ok_or_else(no_user_pool)?;
-    Ok(pool
-        .app_client_secret
-        .as_ref()
-        .map(|s| sdk::secret_hash(s.expose_secret(), username, &pool.app_client_id)))
-}
 
 fn required(field: &'static str, value: Option<String>) -> Result<String, AuthError> {
     value
@@ -128,7 +115,7 @@ impl SignUpBuilder {
             .username(&username)
             .password(password.expose_secret())
             .set_user_attributes((!attributes.is_empty()).then_some(attributes))
-            .set_secret_hash(secret_hash(&configured, &username)?)
+            .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
             .instrument(tracing::debug_span!("amplify.auth.sign_up"))
@@ -181,7 +168,7 @@ impl ConfirmSignUpBuilder {
             .client_id(&pool.app_client_id)
             .username(&username)
             .confirmation_code(code)
-            .set_secret_hash(secret_hash(&configured, &username)?)
+            .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
             .instrument(tracing::debug_span!("amplify.auth.confirm_sign_up"))
@@ -221,7 +208,7 @@ impl ResendSignUpCodeBuilder {
             .resend_confirmation_code()
             .client_id(&pool.app_client_id)
             .username(&username)
-            .set_secret_hash(secret_hash(&configured, &username)?)
+            .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
             .instrument(tracing::debug_span!("amplify.auth.resend_sign_up_code"))
@@ -257,7 +244,7 @@ impl ResetPasswordBuilder {
             .forgot_password()
             .client_id(&pool.app_client_id)
             .username(&username)
-            .set_secret_hash(secret_hash(&configured, &username)?)
+            .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
             .instrument(tracing::debug_span!("amplify.auth.reset_password"))
@@ -316,7 +303,7 @@ impl ConfirmResetPasswordBuilder {
             .username(&username)
             .confirmation_code(code)
             .password(password.expose_secret())
-            .set_secret_hash(secret_hash(&configured, &username)?)
+            .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
             .instrument(tracing::debug_span!("amplify.auth.confirm_reset_password"))

@@ -445,11 +445,8 @@ impl SessionManager {
             }
         }
         let mut params = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh)]);
-        if let Some(secret) = &secret {
-            params.insert(
-                "SECRET_HASH".into(),
-                sdk::secret_hash(secret, &up.username, &pool.app_client_id),
-            );
+        if let Some(hash) = self.secret_hash(&up.username)? {
+            params.insert("SECRET_HASH".into(), hash);
         }
         let out = client
             .initiate_auth()
@@ -582,6 +579,15 @@ impl SessionManager {
             (Some(client), Some(pool)) => Ok((client, pool)),
             _ => Err(no_user_pool()),
         }
+    }
+
+    /// `SECRET_HASH` for `username`, when the app client has a secret.
+    pub(crate) fn secret_hash(&self, username: &str) -> Result<Option<String>, AuthError> {
+        let pool = self.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        Ok(pool
+            .app_client_secret
+            .as_ref()
+            .map(|s| sdk::secret_hash(s.expose_secret(), username, &pool.app_client_id)))
     }
 
     pub(crate) fn user_pool_provider_name(&self) -> Result<String, Arc<AuthError>> {

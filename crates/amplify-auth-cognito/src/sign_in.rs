@@ -179,17 +179,8 @@ fn with_secret_hash(
     params: &mut HashMap<String, String>,
     username: &str,
 ) -> Result<(), AuthError> {
-    let pool = configured
-        .manager
-        .config
-        .user_pool
-        .as_ref()
-        .ok_or_else(no_user_pool)?;
-    if let Some(secret) = &pool.app_client_secret {
-        params.insert(
-            "SECRET_HASH".into(),
-            sdk::secret_hash(secret.expose_secret(), username, &pool.app_client_id),
-        );
+    if let Some(hash) = configured.manager.secret_hash(username)? {
+        params.insert("SECRET_HASH".into(), hash);
     }
     Ok(())
 }
