@@ -359,4 +359,39 @@ pub(crate) mod platform {
             }),
         }
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// keyring-core reports a locked keyring and a refused permission as `NoStorageAccess`,
+        /// and a missing or broken service as `PlatformFailure`: each is a typed error.
+        #[test]
+        fn locked_denied_and_unavailable_stores_are_typed_errors() {
+            let locked = map_err(KeyringError::NoStorageAccess(Box::new(
+                std::io::Error::other("the collection is locked"),
+            )));
+            assert!(
+                matches!(locked, StorageError::AccessDenied { .. }),
+                "{locked:?}"
+            );
+            let denied = map_err(KeyringError::NoStorageAccess(Box::new(
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied"),
+            )));
+            assert!(
+                matches!(denied, StorageError::AccessDenied { .. }),
+                "{denied:?}"
+            );
+            let broken = map_err(KeyringError::PlatformFailure(Box::new(
+                std::io::Error::other("no reply from the Secret Service"),
+            )));
+            assert!(
+                matches!(broken, StorageError::Keychain { .. }),
+                "{broken:?}"
+            );
+            for e in [&locked, &denied, &broken] {
+                assert!(amplify_core::AmplifyError::recovery_suggestion(e).is_some());
+            }
+        }
+    }
 }
