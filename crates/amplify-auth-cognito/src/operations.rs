@@ -1,7 +1,6 @@
 //! Sign-up, password reset, sessions, sign-out and federation.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use amplify_core::hub::AuthHubEvent;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -335,16 +334,7 @@ impl FetchAuthSessionBuilder {
     pub async fn send(self) -> AuthSession {
         match self.plugin.configured() {
             Ok(configured) => configured.manager.fetch(self.force_refresh).await,
-            Err(e) => {
-                let e = Arc::new(e);
-                AuthSession {
-                    is_signed_in: false,
-                    user_pool_tokens: Err(Arc::clone(&e)),
-                    user_sub: Err(Arc::clone(&e)),
-                    identity_id: Err(Arc::clone(&e)),
-                    credentials: Err(e),
-                }
-            }
+            Err(e) => AuthSession::failed(e),
         }
     }
 }

@@ -187,7 +187,7 @@ impl Clients {
                     inner: http.clone(),
                     vault: vault.clone(),
                 }))
-                .interceptor(IdentityDateHeader(clock.clone()));
+                .interceptor(DateHeaderInterceptor(clock.clone()));
             if let Some(endpoint) = &pool.endpoint {
                 builder = builder.endpoint_url(endpoint.as_str());
             }
@@ -198,28 +198,6 @@ impl Clients {
             identity,
             vault,
         }
-    }
-}
-
-/// The same interceptor, for the Cognito Identity client's trait.
-#[derive(Debug)]
-struct IdentityDateHeader(SkewCorrectedClock);
-
-impl ci::config::Intercept for IdentityDateHeader {
-    fn name(&self) -> &'static str {
-        "amplify.auth.date_header"
-    }
-
-    fn read_after_transmit(
-        &self,
-        context: &ci::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
-        _runtime_components: &ci::config::RuntimeComponents,
-        _cfg: &mut ci::config::ConfigBag,
-    ) -> Result<(), ci::error::BoxError> {
-        if let Some(date) = context.response().headers().get("date") {
-            self.0.observe_http_date(date);
-        }
-        Ok(())
     }
 }
 

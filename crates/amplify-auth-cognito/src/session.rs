@@ -261,14 +261,7 @@ impl SessionManager {
             return session;
         }
         if let Err(e) = self.ensure_loaded().await {
-            let e = shared(e);
-            return AuthSession {
-                is_signed_in: false,
-                user_pool_tokens: Err(Arc::clone(&e)),
-                user_sub: Err(Arc::clone(&e)),
-                identity_id: Err(Arc::clone(&e)),
-                credentials: Err(e),
-            };
+            return AuthSession::failed(e);
         }
         let before = self.snapshot();
         let is_signed_in =
@@ -717,10 +710,6 @@ pub(crate) fn no_identity_pool() -> AuthError {
     )
 }
 
-fn provider_error(e: &AuthError) -> ProviderError {
-    ProviderError::from(e)
-}
-
 /// The user pool access token, for AppSync's `AMAZON_COGNITO_USER_POOLS` mode.
 #[derive(Debug, Clone)]
 pub(crate) struct UserPoolTokenProvider(pub(crate) Arc<SessionManager>);
@@ -732,7 +721,7 @@ impl TokenProvider for UserPoolTokenProvider {
                 .0
                 .user_pool_tokens(false)
                 .await
-                .map_err(|e| provider_error(&e))?;
+                .map_err(|e| ProviderError::from(e.as_ref()))?;
             Ok(AuthToken::new(tokens.access_token.expose_secret()))
         })
     }
@@ -749,7 +738,7 @@ impl CredentialsProvider for IdentityPoolCredentialsProvider {
                 .0
                 .aws_credentials(false)
                 .await
-                .map_err(|e| provider_error(&e))?;
+                .map_err(|e| ProviderError::from(e.as_ref()))?;
             Ok(creds)
         })
     }

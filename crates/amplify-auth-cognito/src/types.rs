@@ -198,6 +198,20 @@ pub struct AuthSession {
     pub credentials: SessionField<AwsCredentials>,
 }
 
+impl AuthSession {
+    /// A signed-out session whose every field carries `error` (not configured, storage failed).
+    pub(crate) fn failed(error: AuthError) -> Self {
+        let error = Arc::new(error);
+        Self {
+            is_signed_in: false,
+            user_pool_tokens: Err(Arc::clone(&error)),
+            user_sub: Err(Arc::clone(&error)),
+            identity_id: Err(Arc::clone(&error)),
+            credentials: Err(error),
+        }
+    }
+}
+
 impl fmt::Debug for AuthSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthSession")

@@ -219,6 +219,14 @@ pub(crate) fn merge_apis(
     Ok(apis)
 }
 
+/// Lists whose order carries no meaning are kept sorted and without repeats, so both formats compare equal.
+pub(crate) fn sorted<T: Ord>(values: Option<Vec<T>>) -> Vec<T> {
+    let mut values = values.unwrap_or_default();
+    values.sort();
+    values.dedup();
+    values
+}
+
 pub(crate) fn join_path(base: &str, inner: &str) -> String {
     let inner = if inner == "." { "" } else { inner };
     match (base.is_empty(), inner.is_empty()) {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::check::{Check, ExtraMode, RawApi, merge_apis};
+use crate::check::{Check, ExtraMode, RawApi, merge_apis, sorted};
 use crate::error::ConfigFormat;
 use crate::model::{
     AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, IdentityPoolConfig,
@@ -332,12 +332,4 @@ fn split_uris(joined: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// Lists whose order carries no meaning are kept sorted and without repeats, so both formats compare equal.
-pub(crate) fn sorted<T: Ord>(values: Option<Vec<T>>) -> Vec<T> {
-    let mut values = values.unwrap_or_default();
-    values.sort();
-    values.dedup();
-    values
 }

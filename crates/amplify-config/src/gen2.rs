@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::check::{Check, RawApi, merge_apis};
+use crate::check::{Check, RawApi, merge_apis, sorted};
 use crate::error::ConfigFormat;
-use crate::gen1::sorted;
 use crate::model::{
     AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, GEN2_DATA_API_NAME,
     IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig,
