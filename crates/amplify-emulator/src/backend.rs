@@ -683,6 +683,9 @@ impl Backend {
     }
 }
 
+/// The longest `RetryGracePeriodSeconds` Cognito accepts.
+pub(crate) const MAX_ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Builds a pool; also returns its client ids in spec order.
 fn build_pool(ctx: &Ctx<'_>, spec: &UserPoolSpec) -> Result<(Pool, Vec<String>), EmulatorError> {
     if !valid_region(&spec.region) {
@@ -750,6 +753,14 @@ fn build_pool(ctx: &Ctx<'_>, spec: &UserPoolSpec) -> Result<(Pool, Vec<String>),
         {
             return Err(EmulatorError::InvalidSpec(format!(
                 "invalid app client id {id:?}"
+            )));
+        }
+        // API reference, `RefreshTokenRotationType.RetryGracePeriodSeconds`: "Valid Range:
+        // Minimum value of 0. Maximum value of 60."
+        if c.rotation_grace_period > MAX_ROTATION_GRACE {
+            return Err(EmulatorError::InvalidSpec(format!(
+                "app client {id}: rotation_grace_period is {:?}, but Cognito's RetryGracePeriodSeconds allows 0 to 60 seconds",
+                c.rotation_grace_period
             )));
         }
         let secret = c

@@ -33,45 +33,96 @@ macro_rules! error_kinds {
     };
 }
 
+// Wire names: the error shapes of the Cognito user pools (`2016-04-18`) and identity pools
+// (`2014-06-30`) service models, as the generated error enums of `aws-sdk-cognitoidentityprovider`
+// and `aws-sdk-cognitoidentity` name them (e.g. `operation::initiate_auth::InitiateAuthError`).
+// Every code those enums list for the operations Amplify clients call (InitiateAuth,
+// RespondToAuthChallenge, SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+// ConfirmForgotPassword, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser, GetId,
+// GetCredentialsForIdentity) is here; `tests/error_codes.rs` decodes each one with the SDK.
+//
+// Statuses: what the live service sends, not the model's `@httpError`. The Smithy models give
+// NotAuthorized 403, ResourceNotFound / UserNotFound 404, ResourceConflict 409, TooManyRequests
+// 429 and Unauthorized 401, but Cognito answers every client error with HTTP 400 (captured:
+// `POST https://cognito-idp.us-east-1.amazonaws.com` "resulted in a `400 Bad Request` response:
+// {"__type":"NotAuthorizedException","message":"Incorrect username or password."}",
+// ellaisys/aws-cognito#94), and AWS JSON clients pick the error from `__type` /
+// `x-amzn-ErrorType`, never from the status. Exceptions: `ForbiddenException` is WAF's block
+// (403 in the model and on the wire), `InternalErrorException` is the model's only server fault
+// (500), and an oversized body is refused by the front end with 413.
 error_kinds! {
-    /// Wrong credentials, a bad or revoked token, a disabled user, a failed SRP proof.
+    /// Wrong credentials, a bad or revoked token, a disabled user, a failed SRP proof, a
+    /// password lockout (`Password attempts exceeded`). Model `@httpError`: 403.
     NotAuthorized => "NotAuthorizedException", 400;
-    /// No such user.
+    /// No such user. Model `@httpError`: 404.
     UserNotFound => "UserNotFoundException", 400;
     /// The username (or the email / phone used as username) is taken.
     UsernameExists => "UsernameExistsException", 400;
     /// The password breaks the pool's password policy.
     InvalidPassword => "InvalidPasswordException", 400;
+    /// The new password matches a previous one (password history policy).
+    PasswordHistoryPolicyViolation => "PasswordHistoryPolicyViolationException", 400;
     /// A wrong confirmation or MFA code.
     CodeMismatch => "CodeMismatchException", 400;
     /// A code that has expired or been replaced.
     ExpiredCode => "ExpiredCodeException", 400;
+    /// A code could not be delivered.
+    CodeDeliveryFailure => "CodeDeliveryFailureException", 400;
     /// A missing or invalid parameter.
     InvalidParameter => "InvalidParameterException", 400;
-    /// Too many attempts.
+    /// Too many attempts (wrong codes), or a resource limit.
     LimitExceeded => "LimitExceededException", 400;
-    /// Throttled.
+    /// Throttled. Model `@httpError`: 429.
     TooManyRequests => "TooManyRequestsException", 400;
+    /// Too many failed attempts at an action such as sign-in.
+    TooManyFailedAttempts => "TooManyFailedAttemptsException", 400;
     /// The user has not confirmed sign-up.
     UserNotConfirmed => "UserNotConfirmedException", 400;
-    /// An administrator requires a password reset.
+    /// An administrator requires a password reset (AdminResetUserPassword).
     PasswordResetRequired => "PasswordResetRequiredException", 400;
-    /// No such pool, client, group or identity.
+    /// A refresh token that refresh-token rotation invalidated (after its grace period).
+    RefreshTokenReuse => "RefreshTokenReuseException", 400;
+    /// No such pool, client, group or identity. Model `@httpError`: 404.
     ResourceNotFound => "ResourceNotFoundException", 400;
     /// The email or phone number already belongs to another user.
     AliasExists => "AliasExistsException", 400;
-    /// A custom auth trigger failed.
+    /// A Lambda trigger failed.
     UserLambdaValidation => "UserLambdaValidationException", 400;
-    /// A custom auth trigger answered something Cognito cannot use.
+    /// A Lambda trigger answered something Cognito cannot use.
     InvalidLambdaResponse => "InvalidLambdaResponseException", 400;
+    /// Lambda itself failed.
+    UnexpectedLambda => "UnexpectedLambdaException", 400;
     /// RevokeToken was given something other than a refresh token.
     UnsupportedTokenType => "UnsupportedTokenTypeException", 400;
-    /// The token cannot be revoked by this client.
+    /// An operation or flow that is not enabled for the app client (token revocation off;
+    /// `REFRESH_TOKEN_AUTH` on a client with refresh-token rotation).
+    UnsupportedOperation => "UnsupportedOperationException", 400;
+    /// The token cannot be revoked by this client. Model `@httpError`: 401.
     UnauthorizedClient => "UnauthorizedException", 400;
-    /// The login is already linked to another identity.
+    /// WAF refused the request (a web ACL on the user pool). Model and wire: 403.
+    Forbidden => "ForbiddenException", 403;
+    /// The operation is not available in this region or pool configuration.
+    OperationNotEnabled => "OperationNotEnabledException", 400;
+    /// The feature needs a higher user pool feature plan.
+    FeatureUnavailableInTier => "FeatureUnavailableInTierException", 400;
+    /// The user pool configuration is not valid.
+    InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException", 400;
+    /// Cognito may not use the pool's email identity.
+    InvalidEmailRoleAccessPolicy => "InvalidEmailRoleAccessPolicyException", 400;
+    /// The SMS role may not publish with SNS.
+    InvalidSmsRoleAccessPolicy => "InvalidSmsRoleAccessPolicyException", 400;
+    /// The SMS role does not trust Cognito.
+    InvalidSmsRoleTrustRelationship => "InvalidSmsRoleTrustRelationshipException", 400;
+    /// No MFA method is available for the user.
+    MfaMethodNotFound => "MFAMethodNotFoundException", 400;
+    /// TOTP MFA is not activated.
+    SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;
+    /// The login is already linked to another identity. Model `@httpError`: 409.
     ResourceConflict => "ResourceConflictException", 400;
-    /// An external identity provider's token could not be used.
+    /// The identity pool has no role for the identity, or STS refused it.
     InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException", 400;
+    /// An external identity provider (Facebook, Google, ...) did not answer.
+    ExternalService => "ExternalServiceException", 400;
     /// The user is in a state the operation cannot handle.
     UnsupportedUserState => "UnsupportedUserStateException", 400;
     /// CreateGroup with a name that exists.
@@ -80,7 +131,8 @@ error_kinds! {
     InternalError => "InternalErrorException", 500;
     /// The body is not valid JSON, or a member has the wrong type.
     Serialization => "SerializationException", 400;
-    /// The `X-Amz-Target` names no operation.
+    /// The `X-Amz-Target` names no operation (sent as
+    /// `com.amazon.coral.service#UnknownOperationException`).
     UnknownOperation => "UnknownOperationException", 400;
     /// The request body is too large.
     RequestTooLarge => "RequestEntityTooLargeException", 413;
@@ -92,7 +144,7 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// A Cognito service error: sent as HTTP 400 (500 for internal errors) with
+/// A Cognito service error: sent with [`ErrorKind::status`] (400 for client errors) and
 /// `x-amzn-ErrorType: <kind>` and the body `{"__type": <kind>, "message": <message>}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}: {message}")]

@@ -6,7 +6,10 @@
 //!   "userPools": [{
 //!     "region": "us-east-1",
 //!     "id": "us-east-1_Example1",
-//!     "clients": [{"id": "exampleclient1", "secret": false}],
+//!     "clients": [
+//!       {"id": "exampleclient1", "secret": false},
+//!       {"id": "rotatingclient1", "refreshTokenRotation": {"feature": "ENABLED", "retryGracePeriodSeconds": 10}}
+//!     ],
 //!     "passwordPolicy": {"minLength": 8, "requireSymbols": true},
 //!     "requiredAttributes": ["email"],
 //!     "usernameAttributes": [],
@@ -27,6 +30,9 @@
 //!   "restApis": [{"name": "api", "mode": "AWS_IAM"}]
 //! }
 //! ```
+//!
+//! A client's `refreshTokenRotation` is `true` / `false` or Cognito's `RefreshTokenRotationType`
+//! (`feature` `ENABLED` / `DISABLED`, `retryGracePeriodSeconds` 0 to 60; more is refused).
 //!
 //! `graphqlApi` serves the sample Todo API unless it has a `schema` (SDL; fields then resolve to
 //! `null`, custom resolvers need Rust). It also takes `name`, `region`, `userPoolId`,
@@ -202,10 +208,52 @@ struct SeedClient {
     name: Option<String>,
     /// `true` for a generated secret, or the secret itself.
     secret: Option<serde_json::Value>,
-    #[serde(default)]
-    refresh_token_rotation: bool,
+    refresh_token_rotation: Option<SeedRotation>,
     #[serde(default)]
     prevent_user_existence_errors: bool,
+}
+
+/// `true` / `false`, or Cognito's `RefreshTokenRotationType`:
+/// `{"feature": "ENABLED", "retryGracePeriodSeconds": 10}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeedRotation {
+    Enabled(bool),
+    Type(SeedRotationType),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedRotationType {
+    feature: String,
+    retry_grace_period_seconds: Option<u64>,
+}
+
+/// Rotation on or off and its grace period, from a seed client.
+fn rotation(seed: Option<SeedRotation>) -> Result<(bool, u64), EmulatorError> {
+    let (enabled, grace) = match seed {
+        None => (false, 0),
+        Some(SeedRotation::Enabled(enabled)) => (enabled, 0),
+        Some(SeedRotation::Type(t)) => {
+            let enabled = match t.feature.as_str() {
+                "ENABLED" => true,
+                "DISABLED" => false,
+                other => {
+                    return Err(bad(format!(
+                        "clients[].refreshTokenRotation.feature must be ENABLED or DISABLED, not {other:?}"
+                    )));
+                }
+            };
+            (enabled, t.retry_grace_period_seconds.unwrap_or(0))
+        }
+    };
+    // API reference, `RefreshTokenRotationType.RetryGracePeriodSeconds`: 0 to 60.
+    if grace > crate::backend::MAX_ROTATION_GRACE.as_secs() {
+        return Err(bad(format!(
+            "clients[].refreshTokenRotation.retryGracePeriodSeconds is {grace}; Cognito allows 0 to 60"
+        )));
+    }
+    Ok((enabled, grace))
 }
 
 #[derive(Deserialize)]
@@ -302,8 +350,10 @@ fn pool_spec(pool: SeedPool) -> Result<UserPoolSpec, EmulatorError> {
         spec = spec.id(id);
     }
     for client in pool.clients {
+        let (rotate, grace) = rotation(client.refresh_token_rotation)?;
         let mut c = AppClientSpec::new()
-            .refresh_token_rotation(client.refresh_token_rotation)
+            .refresh_token_rotation(rotate)
+            .rotation_grace_period(std::time::Duration::from_secs(grace))
             .prevent_user_existence_errors(client.prevent_user_existence_errors);
         if let Some(id) = client.id {
             c = c.id(id);
@@ -434,6 +484,19 @@ mod tests {
             "bob"
         );
         assert!(EmulatorBuilder::from_seed_json(r#"{"nope": 1}"#).is_err());
+        let rotating = r#"{"userPools": [{"clients": [{"refreshTokenRotation": {"feature": "ENABLED", "retryGracePeriodSeconds": 60}}, {"refreshTokenRotation": true}]}]}"#;
+        assert!(EmulatorBuilder::from_seed_json(rotating).is_ok());
+        let too_long = r#"{"userPools": [{"clients": [{"refreshTokenRotation": {"feature": "ENABLED", "retryGracePeriodSeconds": 61}}]}]}"#;
+        let Err(EmulatorError::Seed(message)) = EmulatorBuilder::from_seed_json(too_long) else {
+            panic!("a 61 s grace period must be refused");
+        };
+        assert!(message.contains("0 to 60"), "{message}");
+        assert!(
+            EmulatorBuilder::from_seed_json(
+                r#"{"userPools": [{"clients": [{"refreshTokenRotation": {"feature": "MAYBE"}}]}]}"#
+            )
+            .is_err()
+        );
         assert!(EmulatorBuilder::from_seed_json(r#"{"userPools": [{"mfa": "MAYBE"}]}"#).is_err());
     }
 }

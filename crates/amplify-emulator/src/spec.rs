@@ -312,9 +312,13 @@ pub struct AppClientSpec {
     pub secret: Option<String>,
     /// Allowed flows; `None` allows all.
     pub auth_flows: Option<Vec<AuthFlow>>,
-    /// GetTokensFromRefreshToken rotates the refresh token.
+    /// Refresh-token rotation (`RefreshTokenRotation.Feature = ENABLED`): every
+    /// GetTokensFromRefreshToken returns a new refresh token (valid until the old one would
+    /// have expired), and `REFRESH_TOKEN_AUTH` is refused with `UnsupportedOperationException`.
     pub refresh_token_rotation: bool,
-    /// How long a rotated-out refresh token still works.
+    /// `RetryGracePeriodSeconds`: how long a rotated-out refresh token keeps working (0 to 60
+    /// seconds; 0, the default, invalidates it at once). Afterwards it gets
+    /// `RefreshTokenReuseException`. More than 60 seconds is refused at start.
     pub rotation_grace_period: Duration,
     /// Access token lifetime (1 hour).
     pub access_token_validity: Duration,
@@ -397,13 +401,15 @@ impl AppClientSpec {
         self
     }
 
-    /// Turns refresh-token rotation on (GetTokensFromRefreshToken returns a new refresh token).
+    /// Turns refresh-token rotation on (GetTokensFromRefreshToken returns a new refresh token;
+    /// `REFRESH_TOKEN_AUTH` is refused).
     pub fn refresh_token_rotation(mut self, yes: bool) -> Self {
         self.refresh_token_rotation = yes;
         self
     }
 
-    /// How long the previous refresh token keeps working after a rotation.
+    /// How long the previous refresh token keeps working after a rotation (Cognito's
+    /// `RetryGracePeriodSeconds`, 0 to 60 seconds; the emulator refuses to start with more).
     pub fn rotation_grace_period(mut self, grace: Duration) -> Self {
         self.rotation_grace_period = grace;
         self

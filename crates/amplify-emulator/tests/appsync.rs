@@ -84,21 +84,7 @@ async fn with_token(emu: &EmulatorHandle, token: &str, body: &Value) -> Reply {
 
 /// User pool tokens for `username` from the app client `client_id`: (access, id, refresh).
 async fn tokens(emu: &EmulatorHandle, client_id: &str, username: &str) -> (String, String, String) {
-    let out = idp(emu)
-        .initiate_auth()
-        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
-        .client_id(client_id)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
-    let result = out.authentication_result().unwrap();
-    (
-        result.access_token().unwrap().to_owned(),
-        result.id_token().unwrap().to_owned(),
-        result.refresh_token().unwrap().to_owned(),
-    )
+    password_tokens(emu, client_id, username, PASSWORD).await
 }
 
 /// Identity pool credentials: (access key id, secret, session token, identity id).

@@ -558,7 +558,8 @@ async fn refresh_token_rotation() {
         .send()
         .await
         .unwrap_err();
-    assert!(err.into_service_error().is_not_authorized_exception());
+    // More cases in tests/refresh_rotation.rs.
+    assert!(err.into_service_error().is_refresh_token_reuse_exception());
     client
         .get_tokens_from_refresh_token()
         .client_id(emu.client_id())

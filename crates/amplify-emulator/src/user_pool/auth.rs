@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::signup::{Target, target};
-use super::tokens::{self, Origin};
+use super::tokens::{self, Origin, RefreshGrant};
 use super::{CodePurpose, UserPools, UserStatus, apply_attribute_updates};
 use crate::backend::{Ctx, State};
 use crate::error::{CognitoError, ErrorKind};
@@ -337,9 +337,11 @@ fn start(
             run_gates(ctx, st, session)
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            refuse_refresh_flow_with_rotation(target, flow)?;
             require_flow(target, AuthFlow::RefreshToken, flow)?;
             let token = param(params, "REFRESH_TOKEN")?;
-            let (family, key) = check_refresh_token(ctx, st, target, token)?;
+            let checked = check_refresh_token(ctx, st, target, token)?;
+            let (family, key) = (checked.family, checked.user_key);
             let sent_name = params
                 .get("USERNAME")
                 .map(String::as_str)
@@ -358,7 +360,7 @@ fn start(
                 &target.client.id,
                 &key,
                 Origin::Refresh(family),
-                false,
+                RefreshGrant::None,
             )?;
             Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
         }
@@ -508,7 +510,7 @@ fn finish(ctx: &Ctx<'_>, st: &mut UserPools, session: &AuthSession) -> Result<Va
         &session.client_id,
         &session.user_key,
         Origin::SignIn,
-        true,
+        RefreshGrant::Fresh,
     )?;
     Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
 }
@@ -1023,13 +1025,46 @@ fn answer_custom_challenge(
     run_define(ctx, st, session)
 }
 
-/// Validates a refresh token for `target`'s client; returns its family and the user key.
+/// Refuses `REFRESH_TOKEN_AUTH` / `REFRESH_TOKEN` on an app client with refresh-token rotation.
+///
+/// AWS documents the refusal but not its error: "Refresh token rotation must be completed with
+/// GetTokensFromRefreshToken. With refresh token rotation disabled, you can complete token
+/// refresh with GetTokensFromRefreshToken and with REFRESH_TOKEN_AUTH in InitiateAuth:AuthFlow
+/// and AdminInitiateAuth:AuthFlow" (API reference, `RefreshTokenRotationType`), and "You can't
+/// authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token rotation enabled"
+/// (developer guide, "Refresh tokens"). Neither names the exception and no captured answer was
+/// found, so this answers with the InitiateAuth / AdminInitiateAuth model error whose
+/// documentation describes the case: `UnsupportedOperationException`, "thrown when you attempt
+/// to perform an operation that isn't enabled for the user pool client". Real Cognito may answer
+/// `InvalidParameterException` ("... flow not enabled for this client") instead, since the guide
+/// also says the flow must be disabled on a rotating client: clients should treat both as "use
+/// GetTokensFromRefreshToken".
+fn refuse_refresh_flow_with_rotation(target: &Target, flow: &str) -> Result<(), CognitoError> {
+    if target.client.refresh_token_rotation {
+        return Err(CognitoError::new(
+            ErrorKind::UnsupportedOperation,
+            format!(
+                "{flow} is not supported for an app client with refresh token rotation enabled; use GetTokensFromRefreshToken."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A refresh token that passed [`check_refresh_token`].
+struct CheckedRefresh {
+    family: String,
+    user_key: String,
+    expires: i64,
+}
+
+/// Validates a refresh token for `target`'s client.
 fn check_refresh_token(
     ctx: &Ctx<'_>,
     st: &UserPools,
     target: &Target,
     token: &str,
-) -> Result<(String, String), CognitoError> {
+) -> Result<CheckedRefresh, CognitoError> {
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
     let record = st.refresh_tokens.get(token).ok_or_else(invalid)?;
     let family = st.families.get(&record.family).ok_or_else(invalid)?;
@@ -1041,11 +1076,18 @@ fn check_refresh_token(
             "Refresh Token has been revoked",
         ));
     }
+    // API reference, `RefreshTokenRotationType.RetryGracePeriodSeconds`: the rotated-out token
+    // "can remain valid for a period of time of up to 60 seconds. This allows for client-side
+    // retries. When RetryGracePeriodSeconds is 0, the grace period is disabled and a successful
+    // request immediately invalidates the submitted refresh token." After that the model's
+    // `RefreshTokenReuseException` applies: "thrown when your application requests token refresh
+    // with a refresh token that has been invalidated by refresh-token rotation".
     if let Some(replaced) = record.replaced_at
-        && ctx.now > replaced + target.client.rotation_grace_period
+        && ctx.now >= replaced + target.client.rotation_grace_period
     {
-        return Err(CognitoError::not_authorized(
-            "Refresh Token has been revoked",
+        return Err(CognitoError::new(
+            ErrorKind::RefreshTokenReuse,
+            "Refresh token has been invalidated by refresh token rotation.",
         ));
     }
     if record.expires <= ctx.now {
@@ -1059,7 +1101,11 @@ fn check_refresh_token(
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    Ok((record.family.clone(), family.user_key.clone()))
+    Ok(CheckedRefresh {
+        family: record.family.clone(),
+        user_key: family.user_key.clone(),
+        expires: record.expires,
+    })
 }
 
 pub(super) fn get_tokens_from_refresh_token(
@@ -1072,19 +1118,31 @@ pub(super) fn get_tokens_from_refresh_token(
     let secret = input.opt_str("ClientSecret")?;
     input.opt_str("DeviceKey")?;
     input.str_map("ClientMetadata")?;
-    require_flow(&target, AuthFlow::RefreshToken, "REFRESH_TOKEN_AUTH")?;
+    let rotate = target.client.refresh_token_rotation;
+    // A rotating client must have REFRESH_TOKEN_AUTH disabled ("To implement refresh token
+    // rotation, you must deactivate this authentication flow in your app client", developer
+    // guide, "Refresh tokens"), so only a non-rotating client needs the flow for this operation.
+    if !rotate {
+        require_flow(&target, AuthFlow::RefreshToken, "REFRESH_TOKEN_AUTH")?;
+    }
     target.client.check_client_secret(secret)?;
     let st = &mut st.user_pools;
-    let (family, key) = check_refresh_token(ctx, st, &target, token)?;
-    let rotate = target.client.refresh_token_rotation;
+    let checked = check_refresh_token(ctx, st, &target, token)?;
+    let grant = if rotate {
+        RefreshGrant::Rotated {
+            expires: checked.expires,
+        }
+    } else {
+        RefreshGrant::None
+    };
     let result = tokens::issue(
         ctx,
         st,
         &target.pool_id,
         &target.client.id,
-        &key,
-        Origin::Refresh(family),
-        rotate,
+        &checked.user_key,
+        Origin::Refresh(checked.family),
+        grant,
     )?;
     if rotate && let Some(record) = st.refresh_tokens.get_mut(token) {
         record.replaced_at.get_or_insert(ctx.now);

@@ -30,6 +30,22 @@ pub(crate) struct RefreshRecord {
     pub(crate) replaced_at: Option<i64>,
 }
 
+/// Whether an answer carries a refresh token, and until when it is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshGrant {
+    /// No refresh token (a refresh without rotation).
+    None,
+    /// A new refresh token valid for the client's refresh token validity (a sign-in).
+    Fresh,
+    /// A rotated refresh token that expires with the one it replaces: "The new refresh token is
+    /// valid for the remaining duration of the original refresh token" (Cognito developer guide,
+    /// "Refresh tokens" > "Refresh token rotation").
+    Rotated {
+        /// The replaced token's expiry (epoch seconds).
+        expires: i64,
+    },
+}
+
 /// Which family the new tokens join.
 #[derive(Debug, Clone)]
 pub(crate) enum Origin {
@@ -47,7 +63,7 @@ pub(crate) fn issue(
     client_id: &str,
     user_key: &str,
     origin: Origin,
-    with_refresh_token: bool,
+    refresh: RefreshGrant,
 ) -> Result<Value, CognitoError> {
     let (origin_jti, auth_time) = match origin {
         Origin::SignIn => {
@@ -131,14 +147,18 @@ pub(crate) fn issue(
     result.insert("ExpiresIn".into(), json!(client.access_token_validity));
     result.insert("IdToken".into(), json!(id_token));
     result.insert("TokenType".into(), json!("Bearer"));
-    if with_refresh_token {
-        let refresh_validity = client.refresh_token_validity;
+    let expires = match refresh {
+        RefreshGrant::None => None,
+        RefreshGrant::Fresh => Some(ctx.now + client.refresh_token_validity),
+        RefreshGrant::Rotated { expires } => Some(expires),
+    };
+    if let Some(expires) = expires {
         let token = ctx.rng.token(96);
         st.refresh_tokens.insert(
             token.clone(),
             RefreshRecord {
                 family: origin_jti,
-                expires: ctx.now + refresh_validity,
+                expires,
                 replaced_at: None,
             },
         );

@@ -229,6 +229,30 @@ pub async fn password_sign_in(
     Ok(req.send().await?)
 }
 
+/// USER_PASSWORD_AUTH with the app client `client_id` (no secret): (access, id, refresh) tokens.
+pub async fn password_tokens(
+    emu: &EmulatorHandle,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> (String, String, String) {
+    let out = idp(emu)
+        .initiate_auth()
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .client_id(client_id)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .unwrap();
+    let result = out.authentication_result().unwrap();
+    (
+        result.access_token().unwrap().to_owned(),
+        result.id_token().unwrap().to_owned(),
+        result.refresh_token().unwrap().to_owned(),
+    )
+}
+
 /// The error code of an SDK error (e.g. `NotAuthorizedException`).
 pub fn code<E: idp::error::ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("<none>").to_owned()
