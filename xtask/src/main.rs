@@ -60,7 +60,7 @@ fn run_codegen(args: &[String]) -> Result<String, String> {
         format!(
             "{} is not a valid Amplify configuration: {e}\n{}",
             config.display(),
-            e.recovery_suggestion()
+            e.recovery_suggestion().unwrap_or_default()
         )
     })?;
     write_if_changed(&out, &module)?;

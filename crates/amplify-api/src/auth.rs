@@ -7,8 +7,8 @@ pub(crate) mod skew;
 use std::time::SystemTime;
 
 use amplify_core::{
-    AuthProviderRegistry, AuthorizationType, AwsCredentials, CredentialsProvider, ProviderError,
-    ProviderErrorKind, TokenProvider,
+    AuthProviderRegistry, AuthorizationType, AwsCredentials, BoxError, CredentialsProvider,
+    ProviderError, ProviderErrorKind, TokenProvider,
 };
 use aws_sigv4::http_request::{
     PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
@@ -245,10 +245,7 @@ pub(crate) fn sign_request(
     Ok(())
 }
 
-fn signing_error(
-    message: &str,
-    source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-) -> ApiError {
+fn signing_error(message: &str, source: impl Into<BoxError>) -> ApiError {
     ApiError::Signing(SigningFailure::new(message, Some(source.into())))
 }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use amplify_core::config::{AmplifyConfig, EndpointType};
-use amplify_core::time::SharedTimeSource;
+use amplify_core::time::{SharedTimeSource, SkewCorrectedClock};
 use amplify_core::{
     AmplifyError, AuthProvider, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
     Plugin, PluginContext, SharedTokenProvider, TokenProvider,
@@ -14,7 +14,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 
 pub(crate) use crate::auth::SigningService;
-use crate::auth::skew::{self, SkewClock};
+use crate::auth::skew;
 use crate::auth::{self, Credential, SigningContext};
 use crate::endpoint::{Endpoints, PreparedEndpoint};
 use crate::error::{ApiError, InterceptorFailure};
@@ -67,9 +67,12 @@ struct Inner {
     transport: Result<Transport, String>,
     interceptors: Vec<SharedInterceptor>,
     providers: Vec<(AuthorizationType, AuthProvider)>,
-    time_override: Option<SharedTimeSource>,
+    /// The plugin's own clock: the builder's, one over the builder's time source, or one over
+    /// the system clock.
+    own_clock: SkewCorrectedClock,
+    /// Whether `own_clock` was chosen by the builder (and so wins over Amplify's).
+    clock_chosen: bool,
     request_timeout: Duration,
-    skew: SkewClock,
     state: RwLock<Option<Arc<Configured>>>,
 }
 
@@ -78,7 +81,7 @@ struct Inner {
 pub(crate) struct Configured {
     endpoints: Endpoints,
     registry: AuthProviderRegistry,
-    time: SharedTimeSource,
+    clock: SkewCorrectedClock,
 }
 
 impl Configured {
@@ -98,7 +101,7 @@ impl fmt::Debug for ApiPlugin {
             .field("configured", &self.is_configured())
             .field("interceptors", &interceptors)
             .field("request_timeout", &self.inner.request_timeout)
-            .field("clock_offset_ms", &self.inner.skew.offset_ms())
+            .field("clock_offset_ms", &self.clock_offset_ms())
             .finish_non_exhaustive()
     }
 }
@@ -115,7 +118,7 @@ impl ApiPlugin {
         Self::builder().build()
     }
 
-    /// A builder for interceptors, providers, timeouts and the clock.
+    /// A builder for interceptors, providers, timeouts, the clock and the connection.
     pub fn builder() -> ApiPluginBuilder {
         ApiPluginBuilder::default()
     }
@@ -123,6 +126,10 @@ impl ApiPlugin {
     /// Configures the plugin without [`Amplify`](amplify_core::Amplify): with a configuration and
     /// the registry the authorization providers are in (the providers given to the builder are
     /// registered there). Configuring again replaces the earlier configuration.
+    ///
+    /// Signing uses the builder's [`clock`](ApiPluginBuilder::clock) (pass the auth plugin's to
+    /// share one offset), else a clock over the builder's
+    /// [`time_source`](ApiPluginBuilder::time_source), else one over the system clock.
     ///
     /// # Errors
     ///
@@ -155,22 +162,20 @@ impl ApiPlugin {
         &self,
         config: &AmplifyConfig,
         registry: &AuthProviderRegistry,
-        context_time: Option<&SharedTimeSource>,
+        context_clock: Option<&SkewCorrectedClock>,
     ) -> Result<(), ApiError> {
         let endpoints = Endpoints::new(config)?;
         for (mode, provider) in &self.inner.providers {
             registry.register(*mode, provider.clone());
         }
-        let time = self
-            .inner
-            .time_override
-            .clone()
-            .or_else(|| context_time.cloned())
-            .unwrap_or_default();
+        let clock = match context_clock {
+            Some(shared) if !self.inner.clock_chosen => shared.clone(),
+            _ => self.inner.own_clock.clone(),
+        };
         let configured = Arc::new(Configured {
             endpoints,
             registry: registry.clone(),
-            time,
+            clock,
         });
         *self
             .inner
@@ -194,10 +199,22 @@ impl ApiPlugin {
             .is_some()
     }
 
-    /// The clock offset learned from clock-skew rejections of IAM requests, in milliseconds
-    /// (server time minus local time; 0 until a rejection was seen).
+    /// The clock offset the plugin signs with, in milliseconds (server time minus local time; 0
+    /// until skew was seen). Under Amplify it is Amplify's shared clock, which the auth plugin
+    /// also teaches; on its own the plugin learns from clock-skew rejections of IAM requests.
     pub fn clock_offset_ms(&self) -> i64 {
-        self.inner.skew.offset_ms()
+        self.clock().offset_ms()
+    }
+
+    /// The skew-corrected clock requests are signed with: the configured one, or the plugin's
+    /// own before configuration.
+    fn clock(&self) -> SkewCorrectedClock {
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map_or_else(|| self.inner.own_clock.clone(), |s| s.clock.clone())
     }
 
     /// A GraphQL query (Amplify's `query`).
@@ -277,14 +294,14 @@ impl ApiPlugin {
         if !credential.is_iam() {
             let mut request = request;
             auth::apply(&credential, &mut request, || {
-                self.signing_context(state, endpoint, service)
+                Self::signing_context(state, endpoint, service)
             })?;
             return self
                 .exchange(transport, request, endpoint, mode, 1, timeout)
                 .await;
         }
 
-        let signing = self.signing_context(state, endpoint, service);
+        let signing = Self::signing_context(state, endpoint, service);
         let mut signed = clone_request(&request);
         auth::apply(&credential, &mut signed, || signing)?;
         let response = self
@@ -298,21 +315,20 @@ impl ApiPlugin {
         ) else {
             return Ok(response);
         };
-        let offset = self.inner.skew.learn(state.time.now(), server_time);
+        let offset = state.clock.learn(server_time);
         tracing::debug!(
             offset_ms = offset,
             "signature rejected for clock skew; retrying with the server's time"
         );
         let mut signed = request;
         auth::apply(&credential, &mut signed, || {
-            self.signing_context(state, endpoint, service)
+            Self::signing_context(state, endpoint, service)
         })?;
         self.exchange(transport, signed, endpoint, mode, 2, timeout)
             .await
     }
 
     fn signing_context<'a>(
-        &self,
         state: &Configured,
         endpoint: &'a PreparedEndpoint,
         service: SigningService,
@@ -320,7 +336,7 @@ impl ApiPlugin {
         SigningContext {
             region: &endpoint.region,
             service,
-            time: self.inner.skew.corrected(state.time.now()),
+            time: state.clock.now(),
         }
     }
 
@@ -390,7 +406,7 @@ impl Plugin for ApiPlugin {
         ctx: &'a PluginContext<'a>,
     ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
         Box::pin(async move {
-            self.configure_inner(ctx.config, ctx.auth_providers, Some(ctx.time))
+            self.configure_inner(ctx.config, ctx.auth_providers, Some(ctx.clock))
                 .map_err(|e| Box::new(e) as Box<dyn AmplifyError>)
         })
     }
@@ -418,6 +434,7 @@ pub struct ApiPluginBuilder {
     interceptors: Vec<SharedInterceptor>,
     providers: Vec<(AuthorizationType, AuthProvider)>,
     time: Option<SharedTimeSource>,
+    clock: Option<SkewCorrectedClock>,
     request_timeout: Option<Duration>,
     transport: TransportSettings,
 }
@@ -460,15 +477,31 @@ impl ApiPluginBuilder {
         self
     }
 
-    /// The clock used for signing (Amplify's clock when not set).
+    /// The local clock to sign with, through a skew-corrected clock of the plugin's own (not
+    /// shared with Auth). When neither this nor [`clock`](Self::clock) is set, the plugin uses
+    /// Amplify's shared clock, or the system clock when configured on its own.
     pub fn time_source(mut self, time: SharedTimeSource) -> Self {
         self.time = Some(time);
         self
     }
 
-    /// Sets or clears the clock.
+    /// Sets or clears the local clock.
     pub fn set_time_source(mut self, time: Option<SharedTimeSource>) -> Self {
         self.time = time;
+        self
+    }
+
+    /// The skew-corrected clock to sign with, shared with whoever else holds a clone (for
+    /// example the auth plugin's, when the API plugin is configured without Amplify). Wins over
+    /// [`time_source`](Self::time_source) and over Amplify's clock.
+    pub fn clock(mut self, clock: SkewCorrectedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sets or clears the skew-corrected clock.
+    pub fn set_clock(mut self, clock: Option<SkewCorrectedClock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -520,9 +553,11 @@ impl ApiPluginBuilder {
                 transport: Transport::new(self.transport),
                 interceptors: self.interceptors,
                 providers: self.providers,
-                time_override: self.time,
+                clock_chosen: self.clock.is_some() || self.time.is_some(),
+                own_clock: self
+                    .clock
+                    .unwrap_or_else(|| SkewCorrectedClock::new(self.time.unwrap_or_default())),
                 request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
-                skew: SkewClock::default(),
                 state: RwLock::new(None),
             }),
         }

@@ -5,13 +5,11 @@ use std::fmt;
 use std::time::Duration;
 
 use amplify_core::config::{ApiLookupError, EndpointType};
-use amplify_core::{AmplifyError, AuthorizationType, ProviderError, ProviderErrorKind};
+use amplify_core::{AmplifyError, AuthorizationType, BoxError, ProviderError, ProviderErrorKind};
 use http::StatusCode;
 
 use crate::graphql::GraphQlError;
 use crate::response::HttpResponse;
-
-type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// Everything that can go wrong in an API call.
 ///
@@ -198,6 +196,7 @@ impl AmplifyError for ApiError {
     fn code(&self) -> Option<&str> {
         match self {
             ApiError::Unauthorized(f) | ApiError::HttpStatus(f) => f.code(),
+            ApiError::Provider(f) => f.source.code(),
             _ => None,
         }
     }
@@ -206,6 +205,7 @@ impl AmplifyError for ApiError {
         match self {
             ApiError::Unauthorized(f) | ApiError::HttpStatus(f) => f.response.request_id(),
             ApiError::Decode(f) => f.request_id.as_deref(),
+            ApiError::Provider(f) => f.source.request_id(),
             _ => None,
         }
     }

@@ -3,11 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use amplify_core::AuthorizationType;
+use amplify_core::{AuthorizationType, BoxError};
 use bytes::Bytes;
-
-/// The error type interceptors return.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What an interceptor is told about the request it sees.
 #[derive(Debug, Clone, Copy)]

@@ -104,6 +104,8 @@ mod response;
 mod rest;
 mod transport;
 
+/// The boxed error interceptors return (amplify-core's, re-exported).
+pub use amplify_core::BoxError;
 pub use client::{ApiPlugin, ApiPluginBuilder, PLUGIN_KEY};
 pub use error::{
     ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DispatchState,
@@ -113,7 +115,7 @@ pub use error::{
 pub use graphql::{
     GraphQlError, GraphQlErrorLocation, GraphQlOperation, GraphQlPathSegment, GraphQlResponse,
 };
-pub use interceptor::{BoxError, InterceptorContext, RequestInterceptor, SharedInterceptor};
+pub use interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
 pub use response::HttpResponse;
 pub use rest::RestOperation;
 

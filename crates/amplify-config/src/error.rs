@@ -114,7 +114,7 @@ impl JsonSyntax {
 ///     .unwrap_err();
 /// let ConfigError::MissingField(problem) = &err else { panic!("{err}") };
 /// assert_eq!(problem.path(), "auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default.PoolId");
-/// assert!(err.recovery_suggestion().contains("PoolId"));
+/// assert!(err.recovery_suggestion().is_some_and(|s| s.contains("PoolId")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -170,11 +170,12 @@ impl ConfigError {
         self.field().map(FieldProblem::path)
     }
 
-    /// How to fix the problem.
-    pub fn recovery_suggestion(&self) -> String {
+    /// How to fix the problem. Always `Some` for a configuration error; the `Option` matches
+    /// `AmplifyError::recovery_suggestion` in amplify-core, which every amplify-rs error implements.
+    pub fn recovery_suggestion(&self) -> Option<String> {
         let regenerate = "regenerate the file with `amplify pull` (Gen 1) or `npx ampx generate outputs` (Gen 2) \
                           instead of editing it by hand";
-        match self {
+        let text = match self {
             ConfigError::MalformedJson(_) => format!(
                 "Pass the file's contents unchanged (a truncated copy or a JSON-with-comments file fails here), or {regenerate}."
             ),
@@ -192,7 +193,8 @@ impl ConfigError {
             | ConfigError::InvalidValue(p) => {
                 format!("Set `{}` to {}, or {regenerate}.", p.path, p.expected)
             }
-        }
+        };
+        Some(text)
     }
 }
 

@@ -39,7 +39,8 @@
 //! # Errors
 //!
 //! Every problem is a [`ConfigError`] naming the JSON path, what was expected there and
-//! (through [`ConfigError::recovery_suggestion`]) how to fix it. Secret values never appear in
+//! (through [`ConfigError::recovery_suggestion`], the same signature as every amplify-rs
+//! error's) how to fix it. Secret values never appear in
 //! errors or in `Debug` output.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -59,6 +60,8 @@ pub use model::{
     MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy, PasswordlessConfig,
     UserAttributeKey, UserPoolConfig, UserPoolGroup, UsernameAttribute, VerificationType,
 };
+#[doc(hidden)]
+pub use secret::__private;
 pub use secret::{ApiKey, ClientSecret};
 
 impl AmplifyConfig {

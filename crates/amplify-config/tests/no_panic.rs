@@ -108,7 +108,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 fn check(result: Result<AmplifyConfig, ConfigError>) {
     if let Err(err) = result {
         assert!(!err.to_string().is_empty());
-        assert!(!err.recovery_suggestion().is_empty());
+        assert!(err.recovery_suggestion().is_some_and(|s| !s.is_empty()));
         if let Some(field) = err.field() {
             assert!(!field.path().is_empty(), "{err:?}");
             assert!(!field.expected().is_empty(), "{err:?}");

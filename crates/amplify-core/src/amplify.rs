@@ -12,7 +12,7 @@ use crate::error::CoreError;
 use crate::hub::Hub;
 use crate::plugin::{Category, Plugin, PluginContext};
 use crate::provider::AuthProviderRegistry;
-use crate::time::SharedTimeSource;
+use crate::time::{SharedTimeSource, SkewCorrectedClock};
 
 #[derive(Clone)]
 struct PluginEntry {
@@ -35,6 +35,7 @@ struct Inner {
     hub: Hub,
     auth_providers: AuthProviderRegistry,
     time: SharedTimeSource,
+    clock: SkewCorrectedClock,
 }
 
 /// Amplify: add plugins, then [`configure`](Self::configure) once.
@@ -97,6 +98,7 @@ impl AmplifyBuilder {
 
     /// Builds the value.
     pub fn build(self) -> Amplify {
+        let time = self.time.unwrap_or_default();
         Amplify {
             inner: Arc::new(Inner {
                 plugins: RwLock::new(Vec::new()),
@@ -104,7 +106,8 @@ impl AmplifyBuilder {
                 config: OnceLock::new(),
                 hub: Hub::default(),
                 auth_providers: AuthProviderRegistry::default(),
-                time: self.time.unwrap_or_default(),
+                clock: SkewCorrectedClock::new(time.clone()),
+                time,
             }),
         }
     }
@@ -223,6 +226,7 @@ impl Amplify {
             auth_providers: &self.inner.auth_providers,
             hub: &self.inner.hub,
             time: &self.inner.time,
+            clock: &self.inner.clock,
         };
         for entry in &order {
             let plugin = &entry.plugin;
@@ -283,9 +287,14 @@ impl Amplify {
         &self.inner.auth_providers
     }
 
-    /// The clock.
+    /// The local clock (uncorrected).
     pub fn time_source(&self) -> &SharedTimeSource {
         &self.inner.time
+    }
+
+    /// The skew-corrected clock every plugin shares (see [`PluginContext::clock`]).
+    pub fn clock(&self) -> &SkewCorrectedClock {
+        &self.inner.clock
     }
 
     /// The Auth category's plugins.

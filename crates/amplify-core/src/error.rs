@@ -2,10 +2,15 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 use amplify_config::ConfigError;
 
 use crate::Category;
+
+/// A boxed error that can be the `source()` of any amplify-rs error: the one such alias of the
+/// workspace (`amplify_api::BoxError` and `amplify_secure_storage::BoxError` re-export it).
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// What every amplify-rs error offers beyond [`std::error::Error`]: a message, a recovery
 /// suggestion (Amplify's `recoverySuggestion`), and for service errors the service's code and
@@ -47,7 +52,32 @@ pub trait AmplifyError: StdError + Send + Sync + 'static {
 
 impl AmplifyError for ConfigError {
     fn recovery_suggestion(&self) -> Option<String> {
-        Some(ConfigError::recovery_suggestion(self))
+        ConfigError::recovery_suggestion(self)
+    }
+}
+
+/// A shared error is the error it shares: an `Arc<AuthError>` can be the source of several
+/// errors (for example a [`ProviderError`](crate::ProviderError) per waiting caller) and still
+/// report the service's code and request id.
+impl<E: AmplifyError + ?Sized> AmplifyError for Arc<E> {
+    fn message(&self) -> String {
+        (**self).message()
+    }
+
+    fn recovery_suggestion(&self) -> Option<String> {
+        (**self).recovery_suggestion()
+    }
+
+    fn code(&self) -> Option<&str> {
+        (**self).code()
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        (**self).request_id()
+    }
+
+    fn is_retryable(&self) -> bool {
+        (**self).is_retryable()
     }
 }
 
@@ -145,7 +175,7 @@ impl AmplifyError for CoreError {
                 }
                 CoreError::ConfigureInProgress => "Await the first `configure` call instead of starting another.",
                 CoreError::NotConfigured => "Call `Amplify::configure` with your amplify_outputs.json first.",
-                CoreError::InvalidConfiguration(err) => return Some(err.recovery_suggestion()),
+                CoreError::InvalidConfiguration(err) => return err.recovery_suggestion(),
                 CoreError::PluginConfiguration { source, .. } => return source.recovery_suggestion(),
                 CoreError::DuplicatePlugin(_) => "Add each plugin once.",
                 CoreError::PluginAddedAfterConfigure => "Add every plugin before calling `configure`.",

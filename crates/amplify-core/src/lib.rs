@@ -24,8 +24,18 @@
 //!
 //! # Features
 //!
-//! - `test-util`: reserved for test doubles that do not belong in release builds. The manual
-//!   clock ([`time::ManualTimeSource`]) is always available.
+//! - `test-util`: test helpers that do not belong in release builds: [`test_util`] captures
+//!   `tracing` output at TRACE for one test. The manual clock ([`time::ManualTimeSource`]) is
+//!   always available.
+//!
+//! # Shared building blocks
+//!
+//! - [`time::SkewCorrectedClock`]: one per [`Amplify`], given to every plugin as
+//!   [`PluginContext::clock`], so Auth and API correct for the same clock offset.
+//! - [`BoxError`]: the boxed `source()` type of every crate.
+//! - `amplify_core::secret_newtype! { /// docs\n pub struct Name; }`: declares a secret
+//!   newtype (redacted `Debug`, a shared value zeroized on drop, constant-time `Eq`), as
+//!   [`AuthToken`] is; every crate declares its secrets with it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod amplify;
@@ -33,11 +43,15 @@ mod error;
 pub mod hub;
 mod plugin;
 mod provider;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 pub mod time;
 
 pub use amplify::{Amplify, AmplifyBuilder, CategoryPlugins};
+pub use amplify_config::secret_newtype;
 pub use amplify_config::{self as config, AmplifyConfig, AuthorizationType, ConfigError};
-pub use error::{AmplifyError, CoreError, DisplayErrorContext};
+pub use error::{AmplifyError, BoxError, CoreError, DisplayErrorContext};
 pub use plugin::{Category, Plugin, PluginContext};
 pub use provider::{
     AuthProvider, AuthProviderRegistry, AuthToken, AwsCredentials, BoxFuture, CredentialsProvider,

@@ -8,7 +8,7 @@ use amplify_config::AmplifyConfig;
 use crate::AmplifyError;
 use crate::hub::Hub;
 use crate::provider::{AuthProviderRegistry, BoxFuture};
-use crate::time::SharedTimeSource;
+use crate::time::{SharedTimeSource, SkewCorrectedClock};
 
 /// An Amplify category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,8 +55,13 @@ pub struct PluginContext<'a> {
     pub auth_providers: &'a AuthProviderRegistry,
     /// The Hub, for publishing events.
     pub hub: &'a Hub,
-    /// The clock for every expiry decision.
+    /// The local clock (uncorrected; the clock the app injected, or the system's).
     pub time: &'a SharedTimeSource,
+    /// The one skew-corrected clock of this Amplify: `time` plus the offset learned from the
+    /// servers' `Date` headers. Use it for every expiry decision and every signature, and feed
+    /// it the `Date` of responses; clones share the offset, so every category sees what one
+    /// learned.
+    pub clock: &'a SkewCorrectedClock,
 }
 
 /// A category plugin (the Cognito auth plugin, the API plugin, ...).

@@ -4,6 +4,7 @@
 //! the [`AuthProviderRegistry`]; the API category looks them up by [`AuthorizationType`]. Users
 //! register their own OIDC and Lambda token providers the same way.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -14,53 +15,24 @@ use std::time::SystemTime;
 use amplify_config::AuthorizationType;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::AmplifyError;
+use crate::{AmplifyError, BoxError};
 
 /// A boxed, `Send` future, the return type of provider trait methods (keeps the traits object safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A bearer token (a Cognito access or ID token, an OIDC token, a Lambda authorizer token).
-///
-/// `Debug` never shows the value.
-///
-/// ```
-/// use amplify_core::AuthToken;
-///
-/// let token = AuthToken::new("eyJhbGciOi.secret.sig");
-/// assert_eq!(format!("{token:?}"), "AuthToken([redacted])");
-/// assert_eq!(token.expose_secret(), "eyJhbGciOi.secret.sig");
-/// ```
-#[derive(Clone)]
-pub struct AuthToken(SecretString);
-
-impl AuthToken {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(SecretString::from(token.into()))
-    }
-
-    /// The token. Call this only where it is sent, never to log it.
-    pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
-    }
-}
-
-impl fmt::Debug for AuthToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AuthToken([redacted])")
-    }
-}
-
-impl From<String> for AuthToken {
-    fn from(value: String) -> Self {
-        Self::new(value)
-    }
-}
-
-impl From<&str> for AuthToken {
-    fn from(value: &str) -> Self {
-        Self::new(value)
-    }
+crate::secret_newtype! {
+    /// A bearer token (a Cognito access or ID token, an OIDC token, a Lambda authorizer token).
+    ///
+    /// `Debug` never shows the value; clones share it.
+    ///
+    /// ```
+    /// use amplify_core::AuthToken;
+    ///
+    /// let token = AuthToken::new("eyJhbGciOi.secret.sig");
+    /// assert_eq!(format!("{token:?}"), "AuthToken([redacted])");
+    /// assert_eq!(token.expose_secret(), "eyJhbGciOi.secret.sig");
+    /// ```
+    pub struct AuthToken;
 }
 
 /// Temporary AWS credentials (from a Cognito identity pool, or anything else).
@@ -164,6 +136,12 @@ pub enum ProviderErrorKind {
 
 /// A provider could not supply a token or credentials.
 ///
+/// The [`kind`](Self::kind) decides whether retrying may help. When the provider failed because
+/// of another amplify-rs error (an `AuthError` from a token refresh, say), build the error with
+/// [`from_amplify_error`](Self::from_amplify_error): [`code()`](AmplifyError::code) and
+/// [`request_id()`](AmplifyError::request_id) then report the service's, and
+/// [`source()`](std::error::Error::source) returns the error.
+///
 /// ```
 /// use amplify_core::{AmplifyError, ProviderError, ProviderErrorKind};
 ///
@@ -171,13 +149,18 @@ pub enum ProviderErrorKind {
 /// assert!(err.is_retryable());
 /// assert_eq!(err.kind(), ProviderErrorKind::Transient);
 /// ```
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
+#[derive(Debug)]
 pub struct ProviderError {
     kind: ProviderErrorKind,
-    message: String,
-    #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    message: Cow<'static, str>,
+    source: Option<ProviderSource>,
+}
+
+/// The cause of a [`ProviderError`]: any error, or an amplify-rs error whose metadata is kept.
+#[derive(Debug)]
+enum ProviderSource {
+    Plain(BoxError),
+    Amplify(Box<dyn AmplifyError>),
 }
 
 impl ProviderError {
@@ -185,18 +168,39 @@ impl ProviderError {
     pub fn new(kind: ProviderErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
-            message: message.into(),
+            message: Cow::Owned(message.into()),
             source: None,
+        }
+    }
+
+    /// An error caused by another amplify-rs error, for example a shared `Arc<AuthError>` from a
+    /// failed refresh. The message says what kind of failure it was; `source()` is `source`, and
+    /// [`code()`](AmplifyError::code), [`request_id()`](AmplifyError::request_id) and
+    /// [`recovery_suggestion()`](AmplifyError::recovery_suggestion) come from it. Retryability
+    /// comes from `kind` alone.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use amplify_core::{AmplifyError, CoreError, ProviderError, ProviderErrorKind};
+    ///
+    /// let cause = Arc::new(CoreError::NotConfigured);
+    /// let err = ProviderError::from_amplify_error(ProviderErrorKind::Other, Arc::clone(&cause));
+    /// assert_eq!(err.to_string(), "the authorization provider failed");
+    /// assert_eq!(std::error::Error::source(&err).map(ToString::to_string), Some(cause.to_string()));
+    /// assert_eq!(err.recovery_suggestion(), cause.recovery_suggestion());
+    /// ```
+    pub fn from_amplify_error(kind: ProviderErrorKind, source: impl AmplifyError) -> Self {
+        Self {
+            kind,
+            message: Cow::Borrowed(kind.description()),
+            source: Some(ProviderSource::Amplify(Box::new(source))),
         }
     }
 
     /// Attaches the underlying error.
     #[must_use]
-    pub fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        self.source = Some(source.into());
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.source = Some(ProviderSource::Plain(source.into()));
         self
     }
 
@@ -204,10 +208,52 @@ impl ProviderError {
     pub fn kind(&self) -> ProviderErrorKind {
         self.kind
     }
+
+    fn amplify_source(&self) -> Option<&dyn AmplifyError> {
+        match &self.source {
+            Some(ProviderSource::Amplify(e)) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+impl ProviderErrorKind {
+    fn description(self) -> &'static str {
+        match self {
+            ProviderErrorKind::NotRegistered => "no authorization provider is registered",
+            ProviderErrorKind::WrongKind => "the authorization provider is of the wrong kind",
+            ProviderErrorKind::SignedOut => "nobody is signed in",
+            ProviderErrorKind::SessionExpired => "the session has expired",
+            ProviderErrorKind::Transient => "the authorization provider failed temporarily",
+            ProviderErrorKind::Other => "the authorization provider failed",
+        }
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProviderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.source {
+            Some(ProviderSource::Plain(e)) => Some(&**e),
+            Some(ProviderSource::Amplify(e)) => Some(&**e),
+            None => None,
+        }
+    }
 }
 
 impl AmplifyError for ProviderError {
     fn recovery_suggestion(&self) -> Option<String> {
+        if let Some(suggestion) = self
+            .amplify_source()
+            .and_then(AmplifyError::recovery_suggestion)
+        {
+            return Some(suggestion);
+        }
         Some(
             match self.kind {
                 ProviderErrorKind::NotRegistered => {
@@ -222,6 +268,14 @@ impl AmplifyError for ProviderError {
             }
             .to_owned(),
         )
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.amplify_source().and_then(AmplifyError::code)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.amplify_source().and_then(AmplifyError::request_id)
     }
 
     fn is_retryable(&self) -> bool {

@@ -368,28 +368,191 @@ async fn an_api_plugin_without_auth_gets_a_typed_not_registered_error() {
     );
 }
 
-#[tokio::test]
+/// An Auth plugin whose configure waits until the test releases it, and says when it started.
+#[derive(Debug, Default)]
+struct Gated {
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+    configured: AtomicUsize,
+}
+
+impl Plugin for Gated {
+    fn category(&self) -> Category {
+        Category::Auth
+    }
+    fn plugin_key(&self) -> &'static str {
+        "gated"
+    }
+    fn configure<'a>(
+        &'a self,
+        _: &'a PluginContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
+        Box::pin(async move {
+            // `notify_one` keeps a permit, so the test sees it even if it starts waiting later.
+            self.entered.notify_one();
+            self.release.notified().await;
+            self.configured.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_configure_calls_configure_exactly_once() {
-    let log = Arc::new(Mutex::new(Vec::new()));
     let amplify = Amplify::new();
-    let auth = Arc::new(Recorder::new(Category::Auth, "auth", &log));
-    amplify.add_shared_plugin(Arc::clone(&auth)).unwrap();
-    let tasks: Vec<_> = (0..16)
+    let gated = Arc::new(Gated::default());
+    amplify.add_shared_plugin(Arc::clone(&gated)).unwrap();
+
+    let first = {
+        let amplify = amplify.clone();
+        tokio::spawn(async move { amplify.configure(GEN2).await })
+    };
+    // The first call is inside the plugin's configure and stays there until released.
+    gated.entered.notified().await;
+    let others: Vec<_> = (0..15)
         .map(|_| {
             let amplify = amplify.clone();
             tokio::spawn(async move { amplify.configure(GEN2).await })
         })
         .collect();
-    let mut ok = 0;
-    for task in tasks {
-        match task.await.unwrap() {
-            Ok(()) => ok += 1,
-            Err(CoreError::AlreadyConfigured | CoreError::ConfigureInProgress) => {}
-            Err(other) => panic!("{other:?}"),
-        }
+    for task in others {
+        let err = task.await.unwrap().unwrap_err();
+        assert!(matches!(err, CoreError::ConfigureInProgress), "{err:?}");
     }
-    assert_eq!(ok, 1);
-    assert_eq!(auth.configured.load(Ordering::SeqCst), 1);
+    assert!(!amplify.is_configured());
+    assert_eq!(gated.configured.load(Ordering::SeqCst), 0);
+
+    gated.release.notify_one();
+    first.await.unwrap().unwrap();
+    assert!(amplify.is_configured());
+    assert!(matches!(
+        amplify.configure(GEN2).await,
+        Err(CoreError::AlreadyConfigured)
+    ));
+    assert_eq!(gated.configured.load(Ordering::SeqCst), 1);
+}
+
+/// Learns a two-hour skew from a `Date` header through the context's clock.
+#[derive(Debug)]
+struct DateReader;
+
+impl Plugin for DateReader {
+    fn category(&self) -> Category {
+        Category::Auth
+    }
+    fn plugin_key(&self) -> &'static str {
+        "dateReader"
+    }
+    fn configure<'a>(
+        &'a self,
+        ctx: &'a PluginContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
+        Box::pin(async move {
+            assert_eq!(ctx.clock.local().now(), ctx.time.now());
+            assert!(ctx.clock.observe_http_date("Wed, 15 Nov 2023 00:13:20 GMT"));
+            Ok(())
+        })
+    }
+}
+
+/// Sees the offset another plugin taught the shared clock.
+#[derive(Debug, Default)]
+struct ClockUser(Mutex<Option<i64>>);
+
+impl Plugin for ClockUser {
+    fn category(&self) -> Category {
+        Category::Api
+    }
+    fn plugin_key(&self) -> &'static str {
+        "clockUser"
+    }
+    fn configure<'a>(
+        &'a self,
+        ctx: &'a PluginContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
+        Box::pin(async move {
+            *self.0.lock().unwrap() = Some(ctx.clock.offset_ms());
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn plugins_share_one_skew_corrected_clock() {
+    let local = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let amplify = Amplify::builder()
+        .time_source(SharedTimeSource::new(local))
+        .build();
+    let user = Arc::new(ClockUser::default());
+    amplify.add_shared_plugin(Arc::clone(&user)).unwrap();
+    amplify.add_plugin(DateReader).unwrap();
+    assert_eq!(amplify.clock().offset_ms(), 0);
+    amplify.configure(GEN2).await.unwrap();
+    assert_eq!(*user.0.lock().unwrap(), Some(7_200_000));
+    assert_eq!(amplify.clock().offset_ms(), 7_200_000);
+    assert_eq!(
+        amplify.clock().now(),
+        UNIX_EPOCH + Duration::from_secs(1_700_007_200)
+    );
+    assert_eq!(
+        amplify.time_source().now(),
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    );
+}
+
+/// A service error with a code and a request id, like an `AuthError` from Cognito.
+#[derive(Debug, thiserror::Error)]
+#[error("the refresh token was revoked")]
+struct FakeServiceError;
+
+impl AmplifyError for FakeServiceError {
+    fn recovery_suggestion(&self) -> Option<String> {
+        Some("sign in again (fake)".into())
+    }
+    fn code(&self) -> Option<&str> {
+        Some("NotAuthorizedException")
+    }
+    fn request_id(&self) -> Option<&str> {
+        Some("req-1234")
+    }
+    fn is_retryable(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn provider_errors_keep_an_amplify_error_as_their_source() {
+    let shared = Arc::new(FakeServiceError);
+    let err =
+        ProviderError::from_amplify_error(ProviderErrorKind::SessionExpired, Arc::clone(&shared));
+    assert_eq!(err.kind(), ProviderErrorKind::SessionExpired);
+    assert_eq!(err.code(), Some("NotAuthorizedException"));
+    assert_eq!(err.request_id(), Some("req-1234"));
+    assert_eq!(
+        err.recovery_suggestion().as_deref(),
+        Some("sign in again (fake)")
+    );
+    // The kind decides: a session-expired failure is not retried even if the cause says so.
+    assert!(!err.is_retryable());
+    let source = std::error::Error::source(&err).unwrap();
+    assert_eq!(source.to_string(), "the refresh token was revoked");
+    assert_eq!(
+        DisplayErrorContext(&err).to_string(),
+        "the session has expired: the refresh token was revoked"
+    );
+    assert_eq!(Arc::strong_count(&shared), 2);
+
+    let transient =
+        ProviderError::from_amplify_error(ProviderErrorKind::Transient, FakeServiceError);
+    assert!(transient.is_retryable());
+
+    // A plain source keeps the chain but has no service metadata.
+    let plain =
+        ProviderError::new(ProviderErrorKind::Other, "no").with_source(std::io::Error::other("io"));
+    assert_eq!(plain.code(), None);
+    assert_eq!(plain.request_id(), None);
+    assert_eq!(std::error::Error::source(&plain).unwrap().to_string(), "io");
+    assert!(plain.recovery_suggestion().unwrap().contains("underlying"));
 }
 
 #[test]
@@ -449,25 +612,6 @@ async fn a_cancelled_configure_can_be_retried() {
 
 #[test]
 fn secrets_stay_out_of_debug_and_logs() {
-    use std::io::Write;
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buffer {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
     let token = AuthToken::new("SECRET-TOKEN-VALUE");
     let creds = AwsCredentials::new(
         "AKIDVISIBLE",
@@ -475,7 +619,7 @@ fn secrets_stay_out_of_debug_and_logs() {
         Some("SECRET-SESSION".into()),
         None,
     );
-    tracing::subscriber::with_default(subscriber, || {
+    let ((), logs) = amplify_core::test_util::capture_logs(|| {
         let registry = AuthProviderRegistry::default();
         registry.register(
             AuthorizationType::OpenIdConnect,
@@ -509,7 +653,6 @@ fn secrets_stay_out_of_debug_and_logs() {
         assert_eq!(got.secret_access_key(), "SECRET-ACCESS-KEY");
         assert_eq!(got.session_token(), Some("SECRET-SESSION"));
     });
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("AKIDVISIBLE"), "the log was captured: {logs}");
     for shown in [logs, format!("{token:?}"), format!("{creds:?}")] {
         assert!(!shown.contains("SECRET"), "{shown}");

@@ -6,9 +6,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use amplify_core::AmplifyError;
-
-/// A boxed error that can be the `source()` of a [`StorageError`].
-pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+/// A boxed error that can be the `source()` of a [`StorageError`] (amplify-core's, re-exported).
+pub use amplify_core::BoxError;
 
 /// Everything that can go wrong while storing or loading secrets.
 ///

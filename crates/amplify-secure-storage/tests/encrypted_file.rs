@@ -14,11 +14,12 @@ use std::fs;
 use std::path::Path;
 
 use amplify_core::AmplifyError;
+use amplify_core::test_util::capture_logs;
 use amplify_secure_storage::{
     CorruptionPolicy, EncryptedFileStorage, Persistence, SecureStorage, SecureStorageFactory,
     SecureStorageOptions, StorageError, StorageScope, WriteBatch,
 };
-use common::{TempDir, capture_logs};
+use common::TempDir;
 use secrecy::{ExposeSecret, SecretString};
 
 const SCOPE: StorageScope = StorageScope::AWS_COGNITO_AUTH_PLUGIN;

@@ -19,11 +19,12 @@ mod common;
 use std::process::Command;
 
 use amplify_core::AmplifyError;
+use amplify_core::test_util::capture_logs;
 use amplify_secure_storage::{
     EncryptedFileStorage, FileKeyLocation, KeychainStorage, Persistence, SecureStorage,
     SecureStorageFactory, SecureStorageOptions, StorageError, StorageScope, conformance,
 };
-use common::{TempDir, capture_logs};
+use common::TempDir;
 use secrecy::{ExposeSecret, SecretString};
 
 const REQUIRE: &str = "AMPLIFY_SS_REQUIRE_KEYCHAIN";

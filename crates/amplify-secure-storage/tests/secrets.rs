@@ -11,12 +11,13 @@
 
 mod common;
 
+use amplify_core::test_util::capture_logs;
 use amplify_secure_storage::{
     BatchOp, CorruptionPolicy, EncryptedFileStorage, InMemorySecureStorage, Persistence,
     SecureStorage, SecureStorageFactory, SecureStorageOptions, SharedSecureStorage, StorageScope,
     WriteBatch,
 };
-use common::{TempDir, capture_logs};
+use common::TempDir;
 use secrecy::{ExposeSecret, SecretString};
 
 const SECRET: &str = "sekrit-7f3a9c-refresh-token";

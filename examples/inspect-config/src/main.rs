@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{path}: {e}\nhow to fix: {}", e.recovery_suggestion());
+            eprintln!("{path}: {e}\nhow to fix: {}", e.recovery_suggestion().unwrap_or_default());
             ExitCode::FAILURE
         }
     }

@@ -1,7 +1,7 @@
-//! Clock-skew correction for SigV4: a signed offset learned from the server's `Date` header when
-//! it rejects a signature because of the time.
+//! Recognizing SigV4 rejections caused by clock skew. The offset itself lives in the
+//! [`SkewCorrectedClock`](amplify_core::time::SkewCorrectedClock) shared with the other
+//! categories.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
@@ -28,40 +28,6 @@ const SKEW_PHRASES: &[&str] = &[
     "RequestTimeTooSkewed",
     "too skewed",
 ];
-
-/// The offset between the server's clock and ours, in milliseconds (server minus local).
-#[derive(Debug, Default)]
-pub(crate) struct SkewClock {
-    offset_ms: AtomicI64,
-}
-
-impl SkewClock {
-    /// `local` corrected by the learned offset.
-    pub(crate) fn corrected(&self, local: SystemTime) -> SystemTime {
-        let offset = self.offset_ms.load(Ordering::Relaxed);
-        let magnitude = Duration::from_millis(offset.unsigned_abs());
-        if offset >= 0 {
-            local.checked_add(magnitude).unwrap_or(local)
-        } else {
-            local.checked_sub(magnitude).unwrap_or(local)
-        }
-    }
-
-    /// The learned offset (server minus local), in milliseconds.
-    pub(crate) fn offset_ms(&self) -> i64 {
-        self.offset_ms.load(Ordering::Relaxed)
-    }
-
-    /// Learns `server - local`.
-    pub(crate) fn learn(&self, local: SystemTime, server: SystemTime) -> i64 {
-        let offset = match server.duration_since(local) {
-            Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
-            Err(behind) => -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
-        };
-        self.offset_ms.store(offset, Ordering::Relaxed);
-        offset
-    }
-}
 
 /// When a response rejects a signature made at `signed_at` because of the clock, the server's
 /// time (from its `Date` header); `None` for any other response.
@@ -113,17 +79,6 @@ mod tests {
             HeaderValue::from_str(&httpdate::fmt_http_date(time)).unwrap(),
         );
         h
-    }
-
-    #[test]
-    fn offsets_apply_both_ways() {
-        let clock = SkewClock::default();
-        assert_eq!(clock.corrected(at(1000)), at(1000));
-        assert_eq!(clock.learn(at(1000), at(4600)), 3_600_000);
-        assert_eq!(clock.corrected(at(2000)), at(5600));
-        assert_eq!(clock.learn(at(5000), at(4000)), -1_000_000);
-        assert_eq!(clock.corrected(at(2000)), at(1000));
-        assert_eq!(clock.offset_ms(), -1_000_000);
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! Secrets never appear in Debug output or logs, even at TRACE.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use amplify_api::ApiPlugin;
+use amplify_core::test_util::LogCapture;
 use amplify_core::{
     AuthProviderRegistry, AuthToken, AuthorizationType, SharedCredentialsProvider,
     SharedTokenProvider,
@@ -13,34 +11,13 @@ use crate::support::{
     API_KEY, Reply, SECRET, SESSION, TestServer, configured, credentials, graphql_config,
 };
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 const USER_TOKEN: &str = "eyJ.user-pool-access-token.secret";
 const OIDC_TOKEN: &str = "eyJ.oidc-token.secret";
 const CUSTOM_AUTH: &str = "custom-authorization-secret";
 
 #[tokio::test]
 async fn no_secret_in_trace_logs_or_debug_output() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = LogCapture::start();
 
     let server = TestServer::start(|req, _| {
         if req.uri.path().ends_with("denied") {
@@ -100,8 +77,8 @@ async fn no_secret_in_trace_logs_or_debug_output() {
     let err = rest.get("").send().await.unwrap_err();
     debug_output.push(format!("{err:?} {err}"));
 
-    drop(_guard);
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.contents();
+    drop(capture);
     assert!(
         logs.contains("amplify.api.graphql"),
         "logs were captured: {logs}"

@@ -1,10 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// A directory under the system temp dir, removed on drop.
 #[derive(Debug)]
@@ -43,48 +41,6 @@ fn getrandom_fill(buf: &mut [u8]) {
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(buf))
         .unwrap_or(());
-}
-
-/// A `tracing` writer that keeps everything written in memory.
-#[derive(Clone, Default, Debug)]
-pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl LogBuffer {
-    pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for LogBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
-    type Writer = LogBuffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// Runs `f` with a TRACE-level subscriber writing into the returned buffer (this thread, and
-/// the storage's blocking tasks, which inherit the caller's subscriber).
-pub fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
-    let buffer = LogBuffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(buffer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let result = tracing::subscriber::with_default(subscriber, f);
-    (result, buffer.contents())
 }
 
 /// A current-thread runtime (blocking tasks still run on tokio's blocking pool).
