@@ -335,6 +335,74 @@ async fn provider_failures_keep_their_kind() {
     assert_eq!(server.count(), 0);
 }
 
+/// A service error with a code and a request id, as an `AuthError` from Cognito has.
+#[derive(Debug)]
+struct RevokedToken;
+
+impl std::fmt::Display for RevokedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Refresh Token has been revoked")
+    }
+}
+
+impl std::error::Error for RevokedToken {}
+
+impl amplify_core::AmplifyError for RevokedToken {
+    fn recovery_suggestion(&self) -> Option<String> {
+        Some("Sign in again (fake).".into())
+    }
+    fn code(&self) -> Option<&str> {
+        Some("NotAuthorizedException")
+    }
+    fn request_id(&self) -> Option<&str> {
+        Some("cognito-req-42")
+    }
+}
+
+#[tokio::test]
+async fn provider_errors_surface_the_service_code_request_id_and_chain() {
+    let server = TestServer::ok().await;
+    let registry = AuthProviderRegistry::default();
+    let cause = Arc::new(RevokedToken);
+    let shared = Arc::clone(&cause);
+    registry.register(
+        AuthorizationType::AmazonCognitoUserPools,
+        SharedTokenProvider::from_fn(move || {
+            let cause = Arc::clone(&shared);
+            async move {
+                Err(ProviderError::from_amplify_error(
+                    ProviderErrorKind::SessionExpired,
+                    cause,
+                ))
+            }
+        }),
+    );
+    let api = configured(
+        ApiPlugin::new(),
+        &graphql_config(&server, "AMAZON_COGNITO_USER_POOLS", None),
+        &registry,
+    );
+    let err = api
+        .query("{ echo }")
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Provider(_)), "{err:?}");
+    assert_eq!(err.code(), Some("NotAuthorizedException"));
+    assert_eq!(err.request_id(), Some("cognito-req-42"));
+    assert_eq!(
+        err.recovery_suggestion().as_deref(),
+        Some("Sign in again (fake).")
+    );
+    assert!(!err.is_retryable());
+    let chain = amplify_core::DisplayErrorContext(&err).to_string();
+    assert!(
+        chain.ends_with("the session has expired: Refresh Token has been revoked"),
+        "{chain}"
+    );
+    assert_eq!(server.count(), 0);
+}
+
 #[tokio::test]
 async fn api_key_mode_against_a_server_reply() {
     // The server can see the key and the mode works with a mutation too.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use amplify_api::{ApiError, ApiPlugin};
-use amplify_core::time::{ManualTimeSource, SharedTimeSource, TimeSource};
+use amplify_core::time::{ManualTimeSource, SharedTimeSource, SkewCorrectedClock, TimeSource};
 use amplify_core::{AuthProviderRegistry, AuthorizationType, SharedCredentialsProvider};
 
 use crate::support::{
@@ -272,4 +272,83 @@ async fn credentials_are_fetched_for_every_request() {
     for req in server.requests() {
         verify_sigv4(&req, SECRET, "appsync").unwrap();
     }
+}
+
+/// An auth plugin that registers IAM credentials and, like the Cognito plugin reading a
+/// response's `Date`, teaches Amplify's clock that the servers are one hour ahead.
+#[derive(Debug)]
+struct SkewTeachingAuth;
+
+impl amplify_core::Plugin for SkewTeachingAuth {
+    fn category(&self) -> amplify_core::Category {
+        amplify_core::Category::Auth
+    }
+    fn plugin_key(&self) -> &'static str {
+        "skewTeachingAuth"
+    }
+    fn configure<'a>(
+        &'a self,
+        ctx: &'a amplify_core::PluginContext<'a>,
+    ) -> amplify_core::BoxFuture<'a, Result<(), Box<dyn amplify_core::AmplifyError>>> {
+        Box::pin(async move {
+            ctx.auth_providers.register(
+                AuthorizationType::AwsIam,
+                SharedCredentialsProvider::new(credentials()),
+            );
+            ctx.clock
+                .observe(ctx.time.now() + Duration::from_secs(3600));
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn api_signs_with_the_offset_auth_taught_amplifys_clock() {
+    let clock = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let server = TestServer::start(skewed_server(clock.clone())).await;
+    let amplify = amplify_core::Amplify::builder()
+        .time_source(SharedTimeSource::new(clock.clone()))
+        .build();
+    let api = ApiPlugin::new();
+    amplify.add_plugin(api.clone()).unwrap();
+    amplify.add_plugin(SkewTeachingAuth).unwrap();
+    let outputs = format!(
+        r#"{{"version": "1", "data": {{"aws_region": "us-east-1", "url": "{}",
+            "default_authorization_type": "AWS_IAM"}}}}"#,
+        server.url("/graphql")
+    );
+    amplify.configure(&outputs).await.unwrap();
+    assert_eq!(api.clock_offset_ms(), 3_600_000);
+
+    api.query("{ echo }")
+        .send::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 1, "right the first time: no skew rejection");
+    assert_eq!(
+        server.request(0).header("x-amz-date"),
+        Some("20231114T231320Z")
+    );
+}
+
+#[tokio::test]
+async fn a_clock_given_to_the_builder_is_shared_both_ways() {
+    let local = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let server = TestServer::start(skewed_server(local.clone())).await;
+    let shared = SkewCorrectedClock::new(SharedTimeSource::new(local));
+    let api = configured(
+        ApiPlugin::builder().clock(shared.clone()).build(),
+        &graphql_config(&server, "AWS_IAM", None),
+        &iam_registry(),
+    );
+    api.query("{ echo }")
+        .send::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 2, "one skew rejection, one retry");
+    // What the API learned from the rejection, the other holders of the clock see.
+    assert_eq!(shared.offset_ms(), 3_600_000);
+    // And what they learn, the API signs with.
+    shared.learn(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    assert_eq!(api.clock_offset_ms(), 0);
 }
