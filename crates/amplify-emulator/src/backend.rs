@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::appsync::{self, AppSync, GraphQlApiSpec, RestApiSpec};
 use crate::credentials::CredentialStore;
 use crate::error::{CognitoError, EmulatorError, ErrorKind};
-use crate::faults::{Faults, RequestCounters};
+use crate::faults::{Fault, Faults, RequestCounters};
 use crate::identity_pool::{self, IdentityPool, IdentityPools};
 use crate::jwt::{self, Keys};
 use crate::oidc::{OidcIssuer, OidcToken};
@@ -351,6 +351,37 @@ impl Backend {
         self.inner.rng.uuid()
     }
 
+    /// The answer an injected fault replaces the real one with (`None`: the fault does not
+    /// replace the answer, e.g. a delay).
+    pub(crate) fn injected_response(
+        &self,
+        operation: &str,
+        fault: &Fault,
+    ) -> Option<Response<Bytes>> {
+        let request_id = self.request_id();
+        let (kind, message) = match fault {
+            Fault::InternalError => (
+                ErrorKind::InternalError,
+                "Injected fault: internal error.".to_owned(),
+            ),
+            // Cognito's throttling message.
+            Fault::Throttle => (ErrorKind::TooManyRequests, "Rate exceeded".to_owned()),
+            Fault::ServiceError(kind) => (*kind, format!("Injected fault: {kind}.")),
+            Fault::UnknownOperation => return Some(unknown_operation_response(&request_id)),
+            Fault::HtmlError(status) => return Some(html_error_response(*status)),
+            Fault::Delay(_) | Fault::DropConnection | Fault::TruncatedBody => return None,
+        };
+        let appsync_shape = match kind {
+            ErrorKind::InternalError => appsync::fault_response(operation, true),
+            ErrorKind::TooManyRequests => appsync::fault_response(operation, false),
+            _ => None,
+        };
+        Some(
+            appsync_shape
+                .unwrap_or_else(|| error_response(&CognitoError::new(kind, message), &request_id)),
+        )
+    }
+
     /// The outbox.
     pub fn outbox(&self) -> &Outbox {
         &self.inner.outbox
@@ -447,15 +478,13 @@ impl Backend {
     /// Answers an AWS JSON 1.1 request given its `X-Amz-Target` and body.
     pub fn handle_aws_json(&self, target: &str, body: &[u8]) -> Response<Bytes> {
         let request_id = self.inner.rng.uuid();
-        let result = match protocol::parse_target(target) {
-            None => Err(unknown_operation(target)),
-            Some((service, name)) => match operation_in(service, name) {
-                None => Err(unknown_operation(target)),
-                Some(op) => protocol::parse_body(body).and_then(|members| {
-                    self.with_state(|ctx, st| op(ctx, st, Input::new(&members)))
-                }),
-            },
+        let op =
+            protocol::parse_target(target).and_then(|(service, name)| operation_in(service, name));
+        let Some(op) = op else {
+            return unknown_operation_response(&request_id);
         };
+        let result = protocol::parse_body(body)
+            .and_then(|members| self.with_state(|ctx, st| op(ctx, st, Input::new(&members))));
         match result {
             Ok(value) => aws_response(StatusCode::OK, &value, &request_id, None),
             Err(e) => error_response(&e, &request_id),
@@ -996,8 +1025,51 @@ fn aws_response(
     response
 }
 
+/// The `__type` AWS's request router (Coral) sends for an `X-Amz-Target` the service does not
+/// implement.
+const CORAL_UNKNOWN_OPERATION: &str = "com.amazon.coral.service#UnknownOperationException";
+
+/// The answer to an operation the endpoint does not implement: HTTP 400 with the body
+/// `{"__type":"com.amazon.coral.service#UnknownOperationException"}`, no message and no
+/// `x-amzn-ErrorType`. This is the router's answer, not the service's: captured AWS JSON
+/// answers carry the fully qualified Coral type and no message (aws/aws-sdk-go#3689 shows
+/// `{"__type":"com.amazon.coral.service#UnknownOperationException"}` inside an RPC envelope;
+/// Kinesis through the Java SDK reports "null (Status Code: 400; Error Code:
+/// UnknownOperationException)", mhart/kinesalite#95). Whether Cognito's router also sets
+/// `x-amzn-ErrorType` is unverified; SDKs read the code from `__type` either way, stripping
+/// the namespace before `#`.
+pub(crate) fn unknown_operation_response(request_id: &str) -> Response<Bytes> {
+    aws_response(
+        StatusCode::BAD_REQUEST,
+        &json!({ "__type": CORAL_UNKNOWN_OPERATION }),
+        request_id,
+        None,
+    )
+}
+
+/// A proxy's HTML error page (a load balancer or captive portal in front of the endpoint).
+pub(crate) fn html_error_response(status: u16) -> Response<Bytes> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let title = format!(
+        "{} {}",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("Error")
+    );
+    let mut response = Response::new(Bytes::from(format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    )));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
 /// A Cognito error as sent on the wire.
 pub(crate) fn error_response(error: &CognitoError, request_id: &str) -> Response<Bytes> {
+    if error.kind() == ErrorKind::UnknownOperation {
+        return unknown_operation_response(request_id);
+    }
     let status = StatusCode::from_u16(error.kind().status()).unwrap_or(StatusCode::BAD_REQUEST);
     aws_response(
         status,

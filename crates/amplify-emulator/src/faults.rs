@@ -9,6 +9,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// A failure to inject.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use amplify_emulator::{Emulator, ErrorKind, Fault};
+/// let emu = Emulator::start().await?;
+/// // The next GetTokensFromRefreshToken answers as if the token had been rotated out.
+/// emu.faults().inject("GetTokensFromRefreshToken", Fault::ServiceError(ErrorKind::RefreshTokenReuse));
+/// // An endpoint that predates GetTokensFromRefreshToken.
+/// emu.faults().inject_always("GetTokensFromRefreshToken", Fault::UnknownOperation);
+/// // A proxy in front of Cognito failing.
+/// emu.faults().inject("InitiateAuth", Fault::HtmlError(502));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -23,6 +36,20 @@ pub enum Fault {
     DropConnection,
     /// Sends the headers (with the full `content-length`) and half the body, then closes.
     TruncatedBody,
+    /// Answers with this modeled Cognito error exactly as the service sends it: the kind's
+    /// [`status`](crate::ErrorKind::status), `x-amzn-ErrorType`, `x-amzn-RequestId` and
+    /// `{"__type": <kind>, "message": "Injected fault: <kind>."}` (`graphql` and `rest` answer
+    /// `InternalError` and `TooManyRequests` in AppSync / API Gateway shape, other kinds in
+    /// Cognito's). `ServiceError(ErrorKind::UnknownOperation)` is [`Fault::UnknownOperation`].
+    ServiceError(crate::ErrorKind),
+    /// A proxy's HTML error page with this HTTP status (`content-type: text/html`, no AWS
+    /// headers); an invalid status sends 502.
+    HtmlError(u16),
+    /// The answer AWS gives for an operation the endpoint does not implement: HTTP 400,
+    /// `{"__type":"com.amazon.coral.service#UnknownOperationException"}`, no message and no
+    /// `x-amzn-ErrorType` (the same answer as for an unknown `X-Amz-Target`). For testing a
+    /// client's fall-back from GetTokensFromRefreshToken to `REFRESH_TOKEN_AUTH`.
+    UnknownOperation,
 }
 
 #[derive(Debug, Clone)]

@@ -136,36 +136,23 @@ async fn serve_request(
                 "The request body is too large or was cut off.",
             );
             return Ok(into_reply(
-                error_response(&error, "0"),
+                error_response(&error, &backend.request_id()),
                 false,
                 backend.clock().now(),
             ));
         }
     };
-    match fault {
+    match &fault {
         Some(Fault::DropConnection) => {
             return Err(io::Error::other("injected fault: dropped connection"));
         }
-        Some(Fault::InternalError) => {
-            let response = crate::appsync::fault_response(&operation, true).unwrap_or_else(|| {
-                error_response(
-                    &CognitoError::internal("Injected fault: internal error."),
-                    "0",
-                )
-            });
-            return Ok(into_reply(response, false, backend.clock().now()));
+        Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(other) => {
+            if let Some(response) = backend.injected_response(&operation, other) {
+                return Ok(into_reply(response, false, backend.clock().now()));
+            }
         }
-        Some(Fault::Throttle) => {
-            let response = crate::appsync::fault_response(&operation, false).unwrap_or_else(|| {
-                error_response(
-                    &CognitoError::new(ErrorKind::TooManyRequests, "Rate exceeded"),
-                    "0",
-                )
-            });
-            return Ok(into_reply(response, false, backend.clock().now()));
-        }
-        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(Fault::TruncatedBody) | None => {}
+        None => {}
     }
     let request = Request::from_parts(parts, body);
     let clock = backend.clock().clone();
