@@ -14,8 +14,8 @@
 use std::process::ExitCode;
 
 use amplify_auth_cognito::{
-    AuthError, AuthFlowType, CognitoAuthPlugin, ServiceErrorKind, SignInStep, SignOutResult,
-    SignOutScope,
+    AuthError, AuthFlowType, CognitoAuthPlugin, RefreshOperation, ServiceErrorKind, SignInStep,
+    SignOutResult, SignOutScope,
 };
 use amplify_core::Amplify;
 use amplify_secure_storage::SecureStorageFactory;
@@ -39,8 +39,12 @@ fn field(v: &serde_json::Value, name: &str) -> Result<String, Error> {
 
 async fn client(outputs: &str) -> Result<(Amplify, CognitoAuthPlugin), Error> {
     let amplify = Amplify::new();
+    // moto 5.2.5 answers GetTokensFromRefreshToken with an HTML 500 (it does not implement it),
+    // which the plugin rightly treats as a failed refresh, not as "operation unknown": tell it
+    // to refresh with InitiateAuth(REFRESH_TOKEN_AUTH).
     let auth = CognitoAuthPlugin::builder()
         .secure_storage_factory(SecureStorageFactory::in_memory())
+        .refresh_operation(RefreshOperation::InitiateAuth)
         .build();
     amplify.add_plugin(auth.clone())?;
     amplify.configure(outputs).await?;
@@ -312,7 +316,7 @@ async fn run(setup: &Setup) -> Result<Vec<String>, Error> {
     check(
         "other device's session expired",
         matches!(
-            expired.user_pool_tokens.as_ref().map_err(|e| e.as_ref()),
+            expired.user_pool_tokens.as_ref(),
             Err(AuthError::SessionExpired(_))
         ),
         &format!("{:?}", expired.user_pool_tokens),

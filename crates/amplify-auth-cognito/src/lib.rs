@@ -25,24 +25,35 @@ mod clock;
 mod error;
 mod operations;
 mod plugin;
+mod refresh;
 mod sdk;
 mod session;
 mod sign_in;
+mod single_flight;
 pub mod srp;
 mod store;
 mod tokens;
 mod types;
 
 pub use clock::SkewCorrectedClock;
-pub use error::{AuthError, ServiceErrorKind};
+pub use error::{
+    AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, InvalidStateReason,
+    NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,
+    UnexpectedResponseError, UnsupportedChallengeError, ValidationError, ValidationReason,
+};
 pub use operations::{
     ConfirmResetPasswordBuilder, ConfirmSignUpBuilder, FederateBuilder, FederationProvider,
     FetchAuthSessionBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder, SignOutBuilder,
     SignOutScope, SignUpBuilder,
 };
-pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, DEFAULT_REFRESH_BUFFER, PLUGIN_KEY};
+pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
+pub use refresh::{DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER};
+pub use session::RefreshOperation;
 pub use sign_in::{ConfirmSignInBuilder, SignInBuilder};
-pub use tokens::{Claims, FederationToken, Jwt, Password, RefreshToken, UserPoolTokens};
+pub use tokens::{
+    ChallengeResponse, Claims, ConfirmationCode, FederationToken, Jwt, Password, RefreshToken,
+    UserPoolTokens,
+};
 pub use types::{
     AuthFlowType, AuthSession, CodeDeliveryDetails, CurrentUser, DeliveryMedium,
     FederateToIdentityPoolResult, ResetPasswordResult, ResetPasswordStep, SessionField,

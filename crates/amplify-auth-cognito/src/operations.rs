@@ -7,10 +7,11 @@ use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use tracing::Instrument;
 
 use crate::AuthError;
+use crate::error::InvalidStateReason;
 use crate::plugin::{CognitoAuthPlugin, Configured};
 use crate::sdk::{self, IDP};
 use crate::session::{Federation, Session, no_identity_pool};
-use crate::tokens::{FederationToken, Password};
+use crate::tokens::{ConfirmationCode, FederationToken, Password};
 use crate::types::{
     AuthSession, CodeDeliveryDetails, CurrentUser, FederateToIdentityPoolResult,
     ResetPasswordResult, ResetPasswordStep, SignOutResult, SignUpResult, SignUpStep,
@@ -19,7 +20,12 @@ use crate::types::{
 fn required(field: &'static str, value: Option<String>) -> Result<String, AuthError> {
     value
         .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| AuthError::validation(field, "is required"))
+        .ok_or_else(|| AuthError::required(field))
+}
+
+fn required_code(code: Option<ConfirmationCode>) -> Result<ConfirmationCode, AuthError> {
+    code.filter(|c| !c.expose_secret().trim().is_empty())
+        .ok_or_else(|| AuthError::required("confirmation_code"))
 }
 
 fn metadata(map: HashMap<String, String>) -> Option<HashMap<String, String>> {
@@ -94,7 +100,7 @@ impl SignUpBuilder {
         let username = required("username", self.username)?;
         let password = self
             .password
-            .ok_or_else(|| AuthError::validation("password", "is required"))?;
+            .ok_or_else(|| AuthError::required("password"))?;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
         let attributes: Vec<AttributeType> = self
@@ -135,7 +141,7 @@ impl SignUpBuilder {
 
 builder!(
     /// Builder for [`CognitoAuthPlugin::confirm_sign_up`].
-    ConfirmSignUpBuilder { username: Option<String>, code: Option<String> }
+    ConfirmSignUpBuilder { username: Option<String>, code: Option<ConfirmationCode> }
 );
 
 impl ConfirmSignUpBuilder {
@@ -145,8 +151,8 @@ impl ConfirmSignUpBuilder {
         self
     }
 
-    /// The code that was sent.
-    pub fn confirmation_code(mut self, code: impl Into<String>) -> Self {
+    /// The code that was sent (a secret: `Debug` never shows it).
+    pub fn confirmation_code(mut self, code: impl Into<ConfirmationCode>) -> Self {
         self.code = Some(code.into());
         self
     }
@@ -159,14 +165,14 @@ impl ConfirmSignUpBuilder {
     pub async fn send(self) -> Result<SignUpResult, AuthError> {
         let configured = self.plugin.configured()?;
         let username = required("username", self.username)?;
-        let code = required("confirmation_code", self.code)?;
+        let code = required_code(self.code)?;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
         client
             .confirm_sign_up()
             .client_id(&pool.app_client_id)
             .username(&username)
-            .confirmation_code(code)
+            .confirmation_code(code.expose_secret())
             .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
             .send()
@@ -260,7 +266,7 @@ impl ResetPasswordBuilder {
 
 builder!(
     /// Builder for [`CognitoAuthPlugin::confirm_reset_password`].
-    ConfirmResetPasswordBuilder { username: Option<String>, new_password: Option<Password>, code: Option<String> }
+    ConfirmResetPasswordBuilder { username: Option<String>, new_password: Option<Password>, code: Option<ConfirmationCode> }
 );
 
 impl ConfirmResetPasswordBuilder {
@@ -276,8 +282,8 @@ impl ConfirmResetPasswordBuilder {
         self
     }
 
-    /// The code that was sent.
-    pub fn confirmation_code(mut self, code: impl Into<String>) -> Self {
+    /// The code that was sent (a secret: `Debug` never shows it).
+    pub fn confirmation_code(mut self, code: impl Into<ConfirmationCode>) -> Self {
         self.code = Some(code.into());
         self
     }
@@ -290,17 +296,17 @@ impl ConfirmResetPasswordBuilder {
     pub async fn send(self) -> Result<ResetPasswordResult, AuthError> {
         let configured = self.plugin.configured()?;
         let username = required("username", self.username)?;
-        let code = required("confirmation_code", self.code)?;
+        let code = required_code(self.code)?;
         let password = self
             .new_password
-            .ok_or_else(|| AuthError::validation("new_password", "is required"))?;
+            .ok_or_else(|| AuthError::required("new_password"))?;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
         client
             .confirm_forgot_password()
             .client_id(&pool.app_client_id)
             .username(&username)
-            .confirmation_code(code)
+            .confirmation_code(code.expose_secret())
             .password(password.expose_secret())
             .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
@@ -514,12 +520,10 @@ impl FederateBuilder {
     /// `NotAuthorized` for a token the identity pool does not accept.
     pub async fn send(self) -> Result<FederateToIdentityPoolResult, AuthError> {
         let configured = self.plugin.configured()?;
-        let token = self
-            .token
-            .ok_or_else(|| AuthError::validation("token", "is required"))?;
+        let token = self.token.ok_or_else(|| AuthError::required("token"))?;
         let provider = self
             .provider
-            .ok_or_else(|| AuthError::validation("provider", "is required"))?;
+            .ok_or_else(|| AuthError::required("provider"))?;
         let manager = &configured.manager;
         manager.ensure_loaded().await?;
         if manager.config.identity_pool.is_none() {
@@ -527,8 +531,7 @@ impl FederateBuilder {
         }
         if manager.snapshot().session.user_pool.is_some() {
             return Err(AuthError::InvalidState(
-                "a user pool user is signed in; sign out before federating to the identity pool"
-                    .into(),
+                InvalidStateReason::UserPoolUserSignedIn,
             ));
         }
         let login = (
@@ -647,9 +650,7 @@ impl CognitoAuthPlugin {
         let manager = &configured.manager;
         manager.ensure_loaded().await?;
         if manager.snapshot().session.federation.is_none() {
-            return Err(AuthError::InvalidState(
-                "the session is not federated to the identity pool".into(),
-            ));
+            return Err(AuthError::InvalidState(InvalidStateReason::NotFederated));
         }
         manager.commit(None, true, |_| Session::default()).await?;
         Ok(())
@@ -667,9 +668,7 @@ impl CognitoAuthPlugin {
         manager.ensure_loaded().await?;
         let snap = manager.snapshot();
         if snap.session.federation.is_some() {
-            return Err(AuthError::InvalidState(
-                "the session is federated to the identity pool; there is no user pool user".into(),
-            ));
+            return Err(AuthError::InvalidState(InvalidStateReason::Federated));
         }
         let up = snap
             .session

@@ -3,25 +3,31 @@
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use amplify_core::hub::Hub;
+use amplify_core::time::SharedTimeSource;
 use amplify_core::{
-    AmplifyError, AuthorizationType, BoxFuture, Category, Plugin, PluginContext,
-    SharedCredentialsProvider, SharedTokenProvider,
+    AmplifyConfig, AmplifyError, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
+    Plugin, PluginContext, SharedCredentialsProvider, SharedTokenProvider,
 };
 use amplify_secure_storage::{SecureStorageFactory, SecureStorageOptions, StorageScope};
 
 use crate::AuthError;
 use crate::clock::SkewCorrectedClock;
+use crate::error::{ConfigurationReason, InvalidStateReason};
+use crate::refresh::{
+    DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER, RefreshPolicy,
+};
 use crate::sdk::Clients;
-use crate::session::{IdentityPoolCredentialsProvider, SessionManager, UserPoolTokenProvider};
+use crate::session::{
+    IdentityPoolCredentialsProvider, ManagerParts, RefreshOperation, SessionManager,
+    UserPoolTokenProvider,
+};
 use crate::sign_in::PendingSignIn;
 use crate::srp::EphemeralKey;
 use crate::store::CredentialStore;
 
 /// The key this plugin is registered under.
 pub const PLUGIN_KEY: &str = "awsCognitoAuthPlugin";
-
-/// Tokens are refreshed this long before they expire (skew-corrected).
-pub const DEFAULT_REFRESH_BUFFER: Duration = Duration::from_secs(5 * 60);
 
 /// Amplify's Auth category for Amazon Cognito.
 ///
@@ -52,8 +58,18 @@ pub struct CognitoAuthPlugin {
 pub(crate) struct Shared {
     storage: SecureStorageFactory,
     sdk_config: Option<aws_types::SdkConfig>,
-    refresh_buffer: Duration,
+    refresh: RefreshSettings,
+    time: Option<SharedTimeSource>,
+    hub: Hub,
     configured: RwLock<Option<Arc<Configured>>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RefreshSettings {
+    buffer: Duration,
+    jitter: Duration,
+    min_interval: Duration,
+    operation: RefreshOperation,
 }
 
 /// What `configure` builds.
@@ -67,7 +83,7 @@ impl std::fmt::Debug for CognitoAuthPlugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CognitoAuthPlugin")
             .field("configured", &self.configured().is_ok())
-            .field("refresh_buffer", &self.shared.refresh_buffer)
+            .field("refresh", &self.shared.refresh)
             .finish_non_exhaustive()
     }
 }
@@ -78,15 +94,17 @@ impl Default for CognitoAuthPlugin {
     }
 }
 
-/// Builds a [`CognitoAuthPlugin`] with custom storage, SDK settings or refresh buffer.
+/// Builds a [`CognitoAuthPlugin`] with custom storage, SDK settings or refresh policy.
 ///
 /// ```
 /// use amplify_auth_cognito::CognitoAuthPlugin;
 /// use amplify_secure_storage::SecureStorageFactory;
+/// use std::time::Duration;
 ///
 /// // The seed's `secureStorageFactory`: keep credentials in memory only.
 /// let auth = CognitoAuthPlugin::builder()
 ///     .secure_storage_factory(SecureStorageFactory::in_memory())
+///     .refresh_buffer(Duration::from_secs(120))
 ///     .build();
 /// ```
 #[derive(Debug, Default)]
@@ -94,10 +112,20 @@ pub struct CognitoAuthPluginBuilder {
     storage: Option<SecureStorageFactory>,
     sdk_config: Option<aws_types::SdkConfig>,
     refresh_buffer: Option<Duration>,
+    refresh_jitter: Option<Duration>,
+    min_refresh_interval: Option<Duration>,
+    refresh_operation: RefreshOperation,
+    time: Option<SharedTimeSource>,
+    hub: Option<Hub>,
 }
 
 impl CognitoAuthPluginBuilder {
-    /// Where tokens and credentials are kept (default: the OS keychain, else an encrypted file).
+    /// Where tokens and credentials are kept.
+    ///
+    /// The default is [`SecureStorageFactory::default_for_platform`]: with this crate's
+    /// `keychain` feature, the OS keychain (Secret Service, macOS Keychain, Windows Credential
+    /// Manager) when one answers, else an encrypted file; without the feature, the encrypted
+    /// file store in the platform's data directory.
     #[must_use]
     pub fn secure_storage_factory(mut self, factory: SecureStorageFactory) -> Self {
         self.storage = Some(factory);
@@ -113,10 +141,52 @@ impl CognitoAuthPluginBuilder {
         self
     }
 
-    /// How long before expiry tokens and credentials are refreshed (default 5 minutes).
+    /// How long before expiry tokens and credentials are refreshed (default 5 minutes,
+    /// [`DEFAULT_REFRESH_BUFFER`]).
     #[must_use]
     pub fn refresh_buffer(mut self, buffer: Duration) -> Self {
         self.refresh_buffer = Some(buffer);
+        self
+    }
+
+    /// At most this much is added to the buffer, drawn at random once per plugin, so that many
+    /// processes do not refresh in the same second (default 30 s, [`DEFAULT_REFRESH_JITTER`];
+    /// zero turns it off).
+    #[must_use]
+    pub fn refresh_jitter(mut self, max: Duration) -> Self {
+        self.refresh_jitter = Some(max);
+        self
+    }
+
+    /// The least time between refresh attempts after a failed one (default 30 s,
+    /// [`DEFAULT_MIN_REFRESH_INTERVAL`]). Meanwhile callers get the still-valid tokens, or the
+    /// last error once they have expired, without calling Cognito.
+    #[must_use]
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.min_refresh_interval = Some(interval);
+        self
+    }
+
+    /// How tokens are refreshed (default [`RefreshOperation::GetTokensFromRefreshToken`]).
+    #[must_use]
+    pub fn refresh_operation(mut self, operation: RefreshOperation) -> Self {
+        self.refresh_operation = operation;
+        self
+    }
+
+    /// The clock for [`CognitoAuthPlugin::configure_with`] (with `Amplify`, Amplify's clock is
+    /// used).
+    #[must_use]
+    pub fn time_source(mut self, time: SharedTimeSource) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// The Hub that [`CognitoAuthPlugin::configure_with`] publishes to (with `Amplify`,
+    /// Amplify's Hub is used; without either, the plugin's own, see [`CognitoAuthPlugin::hub`]).
+    #[must_use]
+    pub fn hub(mut self, hub: Hub) -> Self {
+        self.hub = Some(hub);
         self
     }
 
@@ -128,7 +198,16 @@ impl CognitoAuthPluginBuilder {
                     SecureStorageFactory::default_for_platform(SecureStorageOptions::default())
                 }),
                 sdk_config: self.sdk_config,
-                refresh_buffer: self.refresh_buffer.unwrap_or(DEFAULT_REFRESH_BUFFER),
+                refresh: RefreshSettings {
+                    buffer: self.refresh_buffer.unwrap_or(DEFAULT_REFRESH_BUFFER),
+                    jitter: self.refresh_jitter.unwrap_or(DEFAULT_REFRESH_JITTER),
+                    min_interval: self
+                        .min_refresh_interval
+                        .unwrap_or(DEFAULT_MIN_REFRESH_INTERVAL),
+                    operation: self.refresh_operation,
+                },
+                time: self.time,
+                hub: self.hub.unwrap_or_default(),
                 configured: RwLock::new(None),
             }),
         }
@@ -152,45 +231,101 @@ impl CognitoAuthPlugin {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .ok_or_else(|| {
-                AuthError::Configuration(
-                    "the auth plugin has not been configured; call Amplify::configure".into(),
-                )
-            })
+            .ok_or(AuthError::InvalidState(InvalidStateReason::NotConfigured))
+    }
+
+    /// Configures the plugin without an [`Amplify`](amplify_core::Amplify) value, for services
+    /// and CLIs that want just Auth: reads the auth section of `config`, and registers the
+    /// user-pool token provider and the identity-pool credentials provider in `registry` (pass
+    /// the same registry to `ApiPlugin::configure_with` to authorize API calls). The clock and
+    /// Hub are the builder's ([`CognitoAuthPluginBuilder::time_source`],
+    /// [`CognitoAuthPluginBuilder::hub`]), else the system clock and [`hub`](Self::hub).
+    /// Configuring again replaces the earlier configuration (the stored session is kept).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::Configuration`] when `config` has no usable auth section;
+    /// [`AuthError::Storage`] when the secure storage cannot be opened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use amplify_auth_cognito::CognitoAuthPlugin;
+    /// use amplify_core::{AmplifyConfig, AuthProviderRegistry, AuthorizationType};
+    /// use amplify_secure_storage::SecureStorageFactory;
+    ///
+    /// let config = AmplifyConfig::from_json(r#"{"version": "1", "auth": {"aws_region": "us-east-1",
+    ///     "user_pool_id": "us-east-1_Example", "user_pool_client_id": "exampleclient"}}"#)?;
+    /// let registry = AuthProviderRegistry::default();
+    /// let auth = CognitoAuthPlugin::builder()
+    ///     .secure_storage_factory(SecureStorageFactory::in_memory())
+    ///     .build();
+    /// auth.configure_with(&config, &registry)?;
+    /// assert!(registry.get(AuthorizationType::AmazonCognitoUserPools).is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn configure_with(
+        &self,
+        config: &AmplifyConfig,
+        registry: &AuthProviderRegistry,
+    ) -> Result<(), AuthError> {
+        let time = self.shared.time.clone().unwrap_or_default();
+        let hub = self.hub();
+        self.configure_parts(config, registry, &hub, &time)
+    }
+
+    /// The Hub this plugin publishes to when configured with
+    /// [`configure_with`](Self::configure_with) and no Hub was given to the builder. With
+    /// `Amplify`, events go to Amplify's Hub instead.
+    pub fn hub(&self) -> Hub {
+        self.shared.hub.clone()
     }
 
     fn configure_now(&self, ctx: &PluginContext<'_>) -> Result<(), AuthError> {
-        let config = ctx.config.auth.clone().ok_or_else(|| {
-            AuthError::Configuration("the configuration has no auth section".into())
-        })?;
+        self.configure_parts(ctx.config, ctx.auth_providers, ctx.hub, ctx.time)
+    }
+
+    fn configure_parts(
+        &self,
+        config: &AmplifyConfig,
+        registry: &AuthProviderRegistry,
+        hub: &Hub,
+        time: &SharedTimeSource,
+    ) -> Result<(), AuthError> {
+        let config = config
+            .auth
+            .clone()
+            .ok_or(AuthError::Configuration(ConfigurationReason::NoAuthSection))?;
         if config.user_pool.is_none() && config.identity_pool.is_none() {
-            return Err(AuthError::Configuration(
-                "auth has neither a user pool nor an identity pool".into(),
-            ));
+            return Err(AuthError::Configuration(ConfigurationReason::NoPools));
         }
-        let clock = SkewCorrectedClock::new(ctx.time.clone());
+        let clock = SkewCorrectedClock::new(time.clone());
         let clients = Clients::build(&config, self.shared.sdk_config.as_ref(), &clock);
         let storage = self
             .shared
             .storage
             .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)?;
         let store = CredentialStore::new(storage, &config);
+        let settings = self.shared.refresh;
         let manager = Arc::new(SessionManager::new(
             Arc::new(config),
-            clients,
-            clock,
-            ctx.hub.clone(),
-            store,
-            self.shared.refresh_buffer,
+            ManagerParts {
+                clients,
+                clock,
+                hub: hub.clone(),
+                store,
+                policy: RefreshPolicy::new(settings.buffer, settings.jitter, settings.min_interval),
+                refresh_operation: settings.operation,
+            },
         ));
         if manager.config.user_pool.is_some() {
-            ctx.auth_providers.register(
+            registry.register(
                 AuthorizationType::AmazonCognitoUserPools,
                 SharedTokenProvider::new(UserPoolTokenProvider(Arc::clone(&manager))),
             );
         }
         if manager.config.identity_pool.is_some() {
-            ctx.auth_providers.register(
+            registry.register(
                 AuthorizationType::AwsIam,
                 SharedCredentialsProvider::new(IdentityPoolCredentialsProvider(Arc::clone(
                     &manager,

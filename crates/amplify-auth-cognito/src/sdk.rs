@@ -1,7 +1,7 @@
 //! The official AWS SDK clients, configured from the Amplify configuration, and the mapping of
 //! their errors.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,14 +24,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use http_body_util::BodyExt;
+use secrecy::SecretString;
 use sha2::Sha256;
 
 use crate::AuthError;
 use crate::clock::{DateHeaderInterceptor, SkewCorrectedClock};
-use crate::error::ServiceErrorKind;
+use crate::error::{CognitoService, NetworkError, NetworkPhase, ServiceError, ServiceErrorKind};
 
-pub(crate) const IDP: &str = "cognito-idp";
-pub(crate) const IDENTITY: &str = "cognito-identity";
+pub(crate) const IDP: CognitoService = CognitoService::UserPools;
+pub(crate) const IDENTITY: CognitoService = CognitoService::IdentityPools;
 
 /// The Cognito clients of one configured plugin.
 #[derive(Debug, Clone)]
@@ -45,13 +46,21 @@ pub(crate) struct Clients {
 /// The Cognito Identity model does not mark `SessionToken` sensitive, so the SDK would print it in
 /// its TRACE log of every `GetCredentialsForIdentity` output. An interceptor moves it here before
 /// deserialization and leaves a placeholder; [`take`](Self::take) swaps it back.
+///
+/// Tokens wait here as [`SecretString`]s (zeroized when dropped). A call whose future is dropped
+/// between the response and [`take`](Self::take) leaves its token behind; at most
+/// [`VAULT_CAPACITY`] tokens are kept, the oldest dropped (and zeroized) first, so nothing
+/// accumulates.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SessionTokenVault {
-    tokens: Arc<Mutex<HashMap<String, String>>>,
+    tokens: Arc<Mutex<VecDeque<(String, SecretString)>>>,
     next: Arc<AtomicU64>,
 }
 
 const VAULT_PREFIX: &str = "amplify-redacted-session-token-";
+
+/// Credentials calls are single-flight per plugin, so a handful in flight is already many.
+pub(crate) const VAULT_CAPACITY: usize = 8;
 
 impl SessionTokenVault {
     /// The body with `Credentials.SessionToken` replaced by a placeholder (`None`: nothing to do).
@@ -61,32 +70,45 @@ impl SessionTokenVault {
         else {
             return None;
         };
-        let real = std::mem::take(value);
+        let real = SecretString::from(std::mem::take(value));
         *value = self.stash(real);
-        serde_json::to_vec(&json).ok()
+        let out = serde_json::to_vec(&json).ok();
+        // The parsed copy of the body (with the token's other fields) goes away here; the token
+        // itself now lives only in the vault.
+        drop(json);
+        out
     }
 
-    fn stash(&self, token: String) -> String {
+    fn stash(&self, token: SecretString) -> String {
         let placeholder = format!(
             "{VAULT_PREFIX}{}",
             self.next.fetch_add(1, Ordering::Relaxed)
         );
-        self.tokens
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(placeholder.clone(), token);
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        while tokens.len() >= VAULT_CAPACITY {
+            tokens.pop_front();
+        }
+        tokens.push_back((placeholder.clone(), token));
         placeholder
     }
 
-    /// The real token for a value from a response (unchanged when it is not a placeholder).
-    pub(crate) fn take(&self, value: &str) -> Option<String> {
+    /// The real token for a value from a response (the value itself when it is not a
+    /// placeholder; `None` when the placeholder's token is gone).
+    pub(crate) fn take(&self, value: &str) -> Option<SecretString> {
         if !value.starts_with(VAULT_PREFIX) {
-            return Some(value.to_owned());
+            return Some(SecretString::from(value.to_owned()));
         }
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = tokens.iter().position(|(p, _)| p == value)?;
+        tokens.remove(index).map(|(_, token)| token)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.tokens
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(value)
+            .len()
     }
 }
 
@@ -201,67 +223,77 @@ impl Clients {
     }
 }
 
-/// Maps an SDK error to [`AuthError`], keeping the "may have been sent" distinction.
-pub(crate) fn map_error<E>(service: &'static str, err: SdkError<E>) -> AuthError
+/// Maps an SDK error to [`AuthError`], keeping the "may have been sent" distinction and the
+/// SDK's typed error as the source.
+///
+/// The raw HTTP response is never kept: a response that failed to parse may be a success body
+/// with tokens in it, and the SDK's error would print it in `Debug`.
+pub(crate) fn map_error<E>(service: CognitoService, err: SdkError<E>) -> AuthError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     match err {
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
-            let e = ctx.err();
+            let e = ctx.into_err();
             let code = e.code().unwrap_or("Unknown").to_owned();
-            let mut kind = ServiceErrorKind::from_code(&code);
-            if kind == ServiceErrorKind::Other && status >= 500 {
-                kind = ServiceErrorKind::InternalError;
+            let mut error = ServiceError::new(service, code, e.message().unwrap_or(""))
+                .with_status(status)
+                .with_request_id(e.meta().extra("aws_request_id").map(str::to_owned));
+            if error.kind() == ServiceErrorKind::Other && status >= 500 {
+                error = error.with_kind(ServiceErrorKind::InternalError);
             }
-            if kind == ServiceErrorKind::Other && status == 429 {
-                kind = ServiceErrorKind::TooManyRequests;
+            if error.kind() == ServiceErrorKind::Other && status == 429 {
+                error = error.with_kind(ServiceErrorKind::TooManyRequests);
             }
-            AuthError::Service {
-                kind,
-                message: e.message().unwrap_or("").to_owned(),
-                request_id: e.meta().extra("aws_request_id").map(str::to_owned),
-                code,
-                service,
-            }
+            AuthError::Service(error.with_source(e))
         }
-        SdkError::TimeoutError(_) => AuthError::Network {
+        SdkError::TimeoutError(_) => AuthError::Network(NetworkError::new(
             service,
-            detail: "the request timed out".into(),
-            may_have_been_sent: true,
-        },
-        SdkError::DispatchFailure(failure) => AuthError::Network {
-            service,
-            detail: format!(
-                "the request could not be sent: {}",
-                failure
-                    .as_connector_error()
-                    .map_or_else(|| "unknown".to_owned(), |c| c.to_string())
-            ),
-            may_have_been_sent: !failure.is_user(),
-        },
-        // A 5xx whose body is not Cognito's JSON (an HTML error page from a proxy, or a server
-        // that does not implement the operation) is still the service failing.
-        SdkError::ResponseError(ctx) if ctx.raw().status().as_u16() >= 500 => AuthError::Service {
-            kind: ServiceErrorKind::InternalError,
-            code: format!("HTTP {}", ctx.raw().status().as_u16()),
-            message: "the service failed and its error body could not be read".into(),
-            request_id: None,
-            service,
-        },
-        SdkError::ResponseError(_) => AuthError::Network {
-            service,
-            detail: "the response could not be read".into(),
-            may_have_been_sent: true,
-        },
-        SdkError::ConstructionFailure(_) => {
-            AuthError::validation("request", "the request could not be built")
-        }
-        other => AuthError::UnexpectedResponse(format!(
-            "{}",
-            aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(&other)
+            NetworkPhase::Timeout,
+            true,
+            err.into_source().ok(),
         )),
+        SdkError::DispatchFailure(ref failure) => {
+            let sent = !failure.is_user();
+            let phase = if failure.is_timeout() {
+                NetworkPhase::Timeout
+            } else {
+                NetworkPhase::Dispatch
+            };
+            AuthError::Network(NetworkError::new(
+                service,
+                phase,
+                sent,
+                err.into_source().ok(),
+            ))
+        }
+        // A 5xx whose body is not Cognito's JSON (an HTML error page from a proxy or a load
+        // balancer, or moto for an operation it lacks) is still the service failing.
+        SdkError::ResponseError(ref ctx) if ctx.raw().status().as_u16() >= 500 => {
+            let status = ctx.raw().status().as_u16();
+            let mut error = ServiceError::new(
+                service,
+                format!("HTTP {status}"),
+                "the service failed and its error body could not be read",
+            )
+            .with_kind(ServiceErrorKind::InternalError)
+            .with_status(status);
+            if let Ok(source) = err.into_source() {
+                error = error.with_source(source);
+            }
+            AuthError::Service(error)
+        }
+        SdkError::ResponseError(_) => AuthError::Network(NetworkError::new(
+            service,
+            NetworkPhase::Response,
+            true,
+            err.into_source().ok(),
+        )),
+        SdkError::ConstructionFailure(_) => {
+            AuthError::unsupported("request", "the request could not be built from the inputs")
+        }
+        _ => AuthError::unexpected("an SDK error of an unknown kind"),
     }
 }
 
@@ -278,6 +310,36 @@ pub(crate) fn secret_hash(secret: &str, username: &str, client_id: &str) -> Stri
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::{SessionTokenVault, VAULT_CAPACITY};
+
+    #[test]
+    fn the_vault_swaps_tokens_and_forgets_abandoned_ones() {
+        let vault = SessionTokenVault::default();
+        let body = br#"{"Credentials":{"AccessKeyId":"ASIA","SessionToken":"REAL-TOKEN"},"IdentityId":"x"}"#;
+        let redacted = vault.redact(body).unwrap_or_default();
+        let text = String::from_utf8(redacted).unwrap_or_default();
+        assert!(!text.contains("REAL-TOKEN"), "{text}");
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let placeholder = json["Credentials"]["SessionToken"]
+            .as_str()
+            .unwrap_or_default();
+        assert_eq!(
+            vault
+                .take(placeholder)
+                .map(|t| t.expose_secret().to_owned())
+                .as_deref(),
+            Some("REAL-TOKEN")
+        );
+        assert!(vault.take(placeholder).is_none(), "taken once");
+        // Calls dropped mid-way leave tokens behind: never more than the capacity.
+        for _ in 0..100 {
+            let _ = vault.redact(body);
+        }
+        assert_eq!(vault.len(), VAULT_CAPACITY);
+    }
+
     #[test]
     fn secret_hash_matches_a_reference_value() {
         // HMAC-SHA256("secret", "alice" + "client"), computed independently with Python's hmac.

@@ -7,9 +7,9 @@
 //! secure storage before they are published.
 
 use std::collections::HashMap;
-use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use amplify_core::config::AuthConfig;
 use amplify_core::hub::{AuthHubEvent, Hub};
@@ -20,12 +20,15 @@ use amplify_core::{
 };
 use arc_swap::ArcSwap;
 use aws_sdk_cognitoidentityprovider as idp;
+use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
 use crate::AuthError;
 use crate::clock::SkewCorrectedClock;
-use crate::error::ServiceErrorKind;
+use crate::error::{ConfigurationReason, InvalidStateReason, ServiceErrorKind, provider_error};
+use crate::refresh::{Decision, RefreshPolicy};
 use crate::sdk::{self, Clients, IDENTITY, IDP};
+use crate::single_flight::SingleFlight;
 use crate::store::CredentialStore;
 use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
 use crate::types::{AuthSession, SessionField, SignInDetails};
@@ -60,44 +63,89 @@ pub(crate) struct Snapshot {
     pub(crate) generation: u64,
 }
 
-/// Runs one future at a time for any number of concurrent callers, who all get its result.
-pub(crate) struct SingleFlight<T> {
-    slot: Mutex<Option<Arc<OnceCell<T>>>>,
+/// How user-pool tokens are refreshed.
+///
+/// ```
+/// use amplify_auth_cognito::{CognitoAuthPlugin, RefreshOperation};
+///
+/// // moto and other servers without GetTokensFromRefreshToken:
+/// let auth = CognitoAuthPlugin::builder()
+///     .refresh_operation(RefreshOperation::InitiateAuth)
+///     .build();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RefreshOperation {
+    /// `GetTokensFromRefreshToken` (required for app clients with refresh-token rotation). When
+    /// the endpoint answers that the operation does not exist (`UnknownOperationException`),
+    /// the plugin switches to `InitiateAuth` for the rest of the process. Any other failure,
+    /// a 500 included, is only a failed refresh.
+    #[default]
+    GetTokensFromRefreshToken,
+    /// `InitiateAuth` with `REFRESH_TOKEN_AUTH` (servers without the newer operation; Cognito
+    /// refuses it for app clients with rotation).
+    InitiateAuth,
 }
 
-impl<T> Default for SingleFlight<T> {
-    fn default() -> Self {
-        Self {
-            slot: Mutex::new(None),
-        }
-    }
+/// The last failed refresh of one resource, for the minimum interval between attempts.
+#[derive(Default)]
+struct FailureMemo {
+    last: Mutex<Option<Failure>>,
 }
 
-impl<T: Clone> SingleFlight<T> {
-    pub(crate) async fn run<F, Fut>(&self, f: F) -> T
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = T>,
-    {
-        let cell = {
-            let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(slot.get_or_insert_with(|| Arc::new(OnceCell::new())))
-        };
-        let value = cell.get_or_init(f).await.clone();
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot
+struct Failure {
+    at: SystemTime,
+    generation: u64,
+    error: AuthError,
+}
+
+impl FailureMemo {
+    /// The last failure for this identity generation.
+    fn get(&self, generation: u64) -> Option<(SystemTime, AuthError)> {
+        self.last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .is_some_and(|current| Arc::ptr_eq(current, &cell))
-        {
-            *slot = None;
-        }
-        value
+            .filter(|f| f.generation == generation)
+            .map(|f| (f.at, f.error.clone()))
+    }
+
+    fn record(&self, generation: u64, at: SystemTime, error: AuthError) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(Failure {
+            at,
+            generation,
+            error,
+        });
+    }
+
+    fn clear(&self) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }
 
-/// Shared, cloneable failure of a session field.
-fn shared(e: AuthError) -> Arc<AuthError> {
-    Arc::new(e)
+/// A failure of a session field (cheap to clone for every caller that waited for it).
+fn shared(e: AuthError) -> AuthError {
+    e
+}
+
+fn user_sub(tokens: &UserPoolTokens) -> SessionField<String> {
+    tokens
+        .user_id()
+        .map(str::to_owned)
+        .ok_or_else(|| shared(AuthError::unexpected("the ID token has no sub")))
+}
+
+fn is_valid(expires_at: Option<SystemTime>, now: SystemTime) -> bool {
+    expires_at.is_some_and(|exp| exp > now)
+}
+
+/// Failures after which callers still get a cached value that has not expired: everything but
+/// the end of the session and a change of identity.
+fn keeps_cached(e: &AuthError) -> bool {
+    !matches!(
+        e,
+        AuthError::SessionExpired(_) | AuthError::InvalidState(_) | AuthError::SignedOut
+    ) && !e.ends_session()
 }
 
 pub(crate) struct SessionManager {
@@ -111,10 +159,15 @@ pub(crate) struct SessionManager {
     commit: tokio::sync::Mutex<()>,
     tokens_flight: SingleFlight<SessionField<UserPoolTokens>>,
     aws_flight: SingleFlight<SessionField<(String, AwsCredentials)>>,
-    refresh_buffer: Duration,
-    /// Set when the server does not implement GetTokensFromRefreshToken; then
-    /// InitiateAuth(REFRESH_TOKEN_AUTH) is used.
-    legacy_refresh: std::sync::atomic::AtomicBool,
+    tokens_failure: FailureMemo,
+    aws_failure: FailureMemo,
+    policy: RefreshPolicy,
+    refresh_operation: RefreshOperation,
+    /// Set when the endpoint said GetTokensFromRefreshToken does not exist.
+    legacy_refresh: AtomicBool,
+    /// A damaged stored session seen at load, reported instead of "signed out" until the next
+    /// sign-in.
+    load_error: Mutex<Option<AuthError>>,
 }
 
 impl std::fmt::Debug for SessionManager {
@@ -124,25 +177,29 @@ impl std::fmt::Debug for SessionManager {
             .field("signed_in", &snap.session.user_pool.is_some())
             .field("federated", &snap.session.federation.is_some())
             .field("generation", &snap.generation)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
 
+/// What a manager is built from, besides its configuration.
+pub(crate) struct ManagerParts {
+    pub(crate) clients: Clients,
+    pub(crate) clock: SkewCorrectedClock,
+    pub(crate) hub: Hub,
+    pub(crate) store: CredentialStore,
+    pub(crate) policy: RefreshPolicy,
+    pub(crate) refresh_operation: RefreshOperation,
+}
+
 impl SessionManager {
-    pub(crate) fn new(
-        config: Arc<AuthConfig>,
-        clients: Clients,
-        clock: SkewCorrectedClock,
-        hub: Hub,
-        store: CredentialStore,
-        refresh_buffer: Duration,
-    ) -> Self {
+    pub(crate) fn new(config: Arc<AuthConfig>, parts: ManagerParts) -> Self {
         Self {
             config,
-            clients,
-            clock,
-            hub,
-            store,
+            clients: parts.clients,
+            clock: parts.clock,
+            hub: parts.hub,
+            store: parts.store,
             state: ArcSwap::from_pointee(Snapshot {
                 session: Session::default(),
                 generation: 0,
@@ -151,8 +208,12 @@ impl SessionManager {
             commit: tokio::sync::Mutex::new(()),
             tokens_flight: SingleFlight::default(),
             aws_flight: SingleFlight::default(),
-            refresh_buffer,
-            legacy_refresh: std::sync::atomic::AtomicBool::new(false),
+            tokens_failure: FailureMemo::default(),
+            aws_failure: FailureMemo::default(),
+            policy: parts.policy,
+            refresh_operation: parts.refresh_operation,
+            legacy_refresh: AtomicBool::new(false),
+            load_error: Mutex::new(None),
         }
     }
 
@@ -163,7 +224,12 @@ impl SessionManager {
         }
         self.loaded
             .get_or_try_init(|| async {
-                let session = self.store.load().await?;
+                let (session, corrupted) = self.store.load().await?;
+                *self
+                    .load_error
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    corrupted.map(AuthError::StoredSessionCorrupted);
                 tracing::debug!(
                     signed_in = session.user_pool.is_some(),
                     federated = session.federation.is_some(),
@@ -203,18 +269,15 @@ impl SessionManager {
             generation: current.generation + u64::from(new_identity),
         });
         self.state.store(Arc::clone(&next));
+        if new_identity {
+            *self
+                .load_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+            self.tokens_failure.clear();
+            self.aws_failure.clear();
+        }
         Ok(Some(next))
-    }
-
-    fn fresh(&self, expires_at: Option<SystemTime>) -> bool {
-        self.fresh_at(expires_at, self.clock.now())
-    }
-
-    fn fresh_at(&self, expires_at: Option<SystemTime>, now: SystemTime) -> bool {
-        expires_at.is_some_and(|exp| {
-            exp.duration_since(now)
-                .is_ok_and(|left| left > self.refresh_buffer)
-        })
     }
 
     /// The session straight from the published snapshot when nothing needs refreshing: no
@@ -226,17 +289,17 @@ impl SessionManager {
         let snap = self.state.load();
         let up = snap.session.user_pool.as_ref()?;
         let now = self.clock.now();
-        if !self.fresh_at(up.tokens.expires_at(), now) {
+        if !self.policy.is_fresh(up.tokens.expires_at(), now) {
             return None;
         }
         let (identity_id, credentials) = if self.config.identity_pool.is_none() {
             let e = shared(AuthError::Configuration(
-                "no identity pool is configured".into(),
+                ConfigurationReason::NoIdentityPool,
             ));
-            (Err(Arc::clone(&e)), Err(e))
+            (Err(e.clone()), Err(e))
         } else {
             match (&snap.session.identity_id, &snap.session.aws_credentials) {
-                (Some(id), Some(creds)) if self.fresh_at(creds.expiration(), now) => {
+                (Some(id), Some(creds)) if self.policy.is_fresh(creds.expiration(), now) => {
                     (Ok(id.clone()), Ok(creds.clone()))
                 }
                 _ => return None,
@@ -244,11 +307,7 @@ impl SessionManager {
         };
         Some(AuthSession {
             is_signed_in: true,
-            user_sub: up.tokens.user_id().map(str::to_owned).ok_or_else(|| {
-                shared(AuthError::UnexpectedResponse(
-                    "the ID token has no sub".into(),
-                ))
-            }),
+            user_sub: user_sub(&up.tokens),
             user_pool_tokens: Ok(up.tokens.clone()),
             identity_id,
             credentials,
@@ -268,23 +327,19 @@ impl SessionManager {
             before.session.user_pool.is_some() || before.session.federation.is_some();
         let tokens = self.user_pool_tokens(force_refresh).await;
         let user_sub = match &tokens {
-            Ok(t) => t.user_id().map(str::to_owned).ok_or_else(|| {
-                shared(AuthError::UnexpectedResponse(
-                    "the ID token has no sub".into(),
-                ))
-            }),
-            Err(e) => Err(Arc::clone(e)),
+            Ok(t) => user_sub(t),
+            Err(e) => Err(e.clone()),
         };
         let aws = if self.config.identity_pool.is_some() {
             self.aws_credentials(force_refresh).await
         } else {
             Err(shared(AuthError::Configuration(
-                "no identity pool is configured".into(),
+                ConfigurationReason::NoIdentityPool,
             )))
         };
         let (identity_id, credentials) = match aws {
             Ok((id, creds)) => (Ok(id), Ok(creds)),
-            Err(e) => (Err(Arc::clone(&e)), Err(e)),
+            Err(e) => (Err(e.clone()), Err(e)),
         };
         AuthSession {
             is_signed_in,
@@ -295,7 +350,8 @@ impl SessionManager {
         }
     }
 
-    /// Valid user pool tokens, refreshed when they expire within the buffer (or when forced).
+    /// Valid user pool tokens, refreshed by the [`RefreshPolicy`]. Tokens that are still valid
+    /// are handed out when a refresh fails for a non-fatal reason (unless the refresh was forced).
     pub(crate) async fn user_pool_tokens(
         &self,
         force_refresh: bool,
@@ -304,22 +360,49 @@ impl SessionManager {
         let snap = self.snapshot();
         let Some(up) = &snap.session.user_pool else {
             return Err(shared(if snap.session.federation.is_some() {
-                AuthError::InvalidState(
-                    "the session is federated to the identity pool; it has no user pool tokens"
-                        .into(),
-                )
+                AuthError::InvalidState(InvalidStateReason::Federated)
             } else {
-                AuthError::SignedOut
+                self.signed_out()
             }));
         };
-        if !force_refresh && self.fresh(up.tokens.expires_at()) {
-            return Ok(up.tokens.clone());
-        }
-        let seen = up.tokens.access_token.clone();
         let generation = snap.generation;
-        self.tokens_flight
-            .run(|| self.refresh_tokens(generation, seen, force_refresh))
-            .await
+        let last = self.tokens_failure.get(generation);
+        let decision = self.policy.decide(
+            up.tokens.expires_at(),
+            self.clock.now(),
+            last.as_ref().map(|(at, _)| *at),
+            force_refresh,
+        );
+        match decision {
+            Decision::UseCached => Ok(up.tokens.clone()),
+            Decision::Backoff { still_valid } => match last {
+                Some((_, e)) if !still_valid => Err(e),
+                _ => Ok(up.tokens.clone()),
+            },
+            Decision::Refresh { .. } => {
+                let seen = up.tokens.access_token.clone();
+                let result = self
+                    .tokens_flight
+                    .run(|| self.refresh_tokens(generation, seen, force_refresh))
+                    .await;
+                match result {
+                    Err(e) if !force_refresh && keeps_cached(&e) => {
+                        // A still-valid token is never thrown away because a refresh failed.
+                        let now = self.snapshot();
+                        match &now.session.user_pool {
+                            Some(current)
+                                if now.generation == generation
+                                    && is_valid(current.tokens.expires_at(), self.clock.now()) =>
+                            {
+                                Ok(current.tokens.clone())
+                            }
+                            _ => Err(e),
+                        }
+                    }
+                    other => other,
+                }
+            }
+        }
     }
 
     async fn refresh_tokens(
@@ -336,12 +419,45 @@ impl SessionManager {
         let replaced = up.tokens.access_token.expose_secret() != seen.expose_secret();
         if snap.generation != generation
             || replaced
-            || (!forced && self.fresh(up.tokens.expires_at()))
+            || (!forced
+                && self
+                    .policy
+                    .is_fresh(up.tokens.expires_at(), self.clock.now()))
         {
             return Ok(up.tokens);
         }
         tracing::debug!(forced, "refreshing user pool tokens");
-        match self.call_refresh(&up).await {
+        let mut result = self.call_refresh(&up).await;
+        if let Err(e) = &result
+            && e.ends_session()
+            && let Some(stored) = self.newer_stored_tokens(&up).await
+        {
+            // Another process sharing this store rotated the refresh token: use its tokens.
+            tracing::debug!("the stored refresh token is newer than ours; retrying with it");
+            let adopted = self
+                .commit(Some(generation), false, |s| {
+                    let mut next = s.clone();
+                    next.user_pool = Some(stored.clone());
+                    next
+                })
+                .await
+                .map_err(shared)?;
+            if adopted.is_none() {
+                return Err(shared(AuthError::InvalidState(
+                    InvalidStateReason::IdentityChanged,
+                )));
+            }
+            result = if !forced
+                && self
+                    .policy
+                    .is_fresh(stored.tokens.expires_at(), self.clock.now())
+            {
+                Ok(stored.tokens.clone())
+            } else {
+                self.call_refresh(&stored).await
+            };
+        }
+        match result {
             Ok(tokens) => {
                 let committed = self
                     .commit(Some(generation), false, |s| {
@@ -355,14 +471,18 @@ impl SessionManager {
                     .map_err(shared)?;
                 if committed.is_none() {
                     return Err(shared(AuthError::InvalidState(
-                        "the user signed out or changed while tokens were being refreshed".into(),
+                        InvalidStateReason::IdentityChanged,
                     )));
                 }
+                self.tokens_failure.clear();
                 self.hub.auth().publish(AuthHubEvent::TokensRefreshed);
                 Ok(tokens)
             }
-            Err(e) if ends_session(&e) => {
-                tracing::debug!("refresh token rejected; ending the session");
+            Err(e) if e.ends_session() => {
+                tracing::debug!(
+                    code = e.code(),
+                    "refresh token rejected; ending the session"
+                );
                 let _ = self
                     .commit(Some(generation), true, |_| Session::default())
                     .await;
@@ -370,33 +490,51 @@ impl SessionManager {
                     .auth()
                     .publish(AuthHubEvent::TokenRefreshFailed(e.to_string()));
                 self.hub.auth().publish(AuthHubEvent::SessionExpired);
-                Err(shared(AuthError::SessionExpired(e.to_string())))
+                Err(shared(AuthError::session_expired(Some(Arc::new(e)))))
             }
             Err(e) => {
                 tracing::debug!(
                     retryable = e.is_retryable(),
+                    code = e.code(),
                     "token refresh failed; tokens kept"
                 );
                 self.hub
                     .auth()
                     .publish(AuthHubEvent::TokenRefreshFailed(e.to_string()));
-                Err(shared(e))
+                let e = shared(e);
+                self.tokens_failure
+                    .record(generation, self.clock.now(), e.clone());
+                Err(e)
             }
         }
     }
 
+    /// The stored user-pool session when it holds a different refresh token for the same user
+    /// (another process refreshed with rotation and stored the newest token).
+    async fn newer_stored_tokens(&self, ours: &UserPoolSession) -> Option<UserPoolSession> {
+        let stored = match self.store.load().await {
+            Ok((session, _)) => session.user_pool?,
+            Err(e) => {
+                tracing::debug!(error = %amplify_core::DisplayErrorContext(&e), "could not re-read the stored session");
+                return None;
+            }
+        };
+        let same_user = stored.tokens.user_id() == ours.tokens.user_id();
+        let newer = stored.tokens.refresh_token.expose_secret()
+            != ours.tokens.refresh_token.expose_secret();
+        (same_user && newer).then_some(stored)
+    }
+
     async fn call_refresh(&self, up: &UserPoolSession) -> Result<UserPoolTokens, AuthError> {
-        let client = self.clients.idp.as_ref().ok_or_else(no_user_pool)?;
-        let pool = self.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
+        let (client, pool) = self.user_pool()?;
         let secret = pool
             .app_client_secret
             .as_ref()
             .map(|s| s.expose_secret().to_owned());
         let refresh = up.tokens.refresh_token.expose_secret().to_owned();
-        if !self
-            .legacy_refresh
-            .load(std::sync::atomic::Ordering::Relaxed)
-        {
+        let legacy = self.refresh_operation == RefreshOperation::InitiateAuth
+            || self.legacy_refresh.load(Ordering::Relaxed);
+        if !legacy {
             let result = client
                 .get_tokens_from_refresh_token()
                 .refresh_token(refresh.clone())
@@ -406,9 +544,9 @@ impl SessionManager {
                 .await;
             match result {
                 Ok(out) => {
-                    let result = out.authentication_result().ok_or_else(|| {
-                        AuthError::UnexpectedResponse("no AuthenticationResult".into())
-                    })?;
+                    let result = out
+                        .authentication_result()
+                        .ok_or_else(|| AuthError::unexpected("no AuthenticationResult"))?;
                     return merge_tokens(
                         &up.tokens,
                         result.access_token(),
@@ -418,22 +556,15 @@ impl SessionManager {
                 }
                 Err(e) => {
                     let e = sdk::map_error(IDP, e);
-                    // A server without the newer API (moto, older emulators) answers with an
-                    // unmodelled error; fall back to InitiateAuth for good.
-                    if !matches!(
-                        &e,
-                        AuthError::Service {
-                            kind: ServiceErrorKind::InternalError | ServiceErrorKind::Other,
-                            ..
-                        }
-                    ) {
+                    // Only the endpoint's own word that the operation does not exist switches
+                    // to REFRESH_TOKEN_AUTH; a 500 or an unknown code is a failed refresh.
+                    if e.service_kind() != Some(ServiceErrorKind::UnknownOperation) {
                         return Err(e);
                     }
                     tracing::debug!(
-                        "GetTokensFromRefreshToken unsupported here; using REFRESH_TOKEN_AUTH"
+                        "GetTokensFromRefreshToken does not exist at this endpoint; using REFRESH_TOKEN_AUTH"
                     );
-                    self.legacy_refresh
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    self.legacy_refresh.store(true, Ordering::Relaxed);
                 }
             }
         }
@@ -451,7 +582,7 @@ impl SessionManager {
             .map_err(|e| sdk::map_error(IDP, e))?;
         let result = out
             .authentication_result()
-            .ok_or_else(|| AuthError::UnexpectedResponse("no AuthenticationResult".into()))?;
+            .ok_or_else(|| AuthError::unexpected("no AuthenticationResult"))?;
         merge_tokens(
             &up.tokens,
             result.access_token(),
@@ -461,7 +592,8 @@ impl SessionManager {
     }
 
     /// The identity id and AWS credentials for the current login (user pool, federation, or
-    /// guest), fetched when missing or about to expire.
+    /// guest), fetched by the [`RefreshPolicy`]. Credentials that are still valid are handed out
+    /// when fetching new ones fails for a non-fatal reason (unless forced).
     pub(crate) async fn aws_credentials(
         &self,
         force_refresh: bool,
@@ -469,16 +601,32 @@ impl SessionManager {
         self.ensure_loaded().await.map_err(shared)?;
         if self.config.identity_pool.is_none() {
             return Err(shared(AuthError::Configuration(
-                "no identity pool is configured".into(),
+                ConfigurationReason::NoIdentityPool,
             )));
         }
         let snap = self.snapshot();
-        if !force_refresh
-            && let (Some(id), Some(creds)) =
-                (&snap.session.identity_id, &snap.session.aws_credentials)
-            && self.fresh(creds.expiration())
-        {
-            return Ok((id.clone(), creds.clone()));
+        let generation = snap.generation;
+        let cached = match (&snap.session.identity_id, &snap.session.aws_credentials) {
+            (Some(id), Some(creds)) => Some((id.clone(), creds.clone())),
+            _ => None,
+        };
+        let last = self.aws_failure.get(generation);
+        let decision = self.policy.decide(
+            cached.as_ref().and_then(|(_, c)| c.expiration()),
+            self.clock.now(),
+            last.as_ref().map(|(at, _)| *at),
+            force_refresh,
+        );
+        match (decision, cached) {
+            (Decision::UseCached | Decision::Backoff { still_valid: true }, Some(cached)) => {
+                return Ok(cached);
+            }
+            (Decision::Backoff { .. }, _) => {
+                if let Some((_, e)) = last {
+                    return Err(e);
+                }
+            }
+            _ => {}
         }
         // Logins need a valid ID token when signed in to the user pool.
         let login = match (&snap.session.federation, &snap.session.user_pool) {
@@ -492,7 +640,7 @@ impl SessionManager {
             }
             (None, None) if self.config.unauthenticated_identities_enabled => None,
             (None, None) => {
-                return Err(shared(AuthError::SignedOut));
+                return Err(shared(self.signed_out()));
             }
         };
         let generation = self.snapshot().generation;
@@ -501,9 +649,25 @@ impl SessionManager {
             .aws_credentials
             .as_ref()
             .map(|c| c.access_key_id().to_owned());
-        self.aws_flight
+        let result = self
+            .aws_flight
             .run(|| self.refresh_aws(generation, login, seen_key, force_refresh))
-            .await
+            .await;
+        match result {
+            Err(e) if !force_refresh && keeps_cached(&e) => {
+                let now = self.snapshot();
+                match (&now.session.identity_id, &now.session.aws_credentials) {
+                    (Some(id), Some(creds))
+                        if now.generation == generation
+                            && is_valid(creds.expiration(), self.clock.now()) =>
+                    {
+                        Ok((id.clone(), creds.clone()))
+                    }
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        }
     }
 
     async fn refresh_aws(
@@ -519,13 +683,16 @@ impl SessionManager {
                 (&snap.session.identity_id, &snap.session.aws_credentials)
         {
             let replaced = seen_key.as_deref() != Some(creds.access_key_id());
-            if replaced || (!forced && self.fresh(creds.expiration())) {
+            if replaced || (!forced && self.policy.is_fresh(creds.expiration(), self.clock.now())) {
                 return Ok((id.clone(), creds.clone()));
             }
         }
         let identity_id = match &snap.session.identity_id {
             Some(id) if snap.generation == generation => id.clone(),
-            _ => self.get_id(login.as_ref()).await.map_err(shared)?,
+            _ => match self.get_id(login.as_ref()).await {
+                Ok(id) => id,
+                Err(e) => return Err(self.aws_failed(generation, e)),
+            },
         };
         match self.get_credentials(&identity_id, login.as_ref()).await {
             Ok(creds) => {
@@ -539,10 +706,10 @@ impl SessionManager {
                     .map_err(shared)?;
                 if committed.is_none() {
                     return Err(shared(AuthError::InvalidState(
-                        "the user signed out or changed while credentials were being fetched"
-                            .into(),
+                        InvalidStateReason::IdentityChanged,
                     )));
                 }
+                self.aws_failure.clear();
                 Ok((identity_id, creds))
             }
             Err(e) if e.service_kind() == Some(ServiceErrorKind::NotAuthorized) => {
@@ -556,12 +723,33 @@ impl SessionManager {
                     .await;
                 if snap.session.federation.is_some() {
                     self.hub.auth().publish(AuthHubEvent::SessionExpired);
-                    return Err(shared(AuthError::SessionExpired(e.to_string())));
+                    return Err(shared(AuthError::session_expired(Some(Arc::new(e)))));
                 }
                 Err(shared(e))
             }
-            Err(e) => Err(shared(e)),
+            Err(e) => Err(self.aws_failed(generation, e)),
         }
+    }
+
+    /// `SignedOut`, or the damaged stored session that made this process signed out.
+    fn signed_out(&self) -> AuthError {
+        self.load_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .unwrap_or(AuthError::SignedOut)
+    }
+
+    fn aws_failed(&self, generation: u64, e: AuthError) -> AuthError {
+        tracing::debug!(
+            retryable = e.is_retryable(),
+            code = e.code(),
+            "identity pool call failed; credentials kept"
+        );
+        let e = shared(e);
+        self.aws_failure
+            .record(generation, self.clock.now(), e.clone());
+        e
     }
 
     /// The user pool client and configuration, or a configuration error.
@@ -583,15 +771,17 @@ impl SessionManager {
             .map(|s| sdk::secret_hash(s.expose_secret(), username, &pool.app_client_id)))
     }
 
-    pub(crate) fn user_pool_provider_name(&self) -> Result<String, Arc<AuthError>> {
+    pub(crate) fn user_pool_provider_name(&self) -> Result<String, AuthError> {
         let pool = self
             .config
             .user_pool
             .as_ref()
             .ok_or_else(|| shared(no_user_pool()))?;
         Ok(format!(
-            "cognito-idp.{}.amazonaws.com/{}",
-            pool.region, pool.pool_id
+            "cognito-idp.{}.{}/{}",
+            pool.region,
+            dns_suffix(&pool.region),
+            pool.pool_id
         ))
     }
 
@@ -618,7 +808,7 @@ impl SessionManager {
             .map_err(|e| sdk::map_error(IDENTITY, e))?;
         out.identity_id()
             .map(str::to_owned)
-            .ok_or_else(|| AuthError::UnexpectedResponse("GetId returned no IdentityId".into()))
+            .ok_or_else(|| AuthError::unexpected("GetId returned no IdentityId"))
     }
 
     pub(crate) async fn get_credentials(
@@ -639,42 +829,40 @@ impl SessionManager {
             .await
             .map_err(|e| sdk::map_error(IDENTITY, e))?;
         let creds = out.credentials().ok_or_else(|| {
-            AuthError::UnexpectedResponse(
-                "GetCredentialsForIdentity returned no Credentials".into(),
-            )
+            AuthError::unexpected("GetCredentialsForIdentity returned no Credentials")
         })?;
         let expiration = creds
             .expiration()
             .and_then(|t| SystemTime::try_from(*t).ok());
         let session_token = match creds.session_token() {
             Some(placeholder) => Some(self.clients.vault.take(placeholder).ok_or_else(|| {
-                AuthError::UnexpectedResponse(
-                    "the session token was lost between response and result".into(),
-                )
+                AuthError::unexpected("the session token was lost between response and result")
             })?),
             None => None,
         };
         match (creds.access_key_id(), creds.secret_key()) {
-            (Some(akid), Some(secret)) => {
-                Ok(AwsCredentials::new(akid, secret, session_token, expiration))
-            }
-            _ => Err(AuthError::UnexpectedResponse(
-                "credentials without keys".into(),
+            (Some(akid), Some(secret)) => Ok(AwsCredentials::new(
+                akid,
+                secret,
+                session_token.map(|t| t.expose_secret().to_owned()),
+                expiration,
             )),
+            _ => Err(AuthError::unexpected("credentials without keys")),
         }
     }
 }
 
-/// New tokens from a refresh: a missing refresh or ID token keeps the old one (no rotation).
+/// New tokens from a refresh: a missing refresh or ID token keeps the old one (no rotation); a
+/// new refresh token (rotation) replaces the old one, and is stored with the new tokens in one
+/// batch before anyone sees them.
 fn merge_tokens(
     old: &UserPoolTokens,
     access: Option<&str>,
     id: Option<&str>,
     refresh: Option<&str>,
 ) -> Result<UserPoolTokens, AuthError> {
-    let access = access.ok_or_else(|| {
-        AuthError::UnexpectedResponse("the refresh returned no access token".into())
-    })?;
+    let access =
+        access.ok_or_else(|| AuthError::unexpected("the refresh returned no access token"))?;
     Ok(UserPoolTokens {
         access_token: Jwt::parse(access)?,
         id_token: match id {
@@ -685,29 +873,31 @@ fn merge_tokens(
     })
 }
 
-/// Refresh failures after which the refresh token is useless.
-fn ends_session(e: &AuthError) -> bool {
-    matches!(
-        e.service_kind(),
-        Some(
-            ServiceErrorKind::NotAuthorized
-                | ServiceErrorKind::UserNotFound
-                | ServiceErrorKind::PasswordResetRequired
-                | ServiceErrorKind::UserNotConfirmed
-        )
-    ) || e.code() == Some("RefreshTokenReuseException")
-}
-
 pub(crate) fn no_user_pool() -> AuthError {
-    AuthError::Configuration(
-        "no user pool is configured (auth.user_pool_id / CognitoUserPool)".into(),
-    )
+    AuthError::Configuration(ConfigurationReason::NoUserPool)
 }
 
 pub(crate) fn no_identity_pool() -> AuthError {
-    AuthError::Configuration(
-        "no identity pool is configured (auth.identity_pool_id / CognitoIdentity)".into(),
-    )
+    AuthError::Configuration(ConfigurationReason::NoIdentityPool)
+}
+
+/// The DNS suffix of a region's AWS partition (from the partitions AWS's SDKs ship:
+/// `aws-cn` for `cn-*`, the ISO partitions, `aws` otherwise). Cognito's issuer and the identity
+/// pool's login key are `cognito-idp.<region>.<suffix>/<pool id>`.
+pub(crate) fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else if region.starts_with("us-isob-") {
+        "sc2s.sgov.gov"
+    } else if region.starts_with("us-isof-") {
+        "csp.hci.ic.gov"
+    } else if region.starts_with("us-iso-") {
+        "c2s.ic.gov"
+    } else if region.starts_with("eu-isoe-") {
+        "cloud.adc-e.uk"
+    } else {
+        "amazonaws.com"
+    }
 }
 
 /// The user pool access token, for AppSync's `AMAZON_COGNITO_USER_POOLS` mode.
@@ -721,7 +911,7 @@ impl TokenProvider for UserPoolTokenProvider {
                 .0
                 .user_pool_tokens(false)
                 .await
-                .map_err(|e| ProviderError::from(e.as_ref()))?;
+                .map_err(|e| provider_error(&e))?;
             Ok(AuthToken::new(tokens.access_token.expose_secret()))
         })
     }
@@ -738,8 +928,24 @@ impl CredentialsProvider for IdentityPoolCredentialsProvider {
                 .0
                 .aws_credentials(false)
                 .await
-                .map_err(|e| ProviderError::from(e.as_ref()))?;
+                .map_err(|e| provider_error(&e))?;
             Ok(creds)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dns_suffix;
+
+    #[test]
+    fn partitions_give_their_dns_suffix() {
+        assert_eq!(dns_suffix("us-east-1"), "amazonaws.com");
+        assert_eq!(dns_suffix("eu-west-3"), "amazonaws.com");
+        assert_eq!(dns_suffix("cn-north-1"), "amazonaws.com.cn");
+        assert_eq!(dns_suffix("cn-northwest-1"), "amazonaws.com.cn");
+        assert_eq!(dns_suffix("us-gov-west-1"), "amazonaws.com");
+        assert_eq!(dns_suffix("us-iso-east-1"), "c2s.ic.gov");
+        assert_eq!(dns_suffix("us-isob-east-1"), "sc2s.sgov.gov");
     }
 }

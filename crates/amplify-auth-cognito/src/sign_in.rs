@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, PoisonError};
 
+use amplify_core::AmplifyError;
 use amplify_core::hub::{AuthHubEvent, AuthUser};
 use amplify_core::time::TimeSource;
 use aws_sdk_cognitoidentityprovider as idp;
@@ -10,12 +11,12 @@ use idp::types::{AuthFlowType as SdkFlow, AuthenticationResultType, ChallengeNam
 use tracing::Instrument;
 
 use crate::AuthError;
-use crate::error::ServiceErrorKind;
+use crate::error::{InvalidStateReason, ServiceErrorKind};
 use crate::plugin::{CognitoAuthPlugin, Configured, prepare_key_in_background};
 use crate::sdk::{self, IDP};
 use crate::session::{Session, UserPoolSession, no_user_pool};
 use crate::srp::{self, EphemeralKey, PasswordVerifierChallenge};
-use crate::tokens::{Jwt, Password, RefreshToken, UserPoolTokens};
+use crate::tokens::{ChallengeResponse, Jwt, Password, RefreshToken, UserPoolTokens};
 use crate::types::{AuthFlowType, CodeDeliveryDetails, SignInDetails, SignInResult, SignInStep};
 
 /// A challenge waiting for `confirm_sign_in`.
@@ -105,15 +106,22 @@ impl SignInBuilder {
 #[must_use = "call .send().await"]
 pub struct ConfirmSignInBuilder {
     plugin: CognitoAuthPlugin,
-    value: Option<String>,
+    value: Option<ChallengeResponse>,
     user_attributes: BTreeMap<String, String>,
     client_metadata: HashMap<String, String>,
 }
 
 impl ConfirmSignInBuilder {
-    /// The answer: the MFA code, the new password, or the custom challenge answer.
-    pub fn challenge_response(mut self, value: impl Into<String>) -> Self {
+    /// The answer: the MFA code, the new password, or the custom challenge answer. Kept as a
+    /// secret ([`ChallengeResponse`]); `Debug` never shows it.
+    pub fn challenge_response(mut self, value: impl Into<ChallengeResponse>) -> Self {
         self.value = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the answer.
+    pub fn set_challenge_response(mut self, value: Option<ChallengeResponse>) -> Self {
+        self.value = value;
         self
     }
 
@@ -133,13 +141,15 @@ impl ConfirmSignInBuilder {
     ///
     /// # Errors
     ///
-    /// [`AuthError::InvalidState`] when no sign-in waits for an answer; service errors such as
-    /// `CodeMismatch` (the challenge stays open: call again with the right code).
+    /// [`AuthError::InvalidState`] ([`InvalidStateReason::NoPendingChallenge`]) when no sign-in
+    /// waits for an answer; service errors such as `CodeMismatch`. After a wrong code, a
+    /// password the policy refuses, or a retryable failure (network, throttling, 5xx), the
+    /// challenge stays open: call again.
     pub async fn send(self) -> Result<SignInResult, AuthError> {
         let configured = self.plugin.configured()?;
         let value = self
             .value
-            .ok_or_else(|| AuthError::validation("challenge_response", "is required"))?;
+            .ok_or_else(|| AuthError::required("challenge_response"))?;
         confirm(
             &configured,
             value,
@@ -196,23 +206,18 @@ async fn sign_in(
     manager.ensure_loaded().await?;
     let snap = manager.snapshot();
     if snap.session.user_pool.is_some() || snap.session.federation.is_some() {
-        return Err(AuthError::InvalidState(
-            "a user is already signed in; you must first call sign_out".into(),
-        ));
+        return Err(AuthError::InvalidState(InvalidStateReason::AlreadySignedIn));
     }
     let username = username
         .filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| AuthError::validation("username", "is required"))?;
+        .ok_or_else(|| AuthError::required("username"))?;
     let needs_password = !matches!(flow, AuthFlowType::CustomAuthWithoutSrp);
     if needs_password
         && password
             .as_ref()
             .is_none_or(|p| p.expose_secret().is_empty())
     {
-        return Err(AuthError::validation(
-            "password",
-            "is required for this flow",
-        ));
+        return Err(AuthError::required("password"));
     }
     let (client, pool) = manager.user_pool()?;
     // A new sign-in supersedes any challenge left open.
@@ -249,7 +254,7 @@ async fn sign_in(
             }
         }
         _ => {
-            return Err(AuthError::validation(
+            return Err(AuthError::unsupported(
                 "auth_flow_type",
                 "USER_AUTH (passwordless choice-based sign-in) is not supported yet; use USER_SRP_AUTH, USER_PASSWORD_AUTH or a custom flow",
             ));
@@ -283,10 +288,8 @@ async fn sign_in(
     }
     let mut challenge_params = out.challenge_parameters().cloned().unwrap_or_default();
     if pending.challenge == ChallengeNameType::PasswordVerifier {
-        let key = srp_key
-            .ok_or_else(|| AuthError::UnexpectedResponse("PASSWORD_VERIFIER without SRP".into()))?;
-        let password =
-            password.ok_or_else(|| AuthError::validation("password", "is required for SRP"))?;
+        let key = srp_key.ok_or_else(|| AuthError::unexpected("PASSWORD_VERIFIER without SRP"))?;
+        let password = password.ok_or_else(|| AuthError::required("password"))?;
         let answered =
             answer_password_verifier(configured, &pending, &challenge_params, &key, &password)
                 .await;
@@ -344,9 +347,10 @@ async fn answer_password_verifier(
     let manager = &configured.manager;
     let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
     let get = |name: &'static str| {
-        params.get(name).map(String::as_str).ok_or_else(|| {
-            AuthError::UnexpectedResponse(format!("PASSWORD_VERIFIER without {name}"))
-        })
+        params
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| AuthError::unexpected(name))
     };
     let user_id_for_srp = get("USER_ID_FOR_SRP")?;
     let secret_block = get("SECRET_BLOCK")?;
@@ -417,7 +421,24 @@ fn next_step(
     if let Some(username) = params.get("USERNAME") {
         pending.challenge_username = username.clone();
     }
-    let step = match &pending.challenge {
+    let step = step_for_challenge(&pending.challenge, params)?;
+    *configured
+        .pending
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(pending);
+    Ok(SignInResult::step(step))
+}
+
+/// The next step for a challenge Cognito sent, from its parameters (sans IO).
+///
+/// # Errors
+///
+/// [`AuthError::UnsupportedChallenge`] naming a challenge this version does not answer.
+pub(crate) fn step_for_challenge(
+    challenge: &ChallengeNameType,
+    params: &HashMap<String, String>,
+) -> Result<SignInStep, AuthError> {
+    Ok(match challenge {
         ChallengeNameType::SmsMfa => {
             SignInStep::ConfirmSignInWithSmsMfaCode(CodeDeliveryDetails::new(
                 params.get("CODE_DELIVERY_DESTINATION").map(String::as_str),
@@ -445,18 +466,18 @@ fn next_step(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         },
-        other => {
-            return Err(AuthError::UnexpectedResponse(format!(
-                "the {} challenge is not supported by this version",
-                other.as_str()
-            )));
-        }
-    };
-    *configured
-        .pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(pending);
-    Ok(SignInResult::step(step))
+        other => return Err(AuthError::unsupported_challenge(other.as_str())),
+    })
+}
+
+/// Whether a failed answer leaves the challenge open for another try: a wrong code, a password
+/// the policy refuses, or a failure that a retry may fix (network, throttling, 5xx). Anything
+/// else (an expired session, a lockout) closes it: sign in again.
+fn keeps_challenge_open(e: &AuthError) -> bool {
+    matches!(
+        e.service_kind(),
+        Some(ServiceErrorKind::CodeMismatch | ServiceErrorKind::InvalidPassword)
+    ) || e.is_retryable()
 }
 
 /// Cognito sends lists as JSON strings (`["a","b"]`); some servers send Python reprs.
@@ -477,7 +498,7 @@ fn parse_list(value: Option<&str>) -> Vec<String> {
 
 async fn confirm(
     configured: &Arc<Configured>,
-    value: String,
+    value: ChallengeResponse,
     user_attributes: BTreeMap<String, String>,
     client_metadata: HashMap<String, String>,
 ) -> Result<SignInResult, AuthError> {
@@ -488,7 +509,7 @@ async fn confirm(
         .take()
     else {
         return Err(AuthError::InvalidState(
-            "no sign-in is waiting for an answer; call sign_in first".into(),
+            InvalidStateReason::NoPendingChallenge,
         ));
     };
     if !client_metadata.is_empty() {
@@ -499,30 +520,25 @@ async fn confirm(
     let challenge = pending.challenge.clone();
     match &challenge {
         ChallengeNameType::SmsMfa => {
-            responses.insert("SMS_MFA_CODE".into(), value);
+            responses.insert("SMS_MFA_CODE".into(), value.expose_secret().to_owned());
         }
         ChallengeNameType::NewPasswordRequired => {
-            responses.insert("NEW_PASSWORD".into(), value);
+            responses.insert("NEW_PASSWORD".into(), value.expose_secret().to_owned());
             for (name, v) in user_attributes {
                 responses.insert(format!("userAttributes.{name}"), v);
             }
         }
         ChallengeNameType::CustomChallenge => {
-            responses.insert("ANSWER".into(), value);
+            responses.insert("ANSWER".into(), value.expose_secret().to_owned());
         }
-        other => {
-            return Err(AuthError::InvalidState(format!(
-                "cannot answer the {} challenge",
-                other.as_str()
-            )));
-        }
+        other => return Err(AuthError::unsupported_challenge(other.as_str())),
     }
     with_secret_hash(configured, &mut responses, &username)?;
     let out = match respond(configured, &pending, challenge, responses).await {
         Ok(out) => out,
         Err(e) => {
-            if e.service_kind() == Some(ServiceErrorKind::CodeMismatch) {
-                // Wrong code: the challenge stays open for another try.
+            if keeps_challenge_open(&e) {
+                tracing::debug!(code = e.code(), "the challenge stays open for another try");
                 *configured
                     .pending
                     .lock()
@@ -549,21 +565,20 @@ async fn complete(
     pending: &PendingSignIn,
     result: &AuthenticationResultType,
 ) -> Result<SignInResult, AuthError> {
-    let missing =
-        |what: &str| AuthError::UnexpectedResponse(format!("the sign-in result has no {what}"));
-    let tokens = UserPoolTokens {
-        access_token: Jwt::parse(
-            result
-                .access_token()
-                .ok_or_else(|| missing("access token"))?,
-        )?,
-        id_token: Jwt::parse(result.id_token().ok_or_else(|| missing("ID token"))?)?,
-        refresh_token: RefreshToken::new(
-            result
-                .refresh_token()
-                .ok_or_else(|| missing("refresh token"))?,
-        ),
-    };
+    let tokens =
+        UserPoolTokens {
+            access_token: Jwt::parse(result.access_token().ok_or_else(|| {
+                AuthError::unexpected("a sign-in result without an access token")
+            })?)?,
+            id_token: Jwt::parse(
+                result
+                    .id_token()
+                    .ok_or_else(|| AuthError::unexpected("a sign-in result without an ID token"))?,
+            )?,
+            refresh_token: RefreshToken::new(result.refresh_token().ok_or_else(|| {
+                AuthError::unexpected("a sign-in result without a refresh token")
+            })?),
+        };
     let user = AuthUser::new(
         tokens.user_id().unwrap_or_default(),
         tokens.username().unwrap_or(&pending.username),
@@ -593,7 +608,93 @@ async fn complete(
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
+    use std::collections::HashMap;
+
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+
+    use super::{keeps_challenge_open, step_for_challenge};
+    use crate::error::{AuthError, CognitoService, ServiceError};
+    use crate::types::{DeliveryMedium, SignInStep};
+
+    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn challenges_map_to_next_steps() {
+        let sms = step_for_challenge(
+            &ChallengeNameType::SmsMfa,
+            &params(&[("CODE_DELIVERY_DESTINATION", "+*******1234")]),
+        );
+        match sms {
+            Ok(SignInStep::ConfirmSignInWithSmsMfaCode(d)) => {
+                assert_eq!(d.destination.as_deref(), Some("+*******1234"));
+                assert_eq!(d.delivery_medium, DeliveryMedium::Sms);
+            }
+            other => panic!("{other:?}"),
+        }
+        let new_password = step_for_challenge(
+            &ChallengeNameType::NewPasswordRequired,
+            &params(&[("requiredAttributes", r#"["userAttributes.name"]"#)]),
+        );
+        assert!(matches!(
+            new_password,
+            Ok(SignInStep::ConfirmSignInWithNewPassword { ref missing_attributes }) if missing_attributes == &["name"]
+        ));
+        let custom = step_for_challenge(
+            &ChallengeNameType::CustomChallenge,
+            &params(&[("USERNAME", "alice"), ("question", "2+2")]),
+        );
+        match custom {
+            Ok(SignInStep::ConfirmSignInWithCustomChallenge { additional_info }) => {
+                assert_eq!(additional_info.len(), 1);
+                assert_eq!(
+                    additional_info.get("question").map(String::as_str),
+                    Some("2+2")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unsupported_challenges_are_named() {
+        for challenge in [
+            ChallengeNameType::SoftwareTokenMfa,
+            ChallengeNameType::MfaSetup,
+            ChallengeNameType::SelectMfaType,
+            ChallengeNameType::from("SOMETHING_NEW"),
+        ] {
+            match step_for_challenge(&challenge, &HashMap::new()) {
+                Err(AuthError::UnsupportedChallenge(e)) => {
+                    assert_eq!(e.challenge(), challenge.as_str());
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn which_failures_keep_the_challenge_open() {
+        let service = |code: &str| {
+            AuthError::Service(ServiceError::new(CognitoService::UserPools, code, "m"))
+        };
+        assert!(keeps_challenge_open(&service("CodeMismatchException")));
+        assert!(keeps_challenge_open(&service("InvalidPasswordException")));
+        assert!(keeps_challenge_open(&service("TooManyRequestsException")));
+        assert!(keeps_challenge_open(&service("InternalErrorException")));
+        assert!(!keeps_challenge_open(&service("NotAuthorizedException")));
+        assert!(!keeps_challenge_open(&service("ExpiredCodeException")));
+        assert!(!keeps_challenge_open(&service(
+            "TooManyFailedAttemptsException"
+        )));
+    }
+
     #[test]
     fn lists_parse_from_json_and_python_reprs() {
         assert_eq!(

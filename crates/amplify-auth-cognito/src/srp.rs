@@ -273,18 +273,21 @@ impl fmt::Debug for PasswordVerifierChallenge<'_> {
     }
 }
 
-/// Intermediate values, exposed for test vectors.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Intermediates {
-    pub u: Vec<u8>,
-    pub x: Vec<u8>,
-    pub s_padded: Vec<u8>,
-    pub hkdf_key: [u8; 16],
-    pub message: Vec<u8>,
+/// Intermediate values, recorded only by the vector tests. Zeroized on drop.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub(crate) struct Intermediates {
+    pub(crate) u: Vec<u8>,
+    pub(crate) x: Zeroizing<Vec<u8>>,
+    pub(crate) s_padded: Zeroizing<Vec<u8>>,
+    pub(crate) hkdf_key: Zeroizing<[u8; 16]>,
+    pub(crate) message: Vec<u8>,
 }
 
 /// Computes `PASSWORD_CLAIM_SIGNATURE` (base64) for the challenge.
+///
+/// Every secret intermediate (`x`, the exponent, `S`, the HKDF key) lives in a zeroizing buffer
+/// and is wiped before this returns.
 ///
 /// # Errors
 ///
@@ -293,15 +296,41 @@ pub fn password_claim(
     key: &EphemeralKey,
     challenge: &PasswordVerifierChallenge<'_>,
 ) -> Result<String, SrpError> {
-    let (signature, _) = compute(key, challenge)?;
-    Ok(signature)
+    compute(key, challenge, |_| {})
 }
 
-#[doc(hidden)]
-pub fn compute(
+/// The signature, with the intermediates for the vector tests.
+#[cfg(test)]
+pub(crate) fn compute_recorded(
+    key: &EphemeralKey,
+    challenge: &PasswordVerifierChallenge<'_>,
+) -> Result<(String, Intermediates), SrpError> {
+    let mut recorded = Intermediates::default();
+    let signature = compute(key, challenge, |step| match step {
+        Step::U(u) => recorded.u = u.to_vec(),
+        Step::X(x) => recorded.x = Zeroizing::new(x.to_vec()),
+        Step::S(s) => recorded.s_padded = Zeroizing::new(s.to_vec()),
+        Step::Key(k) => recorded.hkdf_key = Zeroizing::new(*k),
+        Step::Message(m) => recorded.message = m.to_vec(),
+    })?;
+    Ok((signature, recorded))
+}
+
+/// One intermediate value, shown to the recorder while it is alive (read only by the tests).
+#[cfg_attr(not(test), allow(dead_code))]
+enum Step<'a> {
+    U(&'a [u8]),
+    X(&'a [u8]),
+    S(&'a [u8]),
+    Key(&'a [u8; 16]),
+    Message(&'a [u8]),
+}
+
+fn compute(
     key: &EphemeralKey,
     c: &PasswordVerifierChallenge<'_>,
-) -> Result<(String, Intermediates), SrpError> {
+    mut record: impl FnMut(Step<'_>),
+) -> Result<String, SrpError> {
     let group = group();
     let params = &group.params;
     let pool_name = c
@@ -332,24 +361,36 @@ pub fn compute(
     identity.update(c.user_id_for_srp.as_bytes());
     identity.update(b":");
     identity.update(c.password.as_bytes());
+    let identity_digest: Zeroizing<[u8; 32]> = Zeroizing::new(identity.finalize().into());
     let mut x_hasher = Sha256::new();
     x_hasher.update(pad(&salt));
-    x_hasher.update(identity.finalize());
+    x_hasher.update(identity_digest.as_ref());
     let x_digest: Zeroizing<[u8; 32]> = Zeroizing::new(x_hasher.finalize().into());
+    record(Step::U(&u_digest));
+    record(Step::X(x_digest.as_ref()));
     let x_small = U1024::from_be_slice(&left_pad::<128>(x_digest.as_ref()));
 
     // base = B - k·g^x (mod N), exponent = a + u·x (at most 1,025 bits: fits in U3072).
     let base = b_m.sub(&group.k.mul(&pow_g(&x_small, 256)));
     let ux = u.wrapping_mul(&U3072::from_be_slice(&left_pad::<384>(x_digest.as_ref())));
     let mut exponent = ux.wrapping_add(&key.a.resize::<{ U3072::LIMBS }>());
-    let s = pow_var(&base, exponent.as_words(), SECRET_BITS + 1 + 1);
+    let mut ux = ux;
+    ux.zeroize();
+    let mut x_small = x_small;
+    x_small.zeroize();
+    let mut s = pow_var(&base, exponent.as_words(), SECRET_BITS + 1 + 1);
     exponent.zeroize();
-    let s_padded = Zeroizing::new(pad(&s.retrieve()));
+    let mut s_value = s.retrieve();
+    s.zeroize();
+    let s_padded = Zeroizing::new(pad(&s_value));
+    s_value.zeroize();
 
     let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &s_padded);
-    let mut hkdf_key = [0u8; 16];
-    hk.expand(b"Caldera Derived Key", &mut hkdf_key)
+    record(Step::S(&s_padded));
+    let mut hkdf_key = Zeroizing::new([0u8; 16]);
+    hk.expand(b"Caldera Derived Key", hkdf_key.as_mut())
         .map_err(|_| SrpError::MalformedParameter("HKDF"))?;
+    record(Step::Key(&hkdf_key));
 
     let message = [
         pool_name.as_bytes(),
@@ -358,19 +399,11 @@ pub fn compute(
         c.timestamp.as_bytes(),
     ]
     .concat();
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&hkdf_key)
+    record(Step::Message(&message));
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(hkdf_key.as_ref())
         .map_err(|_| SrpError::MalformedParameter("key"))?;
     mac.update(&message);
-    let signature = BASE64.encode(mac.finalize().into_bytes());
-    let intermediates = Intermediates {
-        u: u_digest.to_vec(),
-        x: x_digest.to_vec(),
-        s_padded: s_padded.to_vec(),
-        hkdf_key,
-        message,
-    };
-    hkdf_key.zeroize();
-    Ok((signature, intermediates))
+    Ok(BASE64.encode(mac.finalize().into_bytes()))
 }
 
 /// Cognito's `TIMESTAMP`: `EEE MMM d HH:mm:ss UTC yyyy`, English names, day not zero-padded.

@@ -13,6 +13,7 @@ use amplify_secure_storage::{SecureStorage, SharedSecureStorage, WriteBatch};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::AuthError;
+use crate::error::CorruptedSessionError;
 use crate::session::{Federation, Session, UserPoolSession};
 use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
 use crate::types::{AuthFlowType, FlowName, SignInDetails};
@@ -48,9 +49,27 @@ impl CredentialStore {
             .map(|v| v.expose_secret().to_owned()))
     }
 
-    /// Loads what a previous process stored. Values that no longer parse are ignored (and
-    /// logged), so a damaged entry signs the user out instead of failing every call.
-    pub(crate) async fn load(&self) -> Result<Session, AuthError> {
+    /// Loads what a previous process stored. A value that no longer parses signs the user out
+    /// (instead of failing every call, or panicking) and is reported as the second value.
+    pub(crate) async fn load(&self) -> Result<(Session, Option<CorruptedSessionError>), AuthError> {
+        let mut corrupted = None;
+        let session = self.load_checked(&mut corrupted).await?;
+        match corrupted {
+            Some(e) => {
+                tracing::warn!(
+                    key = e.key(),
+                    "a stored session value does not parse; signed out"
+                );
+                Ok((Session::default(), Some(e)))
+            }
+            None => Ok((session, None)),
+        }
+    }
+
+    async fn load_checked(
+        &self,
+        corrupted: &mut Option<CorruptedSessionError>,
+    ) -> Result<Session, AuthError> {
         let mut session = Session::default();
         if let Some(prefix) = &self.client_prefix {
             let access = self.read(&format!("{prefix}.accessToken")).await?;
@@ -78,9 +97,13 @@ impl CredentialStore {
                             tokens,
                         });
                     }
-                    _ => tracing::warn!(
-                        "stored user pool tokens do not parse; treating the user as signed out"
-                    ),
+                    (Err(_), _) => {
+                        *corrupted =
+                            Some(CorruptedSessionError::new(format!("{prefix}.accessToken")));
+                    }
+                    (_, Err(_)) => {
+                        *corrupted = Some(CorruptedSessionError::new(format!("{prefix}.idToken")));
+                    }
                 }
             }
         }
@@ -91,9 +114,22 @@ impl CredentialStore {
             let token = self.read(&format!("{prefix}.sessionToken")).await?;
             let expiration = self.read(&format!("{prefix}.expiration")).await?;
             if let (Some(akid), Some(secret_key)) = (akid, secret_key) {
-                let expiration = expiration
-                    .and_then(|e| e.parse::<u64>().ok())
-                    .map(|secs| UNIX_EPOCH + Duration::from_secs(secs));
+                let expiration = match expiration {
+                    None => None,
+                    // `checked_add`: a huge number must not overflow `SystemTime` (a panic).
+                    Some(e) => match e
+                        .parse::<u64>()
+                        .ok()
+                        .and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs)))
+                    {
+                        Some(at) => Some(at),
+                        None => {
+                            *corrupted =
+                                Some(CorruptedSessionError::new(format!("{prefix}.expiration")));
+                            None
+                        }
+                    },
+                };
                 session.aws_credentials =
                     Some(AwsCredentials::new(akid, secret_key, token, expiration));
             }

@@ -65,6 +65,25 @@ secret!(
     RefreshToken
 );
 secret!(
+    /// A one-time code sent by email or SMS (sign-up confirmation, password reset, MFA).
+    ///
+    /// ```
+    /// let code = amplify_auth_cognito::ConfirmationCode::new("123456");
+    /// assert_eq!(format!("{code:?}"), "ConfirmationCode([redacted])");
+    /// ```
+    ConfirmationCode
+);
+secret!(
+    /// The answer to a sign-in challenge: an MFA code, a new password, or a custom challenge's
+    /// answer.
+    ///
+    /// ```
+    /// let answer = amplify_auth_cognito::ChallengeResponse::new("new password");
+    /// assert_eq!(format!("{answer:?}"), "ChallengeResponse([redacted])");
+    /// ```
+    ChallengeResponse
+);
+secret!(
     /// A token from an external identity provider (Google, an OIDC issuer, ...) for federation.
     FederationToken
 );
@@ -88,23 +107,21 @@ impl Jwt {
     ///
     /// [`AuthError::UnexpectedResponse`] when the text is not a JWT with a JSON payload.
     pub fn parse(raw: impl Into<String>) -> Result<Self, AuthError> {
-        let raw = raw.into();
+        // Held as a secret from the start, so even a rejected token is zeroized when dropped.
+        let raw = SecretString::from(raw.into());
         let payload = raw
+            .expose_secret()
             .split('.')
             .nth(1)
-            .ok_or_else(|| AuthError::UnexpectedResponse("a token is not a JWT".into()))?;
+            .ok_or_else(|| AuthError::unexpected("a token is not a JWT"))?;
         let bytes = URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
-            .map_err(|_| {
-                AuthError::UnexpectedResponse("a token's payload is not base64url".into())
-            })?;
+            .map_err(|e| AuthError::unexpected_with("a token's payload is not base64url", e))?;
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes)
-            .map_err(|_| {
-                AuthError::UnexpectedResponse("a token's payload is not a JSON object".into())
-            })?;
+            .map_err(|e| AuthError::unexpected_with("a token's payload is not a JSON object", e))?;
         Ok(Self {
             inner: Arc::new(JwtInner {
-                raw: SecretString::from(raw),
+                raw,
                 claims: Claims(map),
             }),
         })

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 use amplify_core::AwsCredentials;
 
@@ -177,9 +176,10 @@ pub struct ResetPasswordResult {
     pub next_step: ResetPasswordStep,
 }
 
-/// One field of a session: the value, or why it is not available. Errors are shared between the
-/// callers that waited for the same refresh.
-pub type SessionField<T> = Result<T, Arc<AuthError>>;
+/// One field of a session: the value, or why it is not available. `AuthError` is cheap to clone
+/// (its sources are shared), so one failed refresh is handed to every caller that waited for it,
+/// and a field composes with `?` in a function returning `Result<_, AuthError>`.
+pub type SessionField<T> = Result<T, AuthError>;
 
 /// The result of `fetch_auth_session`. Failures live per field: being offline is not being
 /// signed out.
@@ -201,12 +201,11 @@ pub struct AuthSession {
 impl AuthSession {
     /// A signed-out session whose every field carries `error` (not configured, storage failed).
     pub(crate) fn failed(error: AuthError) -> Self {
-        let error = Arc::new(error);
         Self {
             is_signed_in: false,
-            user_pool_tokens: Err(Arc::clone(&error)),
-            user_sub: Err(Arc::clone(&error)),
-            identity_id: Err(Arc::clone(&error)),
+            user_pool_tokens: Err(error.clone()),
+            user_sub: Err(error.clone()),
+            identity_id: Err(error.clone()),
             credentials: Err(error),
         }
     }

@@ -712,7 +712,7 @@ async fn expired_tokens_refresh_automatically_and_expired_refresh_tokens_end_the
     s.clock.advance(Duration::from_secs(31 * 86_400));
     let session = s.auth.fetch_auth_session().send().await;
     assert!(matches!(
-        session.user_pool_tokens.as_ref().unwrap_err().as_ref(),
+        session.user_pool_tokens.as_ref().unwrap_err(),
         AuthError::SessionExpired(_)
     ));
     assert!(std::iter::from_fn(|| hub.try_recv()).any(|e| e == AuthHubEvent::SessionExpired));
@@ -760,7 +760,7 @@ async fn global_sign_out_revokes_tokens_on_every_device() {
     // The other device finds out at its next refresh.
     let refreshed = other.fetch_auth_session().force_refresh(true).send().await;
     assert!(matches!(
-        refreshed.user_pool_tokens.unwrap_err().as_ref(),
+        &refreshed.user_pool_tokens.unwrap_err(),
         AuthError::SessionExpired(_)
     ));
 }

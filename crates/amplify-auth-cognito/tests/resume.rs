@@ -145,30 +145,109 @@ async fn a_new_process_resumes_the_stored_session_offline() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, AuthError::InvalidState(ref m) if m.contains("sign_out")),
+        matches!(
+            err,
+            AuthError::InvalidState(amplify_auth_cognito::InvalidStateReason::AlreadySignedIn)
+        ),
         "{err}"
     );
 }
 
+/// Tokens that expire in 60 s are inside the 5-minute buffer: a refresh is attempted, fails
+/// (nothing listens), and callers still get the valid tokens and credentials; the failure is
+/// published, and no new attempt is made for 30 s. After the real expiry the fields are errors.
 #[tokio::test]
-async fn offline_refresh_keeps_the_tokens_and_is_retryable() {
-    // Tokens expire in 60 s, inside the 5-minute buffer: a refresh is attempted and fails offline.
-    let (auth, amplify) = configured(seeded_storage(NOW + 60).await, NOW).await;
+async fn a_failed_refresh_inside_the_buffer_keeps_the_valid_tokens() {
+    let clock = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(NOW));
+    let amplify = Amplify::builder()
+        .time_source(SharedTimeSource::new(clock.clone()))
+        .build();
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(seeded_storage(NOW + 60).await)
+        .refresh_jitter(Duration::ZERO)
+        .sdk_config(
+            aws_types::SdkConfig::builder()
+                .retry_config(
+                    aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled(),
+                )
+                .build(),
+        )
+        .build();
+    amplify.add_plugin(auth.clone()).unwrap();
+    amplify.configure(&config()).await.unwrap();
     let mut events = amplify.hub().auth().subscribe();
+
     let session = auth.fetch_auth_session().send().await;
     assert!(session.is_signed_in, "offline is not signed out");
-    let err = session.user_pool_tokens.as_ref().unwrap_err();
-    assert!(
-        amplify_core::AmplifyError::is_retryable(err.as_ref()),
-        "{err}"
+    let tokens = session
+        .user_pool_tokens
+        .as_ref()
+        .expect("still-valid tokens");
+    assert_eq!(tokens.id_token.claims().sub(), Some("sub-1"));
+    assert_eq!(
+        session
+            .credentials
+            .as_ref()
+            .expect("still-valid credentials")
+            .access_key_id(),
+        "ASIAVISIBLE"
     );
-    assert!(matches!(err.as_ref(), AuthError::Network { .. }), "{err:?}");
-    // The tokens are still there for the next attempt, and the user is still known.
-    assert_eq!(auth.get_current_user().await.unwrap().username, "alice");
+    assert_eq!(
+        session.identity_id.as_deref().unwrap(),
+        "us-east-1:identity-1"
+    );
+    let mut failures = 0;
+    while let Some(event) = events.try_recv() {
+        if matches!(
+            event,
+            amplify_core::hub::AuthHubEvent::TokenRefreshFailed(_)
+        ) {
+            failures += 1;
+        }
+    }
+    assert_eq!(failures, 1, "one refresh attempt, one failure event");
+
+    // Within the minimum interval nobody calls Cognito again: no new failure event.
+    clock.advance(Duration::from_secs(10));
+    assert!(
+        auth.fetch_auth_session()
+            .send()
+            .await
+            .user_pool_tokens
+            .is_ok()
+    );
+    assert!(
+        events.try_recv().is_none(),
+        "no attempt inside the 30 s interval"
+    );
+
+    // After the interval, one more attempt (it fails again; tokens are still valid).
+    clock.advance(Duration::from_secs(25));
+    assert!(
+        auth.fetch_auth_session()
+            .send()
+            .await
+            .user_pool_tokens
+            .is_ok()
+    );
     assert!(matches!(
         events.try_recv(),
         Some(amplify_core::hub::AuthHubEvent::TokenRefreshFailed(_))
     ));
+
+    // Past the real expiry (and the interval) the field is a retryable network error; the user
+    // is still signed in (offline is not signed out) and the tokens stay stored.
+    clock.advance(Duration::from_secs(60));
+    let session = auth.fetch_auth_session().send().await;
+    assert!(session.is_signed_in);
+    let err = session.user_pool_tokens.as_ref().unwrap_err();
+    assert!(amplify_core::AmplifyError::is_retryable(err), "{err}");
+    assert!(matches!(err, AuthError::Network(_)), "{err:?}");
+    assert!(session.credentials.is_err());
+    assert_eq!(auth.get_current_user().await.unwrap().username, "alice");
+    // A forced refresh reports its failure even while tokens would be valid.
+    let forced = auth.fetch_auth_session().force_refresh(true).send().await;
+    assert!(forced.user_pool_tokens.is_err());
 }
 
 #[tokio::test]
@@ -177,7 +256,7 @@ async fn signed_out_state_and_invalid_calls_are_typed() {
     let session = auth.fetch_auth_session().send().await;
     assert!(!session.is_signed_in);
     assert!(matches!(
-        session.user_pool_tokens.as_ref().unwrap_err().as_ref(),
+        session.user_pool_tokens.as_ref().unwrap_err(),
         AuthError::SignedOut
     ));
     assert!(matches!(
@@ -193,17 +272,11 @@ async fn signed_out_state_and_invalid_calls_are_typed() {
     ));
     assert!(matches!(
         auth.sign_in().password("pw").send().await,
-        Err(AuthError::Validation {
-            field: "username",
-            ..
-        })
+        Err(AuthError::Validation(ref v)) if v.field() == "username"
     ));
     assert!(matches!(
         auth.sign_in().username("alice").send().await,
-        Err(AuthError::Validation {
-            field: "password",
-            ..
-        })
+        Err(AuthError::Validation(ref v)) if v.field() == "password"
     ));
     assert!(matches!(
         auth.clear_federation_to_identity_pool().await,
@@ -229,7 +302,13 @@ async fn an_unconfigured_plugin_says_so() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, AuthError::Configuration(_)), "{err}");
+    assert!(
+        matches!(
+            err,
+            AuthError::InvalidState(amplify_auth_cognito::InvalidStateReason::NotConfigured)
+        ),
+        "{err}"
+    );
     assert!(!auth.fetch_auth_session().send().await.is_signed_in);
 }
 
