@@ -65,6 +65,7 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
         admin::admin_update_user_attributes,
     ),
     ("AdminSetUserPassword", admin::admin_set_user_password),
+    ("AdminResetUserPassword", admin::admin_reset_user_password),
     (
         "AdminSetUserMFAPreference",
         admin::admin_set_user_mfa_preference,
@@ -274,6 +275,74 @@ impl UserStatus {
     }
 }
 
+/// Cognito's temporary lockout after failed password sign-ins.
+///
+/// Developer guide, "Authentication" > "Lockout behavior for failed sign-in attempts": "After
+/// five failed unauthenticated or IAM-authorized sign-in attempts with a password, Amazon
+/// Cognito locks out your user for one second. The lockout duration then doubles after each
+/// additional one failed attempt, up to a maximum of approximately 15 minutes. Attempts made
+/// during a lockout period generate a `Password attempts exceeded` exception, and don't affect
+/// the duration of subsequent lockout periods. For a cumulative number of failed sign-in
+/// attempts n, not including `Password attempts exceeded` exceptions, Amazon Cognito locks out
+/// your user for 2^(n-5) seconds. To reset the lockout to its n=0 initial state, your user must
+/// either sign in successfully after a lockout period expires, or not initiate any sign-in
+/// attempts for 15 consecutive minutes at any time after a lockout. [...] This behavior doesn't
+/// apply to custom challenges unless they also perform password-based authentication."
+///
+/// Modeled for every password check (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH /
+/// ADMIN_NO_SRP_AUTH, and SRP's PASSWORD_VERIFIER, also inside CUSTOM_AUTH). The refusal is
+/// `NotAuthorizedException` (the exception named in the guide's `Password attempts exceeded`
+/// is Cognito's NotAuthorized; AWS's own troubleshooting quotes "NotAuthorizedException -
+/// Password attempts exceeded"). Not modeled: the MFA-code lockout the MFA page describes.
+/// "Approximately 15 minutes" is taken as 900 seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lockout {
+    /// n: failed password attempts since the last reset.
+    failures: u32,
+    /// Locked while the clock is before this (epoch seconds).
+    locked_until: i64,
+    /// The last password attempt, refused ones included.
+    last_attempt: i64,
+}
+
+/// Failed attempts allowed before the first lockout.
+const LOCKOUT_FREE_ATTEMPTS: u32 = 5;
+/// The longest lockout and the quiet time that resets the count (about 15 minutes).
+const LOCKOUT_MAX_SECS: i64 = 900;
+
+impl Lockout {
+    /// Called before a password is checked: refuses while locked out.
+    pub(crate) fn check(&mut self, now: i64) -> Result<(), CognitoError> {
+        if self.failures > 0 && now.saturating_sub(self.last_attempt) >= LOCKOUT_MAX_SECS {
+            *self = Lockout::default();
+        }
+        self.last_attempt = now;
+        if now < self.locked_until {
+            return Err(CognitoError::not_authorized("Password attempts exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Records the outcome of a password check that [`check`](Self::check) let through.
+    pub(crate) fn record(&mut self, now: i64, password_correct: bool) {
+        if password_correct {
+            *self = Lockout {
+                last_attempt: now,
+                ..Lockout::default()
+            };
+            return;
+        }
+        self.failures = self.failures.saturating_add(1);
+        if let Some(excess) = self.failures.checked_sub(LOCKOUT_FREE_ATTEMPTS) {
+            let seconds = 1_i64
+                .checked_shl(excess)
+                .filter(|s| *s > 0)
+                .map_or(LOCKOUT_MAX_SECS, |s| s.min(LOCKOUT_MAX_SECS));
+            self.locked_until = now.saturating_add(seconds);
+        }
+    }
+}
+
 /// A user's MFA settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct UserMfa {
@@ -330,6 +399,7 @@ pub(crate) struct User {
     pub(crate) mfa: UserMfa,
     pub(crate) codes: Vec<IssuedCode>,
     pub(crate) code_failures: u32,
+    pub(crate) lockout: Lockout,
 }
 
 impl std::fmt::Debug for User {
@@ -859,4 +929,43 @@ pub(crate) fn apply_attribute_updates(
         }
     }
     Ok(details)
+}
+
+#[cfg(test)]
+mod lockout_tests {
+    use super::Lockout;
+
+    #[test]
+    fn five_free_failures_then_doubling_locks_capped_at_fifteen_minutes() {
+        let mut l = Lockout::default();
+        let mut now = 1000;
+        for _ in 0..5 {
+            l.check(now).unwrap();
+            l.record(now, false);
+        }
+        // n = 5: 2^0 = 1 second.
+        assert!(l.check(now).is_err());
+        now += 1;
+        l.check(now).unwrap();
+        l.record(now, false);
+        // n = 6: 2 seconds; refused attempts do not lengthen it.
+        assert!(l.check(now + 1).is_err());
+        l.check(now + 2).unwrap();
+        for _ in 0..20 {
+            l.record(now, false);
+        }
+        assert!(l.check(now + 899).is_err());
+        // 15 quiet minutes after the last attempt reset the count.
+        l.check(now + 899 + 900).unwrap();
+        l.record(now + 1799, false);
+        l.check(now + 1799).unwrap();
+        // A correct password resets it too.
+        let mut l = Lockout::default();
+        for _ in 0..4 {
+            l.record(now, false);
+        }
+        l.record(now, true);
+        l.record(now, false);
+        l.check(now).unwrap();
+    }
 }

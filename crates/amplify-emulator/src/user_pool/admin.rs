@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::account::apply_mfa_preference;
-use super::signup::{NewUser, create_user};
+use super::signup::{NewUser, create_user, send_reset_code};
 use super::{Group, Pool, User, UserStatus, aliases, apply_attribute_updates};
 use crate::backend::{Ctx, State};
 use crate::error::{CognitoError, ErrorKind};
@@ -260,6 +260,24 @@ pub(super) fn admin_set_user_password(
         user.status = UserStatus::ForceChangePassword;
         user.temporary_password_expires = Some(ctx.now.saturating_add(validity));
     }
+    Ok(json!({}))
+}
+
+/// AdminResetUserPassword. API reference: it "Sets the requested user's account into a
+/// RESET_REQUIRED status, and sends them a password-reset code", and "If a user tries to sign
+/// in after the API request, Amazon Cognito responds with a PasswordResetRequiredException
+/// error. Your app must then complete the forgot-password flow by prompting the user for their
+/// code and a new password, then submitting those values in a ConfirmForgotPassword request."
+/// Sign-in refuses the user in `gate_status`; ConfirmForgotPassword confirms the user again.
+pub(super) fn admin_reset_user_password(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    input.str_map("ClientMetadata")?;
+    let (pool, key) = admin_user(st, input)?;
+    send_reset_code(ctx, pool, &key)?;
+    pool.user_mut(&key)?.status = UserStatus::ResetRequired;
     Ok(json!({}))
 }
 

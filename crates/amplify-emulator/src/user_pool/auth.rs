@@ -329,8 +329,9 @@ fn start(
                 params.get("SECRET_HASH").map(String::as_str),
                 username,
             )?;
-            let pool = st.pool(&target.pool_id)?;
-            if !pool.password_matches(pool.user(&key)?, password) {
+            let pool = st.pool_mut(&target.pool_id)?;
+            let correct = pool.password_matches(pool.user(&key)?, password);
+            if !password_attempt(ctx, pool, &key, correct)? {
                 return Err(CognitoError::bad_credentials());
             }
             let session = AuthSession::new(target, key, Flow::UserPassword, client_metadata);
@@ -845,7 +846,7 @@ fn answer_password_verifier(
         .srp
         .take()
         .ok_or_else(CognitoError::bad_credentials)?;
-    let pool = st.pool(&session.pool_id)?;
+    let pool = st.pool_mut(&session.pool_id)?;
     let user = pool.user(&session.user_key)?;
     let timestamp = param(r, "TIMESTAMP")?;
     let proof_ok = match verify_proof(
@@ -862,6 +863,9 @@ fn answer_password_verifier(
             false
         }
     };
+    // A failed proof is a failed password attempt (the lockout also covers custom auth that
+    // asks PASSWORD_VERIFIER: "unless they also perform password-based authentication").
+    let proof_ok = password_attempt(ctx, pool, &session.user_key, proof_ok)?;
     if session.flow == Flow::Custom {
         session.history.push(ChallengeResult {
             challenge_name: "PASSWORD_VERIFIER".to_owned(),
@@ -874,6 +878,21 @@ fn answer_password_verifier(
         return Err(CognitoError::bad_credentials());
     }
     run_gates(ctx, st, session)
+}
+
+/// Applies the password lockout ([`super::Lockout`]) to one password check of user `key`:
+/// `Password attempts exceeded` while locked out (whatever the password), otherwise the
+/// attempt is counted and `correct` returned.
+fn password_attempt(
+    ctx: &Ctx<'_>,
+    pool: &mut super::Pool,
+    key: &str,
+    correct: bool,
+) -> Result<bool, CognitoError> {
+    let lockout = &mut pool.user_mut(key)?.lockout;
+    lockout.check(ctx.now)?;
+    lockout.record(ctx.now, correct);
+    Ok(correct)
 }
 
 fn verify_proof(

@@ -157,6 +157,7 @@ pub(crate) fn create_user(
             mfa: UserMfa::default(),
             codes: Vec::new(),
             code_failures: 0,
+            lockout: super::Lockout::default(),
         },
     );
     if let Err(e) = pool.set_password(ctx, &key, new.password) {
@@ -303,6 +304,18 @@ pub(super) fn forgot_password(
             "User password cannot be reset in the current state.",
         ));
     }
+    let details = send_reset_code(ctx, pool, &key)?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// Sends a password-reset code to the user's verified email (else phone); returns the
+/// `CodeDeliveryDetails`.
+pub(super) fn send_reset_code(
+    ctx: &Ctx<'_>,
+    pool: &mut super::Pool,
+    key: &str,
+) -> Result<Value, CognitoError> {
+    let user = pool.user(key)?;
     let attribute = if user.attributes.contains_key("email") && user.is_verified("email") {
         "email"
     } else if user.attributes.contains_key("phone_number") && user.is_verified("phone_number") {
@@ -312,14 +325,13 @@ pub(super) fn forgot_password(
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
         ));
     };
-    let details = pool.send_code(
+    pool.send_code(
         ctx,
-        &key,
+        key,
         CodePurpose::ForgotPassword,
         attribute,
         MessageKind::ForgotPassword,
-    )?;
-    Ok(json!({ "CodeDeliveryDetails": details }))
+    )
 }
 
 pub(super) fn confirm_forgot_password(
