@@ -8,16 +8,12 @@
 
 mod common;
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use amplify_emulator::*;
 use common::*;
 
 const PASSWORD: &str = "Passw0rd!";
-
-fn clock() -> ManualTimeSource {
-    ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
-}
 
 async fn start(identity: IdentityPoolSpec, clock: &ManualTimeSource) -> EmulatorHandle {
     Emulator::builder()

@@ -14,7 +14,7 @@
 
 mod common;
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use amplify_emulator::*;
 use aws_sdk_cognitoidentityprovider as idp_sdk;
@@ -36,10 +36,6 @@ async fn emulator(clock: &ManualTimeSource) -> EmulatorHandle {
         .start()
         .await
         .unwrap()
-}
-
-fn clock() -> ManualTimeSource {
-    ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
 }
 
 /// USER_PASSWORD_AUTH: `Ok(())` or the NotAuthorizedException message.

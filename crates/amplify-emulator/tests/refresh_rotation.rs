@@ -14,7 +14,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use amplify_emulator::*;
 use aws_sdk_cognitoidentityprovider as idp_sdk;
@@ -24,10 +24,6 @@ use idp_sdk::types::AuthFlowType;
 const PASSWORD: &str = "Passw0rd!";
 const ROTATING: &str = "rotatingclient";
 const PLAIN: &str = "plainclient";
-
-fn clock() -> ManualTimeSource {
-    ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
-}
 
 /// A pool whose first client rotates with `grace`, plus a non-rotating client.
 async fn emulator(grace: Duration, clock: &ManualTimeSource) -> EmulatorHandle {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use amplify_emulator::*;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, DeliveryMediumType};
@@ -23,10 +23,6 @@ fn attr(name: &str, value: &str) -> AttributeType {
         .value(value)
         .build()
         .unwrap()
-}
-
-fn clock() -> ManualTimeSource {
-    ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
 }
 
 async fn start(pool: UserPoolSpec, clock: &ManualTimeSource) -> EmulatorHandle {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use amplify_emulator::triggers::*;
 use amplify_emulator::*;
@@ -16,10 +16,6 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use common::*;
 
 const PASSWORD: &str = "Passw0rd!";
-
-fn clock() -> ManualTimeSource {
-    ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
-}
 
 async fn emulator_with(pool: UserPoolSpec, clock: &ManualTimeSource) -> EmulatorHandle {
     Emulator::builder()

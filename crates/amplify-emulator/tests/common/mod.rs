@@ -84,6 +84,13 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// A manual clock at 2027-01-15 08:00:00 UTC (epoch 1_800_000_000).
+pub fn clock() -> amplify_emulator::ManualTimeSource {
+    amplify_emulator::ManualTimeSource::new(
+        UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
+    )
+}
+
 /// The emulator's clock in seconds.
 pub fn now_secs(emu: &EmulatorHandle) -> u64 {
     emu.clock()
