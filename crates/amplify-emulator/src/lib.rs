@@ -3,7 +3,10 @@
 //! mode (API key, user pool JWTs, SigV4, OIDC, Lambda).
 //!
 //! Unlike other emulators it checks what Cognito checks: SRP password proofs (real SRP-6a
-//! math), `SECRET_HASH`, RS256 JWT signatures, confirmation and MFA codes, token revocation.
+//! math), `SECRET_HASH`, RS256 JWT signatures, confirmation and MFA codes, token revocation,
+//! refresh-token rotation (`RefreshTokenReuseException` after the grace period) and the
+//! password lockout (`Password attempts exceeded`). [`Fault`] makes any operation answer any
+//! modeled [`ErrorKind`], a proxy's HTML page or AWS's unknown-operation answer.
 //! It speaks AWS JSON 1.1 (`X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` and
 //! `AWSCognitoIdentityService.<Op>`) on one endpoint, so the official AWS SDK crates, boto3,
 //! pycognito and amplify-js work against it unmodified.
