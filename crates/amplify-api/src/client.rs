@@ -16,6 +16,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 pub(crate) use crate::auth::SigningService;
 use crate::auth::skew;
 use crate::auth::{self, Credential, SigningContext};
+use crate::connector::{Connector, SharedConnector};
 use crate::endpoint::{Endpoints, PreparedEndpoint};
 use crate::error::{ApiError, InterceptorFailure};
 use crate::graphql::{GraphQlOperation, OperationKind};
@@ -64,7 +65,9 @@ pub struct ApiPlugin {
 }
 
 struct Inner {
-    transport: Result<Transport, String>,
+    /// `Err` only for [`ApiPlugin::new`] when the default client could not be built (the ring
+    /// provider offering no protocol version); every request then reports it.
+    transport: Result<Transport, Arc<ApiError>>,
     interceptors: Vec<SharedInterceptor>,
     providers: Vec<(AuthorizationType, AuthProvider)>,
     /// The plugin's own clock: the builder's, one over the builder's time source, or one over
@@ -114,8 +117,15 @@ impl Default for ApiPlugin {
 
 impl ApiPlugin {
     /// A plugin with default settings.
+    ///
+    /// Infallible: with the defaults only the TLS setup could fail, and only if rustls' ring
+    /// provider offered no safe protocol version; should that ever happen, every request fails
+    /// with [`ApiError::Configuration`] saying so. Use [`builder`](Self::builder) and
+    /// [`build`](ApiPluginBuilder::build) to get such problems as an error up front.
     pub fn new() -> Self {
-        Self::builder().build()
+        let builder = Self::builder();
+        let transport = Transport::new(builder.transport.clone()).map_err(Arc::new);
+        builder.finish(transport)
     }
 
     /// A builder for interceptors, providers, timeouts, the clock and the connection.
@@ -278,11 +288,9 @@ impl ApiPlugin {
         request: Request<Bytes>,
         timeout: Option<Duration>,
     ) -> Result<Response<Bytes>, ApiError> {
-        let transport = self
-            .inner
-            .transport
-            .as_ref()
-            .map_err(|message| ApiError::configuration(None, message.clone()))?;
+        let transport = self.inner.transport.as_ref().map_err(|e| {
+            ApiError::configuration_with(None, "the HTTP client could not be built", Arc::clone(e))
+        })?;
         let timeout = timeout.unwrap_or(self.inner.request_timeout);
         let credential = if auth::pre_authorized(request.headers(), mode) {
             tracing::debug!("the request carries its own authorization; leaving it as is");
@@ -426,8 +434,10 @@ impl Plugin for ApiPlugin {
 ///     .lambda_provider(AuthToken::new("lambda-token"))
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .request_timeout(Duration::from_secs(20))
-///     .build();
+///     .proxy("http://proxy.internal:3128")
+///     .build()?;
 /// # let _ = api;
+/// # Ok::<(), amplify_api::ApiError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct ApiPluginBuilder {
@@ -505,13 +515,17 @@ impl ApiPluginBuilder {
         self
     }
 
-    /// How long to wait for a connection (10 s by default).
+    /// How long to wait for a connection: dialing, the proxy tunnel and the TLS handshake (10 s
+    /// by default). Expiry is an [`ApiError::Timeout`] in
+    /// [`TimeoutPhase::Connect`](crate::TimeoutPhase::Connect): the request was not sent.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.transport.connect_timeout = timeout;
         self
     }
 
-    /// How long to wait for a response once connected, per attempt (30 s by default).
+    /// How long to wait for the response once the request has a connection, per attempt (30 s
+    /// by default; a request's own `timeout` wins). Expiry is an [`ApiError::Timeout`] in
+    /// [`TimeoutPhase::Request`](crate::TimeoutPhase::Request): the request may have been sent.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(timeout);
         self
@@ -536,21 +550,52 @@ impl ApiPluginBuilder {
     }
 
     /// Trusts a root certificate (DER) in addition to the system's roots, for endpoints behind
-    /// a private CA (or a local test server). An unusable certificate is reported by the first
-    /// request.
+    /// a private CA (or a local test server). An unusable certificate fails
+    /// [`build`](Self::build).
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
         self.transport.extra_roots.push(der.into());
+        self
+    }
+
+    /// Sends every request through an HTTP proxy, `http://host:port`: `https` endpoints through
+    /// an HTTP CONNECT tunnel (TLS runs end to end inside it), plain `http` endpoints to the
+    /// proxy with absolute-form request targets. The URI is checked by [`build`](Self::build).
+    /// There is no proxy by default, and the environment (`HTTPS_PROXY`, ...) is not read.
+    pub fn proxy(mut self, uri: impl Into<String>) -> Self {
+        self.transport.proxy = Some(uri.into());
+        self
+    }
+
+    /// Sets or clears the proxy.
+    pub fn set_proxy(mut self, uri: Option<String>) -> Self {
+        self.transport.proxy = uri;
+        self
+    }
+
+    /// Opens connections with `connector` instead of TCP (see [`Connector`](crate::Connector)).
+    /// TLS, the proxy, pooling and timeouts still apply on top of it.
+    pub fn connector(mut self, connector: impl Connector + 'static) -> Self {
+        self.transport.connector = Some(SharedConnector::new(connector));
         self
     }
 
     /// Builds the plugin. It needs a Tokio runtime with the time driver
     /// (`Builder::enable_all`) when it sends requests.
     ///
-    /// Problems with the TLS setup are reported by the first request.
-    pub fn build(self) -> ApiPlugin {
+    /// # Errors
+    ///
+    /// [`ApiError::Configuration`], with the cause as its `source()`, when an added root
+    /// certificate is unusable, the TLS configuration cannot be built, or the proxy is not an
+    /// `http://host:port` URI.
+    pub fn build(self) -> Result<ApiPlugin, ApiError> {
+        let transport = Transport::new(self.transport.clone())?;
+        Ok(self.finish(Ok(transport)))
+    }
+
+    fn finish(self, transport: Result<Transport, Arc<ApiError>>) -> ApiPlugin {
         ApiPlugin {
             inner: Arc::new(Inner {
-                transport: Transport::new(self.transport),
+                transport,
                 interceptors: self.interceptors,
                 providers: self.providers,
                 clock_chosen: self.clock.is_some() || self.time.is_some(),

@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use amplify_core::config::{ApiLookupError, EndpointType};
@@ -134,6 +135,19 @@ impl ApiError {
         ApiError::Configuration(ConfigurationError {
             api: api.map(str::to_owned),
             message: message.into(),
+            source: None,
+        })
+    }
+
+    pub(crate) fn configuration_with(
+        api: Option<&str>,
+        message: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        ApiError::Configuration(ConfigurationError {
+            api: api.map(str::to_owned),
+            message: message.into(),
+            source: Some(Arc::from(source.into())),
         })
     }
 
@@ -220,11 +234,13 @@ impl AmplifyError for ApiError {
     }
 }
 
-/// The configuration cannot serve a request.
+/// The configuration cannot serve a request, or the plugin's settings cannot be used (an
+/// unusable root certificate or proxy URI); the cause, when there is one, is the `source()`.
 #[derive(Debug, Clone)]
 pub struct ConfigurationError {
     api: Option<String>,
     message: String,
+    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl ConfigurationError {
@@ -243,7 +259,13 @@ impl fmt::Display for ConfigurationError {
     }
 }
 
-impl StdError for ConfigurationError {}
+impl StdError for ConfigurationError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
 
 /// No single API matched the request's kind and name.
 #[derive(Debug, Clone)]

@@ -48,8 +48,9 @@ pub struct InterceptorContext<'a> {
 ///     }
 /// }
 ///
-/// let api = amplify_api::ApiPlugin::builder().interceptor(AddTenant).build();
+/// let api = amplify_api::ApiPlugin::builder().interceptor(AddTenant).build()?;
 /// # let _ = api;
+/// # Ok::<(), amplify_api::ApiError>(())
 /// ```
 pub trait RequestInterceptor: Send + Sync + fmt::Debug {
     /// A name for logs and errors.

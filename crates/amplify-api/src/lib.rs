@@ -96,6 +96,7 @@
 
 mod auth;
 mod client;
+mod connector;
 mod endpoint;
 mod error;
 mod graphql;
@@ -107,6 +108,7 @@ mod transport;
 /// The boxed error interceptors return (amplify-core's, re-exported).
 pub use amplify_core::BoxError;
 pub use client::{ApiPlugin, ApiPluginBuilder, PLUGIN_KEY};
+pub use connector::{Connection, Connector};
 pub use error::{
     ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DispatchState,
     InterceptorFailure, InvalidRequestError, ProviderFailure, SigningFailure, StatusFailure,
@@ -119,20 +121,35 @@ pub use interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor}
 pub use response::HttpResponse;
 pub use rest::RestOperation;
 
-#[cfg(test)]
-mod send_sync {
-    fn assert_send_sync<T: Send + Sync>() {}
-    fn assert_send<T: Send>(_: &T) {}
+/// The `http` crate amplify-api's requests, responses and headers come from, so you need not
+/// match its version.
+pub use http;
 
-    #[test]
-    fn public_types_and_futures_are_send() {
-        assert_send_sync::<super::ApiPlugin>();
-        assert_send_sync::<super::ApiError>();
-        assert_send_sync::<super::GraphQlOperation>();
-        assert_send_sync::<super::RestOperation>();
-        let api = super::ApiPlugin::new();
-        assert_send(&api.query("{ a }").send::<serde_json::Value>());
-        assert_send(&api.query("{ a }").send_raw());
-        assert_send(&api.get("/").send());
-    }
+/// The `bytes` crate of request and response bodies, so you need not match its version.
+pub use bytes;
+
+/// Compile-time checks: the plugin, its builders, errors and every public future are `Send`
+/// (and the values `Sync` and `'static`), so they can be moved into spawned tasks. Never called.
+#[allow(dead_code)]
+fn _assert_send_sync_static() {
+    fn send_sync_static<T: Send + Sync + 'static>() {}
+    fn send_static<T: Send + 'static>(_: &T) {}
+
+    send_sync_static::<ApiPlugin>();
+    send_sync_static::<ApiPluginBuilder>();
+    send_sync_static::<GraphQlOperation>();
+    send_sync_static::<RestOperation>();
+    send_sync_static::<ApiError>();
+    send_sync_static::<HttpResponse>();
+    send_sync_static::<GraphQlResponse<serde_json::Value>>();
+    send_sync_static::<SharedInterceptor>();
+    send_sync_static::<Box<dyn Connector>>();
+    fn send_only<T: Send + 'static>() {}
+    send_only::<Box<dyn Connection>>();
+
+    let api = ApiPlugin::new();
+    send_static(&api.query("{ a }").send::<serde_json::Value>());
+    send_static(&api.mutate("mutation { a }").send_raw());
+    send_static(&api.get("/").send());
+    send_static(&api.post("/").send());
 }

@@ -125,12 +125,70 @@ impl HttpResponse {
     }
 }
 
+/// Headers whose values `Debug` never shows: servers set cookies and may echo credentials.
+const REDACTED_HEADERS: &[&str] = &[
+    "set-cookie",
+    "cookie",
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "x-amz-security-token",
+];
+
+/// `Debug` for a header map with the values of [`REDACTED_HEADERS`] (and of values marked
+/// sensitive) replaced by `[redacted]`.
+struct RedactedHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || REDACTED_HEADERS.contains(&name.as_str()) {
+                map.entry(name, &"[redacted]");
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+/// Shows the status, the headers with credential and cookie values redacted, and the body's
+/// length.
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &RedactedHeaders(&self.headers))
             .field("body_len", &self.body.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_cookies_and_echoed_credentials() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("set-cookie", "session=SECRET-COOKIE; HttpOnly"),
+            ("cookie", "a=SECRET-REQUEST-COOKIE"),
+            ("authorization", "SECRET-TOKEN"),
+            ("x-api-key", "SECRET-KEY"),
+            ("x-amz-security-token", "SECRET-SESSION"),
+            ("x-amzn-requestid", "req-visible"),
+        ] {
+            headers.append(name, http::HeaderValue::from_static(value));
+        }
+        let mut marked = http::HeaderValue::from_static("SECRET-MARKED");
+        marked.set_sensitive(true);
+        headers.append("x-custom", marked);
+        let shown = format!("{:?}", HttpResponse::new(StatusCode::OK, headers, "body"));
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("req-visible"), "{shown}");
+        assert!(shown.contains("\"set-cookie\": \"[redacted]\""), "{shown}");
+        assert!(shown.contains("body_len: 4"), "{shown}");
     }
 }

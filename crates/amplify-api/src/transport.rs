@@ -1,17 +1,31 @@
-//! The HTTP client: hyper 1 with rustls (ring), a connection pool, and timeouts.
+//! The HTTP client: hyper 1 with rustls (ring), a connection pool, timeouts, an optional proxy
+//! and an optional custom connector.
+//!
+//! The connector stack, outermost first: the connect timeout, TLS for `https` (rustls), the
+//! proxy route (an HTTP CONNECT tunnel for `https`, the proxy itself for plain `http`), and the
+//! dialer (TCP, or the user's [`Connector`](crate::Connector)).
 
 use std::error::Error as StdError;
 use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use amplify_core::{BoxError, BoxFuture};
 use bytes::Bytes;
+use http::Uri;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{
+    Connected, Connection as HyperConnection, HttpConnector, capture_connection,
+};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tower_service::Service;
 
+use crate::connector::{Connection, SharedConnector};
 use crate::error::{ApiError, DispatchState, TimeoutFailure, TimeoutPhase, TransportFailure};
 
 /// Connection settings.
@@ -23,6 +37,9 @@ pub(crate) struct TransportSettings {
     pub(crate) max_response_bytes: usize,
     /// DER certificates trusted in addition to the system's roots.
     pub(crate) extra_roots: Vec<Vec<u8>>,
+    /// The proxy, as given (checked by [`Transport::new`]).
+    pub(crate) proxy: Option<String>,
+    pub(crate) connector: Option<SharedConnector>,
 }
 
 impl Default for TransportSettings {
@@ -33,15 +50,20 @@ impl Default for TransportSettings {
             max_idle_per_host: usize::MAX,
             max_response_bytes: 64 * 1024 * 1024,
             extra_roots: Vec::new(),
+            proxy: None,
+            connector: None,
         }
     }
 }
 
+type Stack = ConnectTimeout<HttpsConnector<Route>>;
+
 /// One pooled client, shared by every request of a plugin.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
-    settings: TransportSettings,
+    client: Client<Stack, Full<Bytes>>,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
 }
 
 /// The system's root certificates, loaded once per process.
@@ -67,68 +89,120 @@ fn native_roots() -> &'static rustls::RootCertStore {
 
 /// The TLS configuration: the ring provider, the system's roots plus `extra_roots`. The
 /// connector adds ALPN for HTTP/2 and HTTP/1.1. Without extra roots it is built once per process.
-fn tls_config(extra_roots: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, String> {
-    fn build(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>, String> {
+fn tls_config(extra_roots: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, ApiError> {
+    fn build(
+        roots: rustls::RootCertStore,
+    ) -> Result<Arc<rustls::ClientConfig>, Arc<rustls::Error>> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("the TLS configuration is invalid: {e}"))?
+            .map_err(Arc::new)?
             .with_root_certificates(roots)
             .with_no_client_auth();
         Ok(Arc::new(config))
     }
-    static DEFAULT: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    let invalid = |e: Arc<rustls::Error>| {
+        ApiError::configuration_with(None, "the TLS configuration is invalid", e)
+    };
+    static DEFAULT: OnceLock<Result<Arc<rustls::ClientConfig>, Arc<rustls::Error>>> =
+        OnceLock::new();
     if extra_roots.is_empty() {
         return DEFAULT
             .get_or_init(|| build(native_roots().clone()))
-            .clone();
+            .clone()
+            .map_err(invalid);
     }
     let mut roots = native_roots().clone();
     for der in extra_roots {
         roots
             .add(rustls::pki_types::CertificateDer::from(der.clone()))
-            .map_err(|e| format!("an added root certificate is not usable: {e}"))?;
+            .map_err(|e| {
+                ApiError::configuration_with(None, "an added root certificate is not usable", e)
+            })?;
     }
-    build(roots)
+    build(roots).map_err(invalid)
+}
+
+/// Checks the proxy: `http://host[:port]` (the port defaults to 80).
+fn proxy_uri(proxy: &str) -> Result<Uri, ApiError> {
+    let uri: Uri = proxy
+        .parse()
+        .map_err(|e| ApiError::configuration_with(None, "the proxy is not a valid URI", e))?;
+    if uri.scheme() != Some(&http::uri::Scheme::HTTP) || uri.host().is_none() {
+        return Err(ApiError::configuration(
+            None,
+            "the proxy must be an `http://host:port` URI (HTTPS endpoints are tunnelled with CONNECT)",
+        ));
+    }
+    if uri.path_and_query().is_some_and(|p| p.as_str() != "/") {
+        return Err(ApiError::configuration(
+            None,
+            "the proxy URI must not have a path or query",
+        ));
+    }
+    Ok(uri)
 }
 
 impl Transport {
-    pub(crate) fn new(settings: TransportSettings) -> Result<Self, String> {
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Configuration`] for an unusable root certificate or proxy URI.
+    pub(crate) fn new(settings: TransportSettings) -> Result<Self, ApiError> {
         let tls = tls_config(&settings.extra_roots)?;
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(settings.connect_timeout));
+        let proxy = settings.proxy.as_deref().map(proxy_uri).transpose()?;
+        let dialer = match settings.connector {
+            Some(custom) => Dialer::Custom(custom),
+            None => {
+                let mut tcp = HttpConnector::new();
+                // The connector sees `https` URIs too: TLS is added above it.
+                tcp.enforce_http(false);
+                tcp.set_nodelay(true);
+                Dialer::Tcp(tcp)
+            }
+        };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config((*tls).clone())
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(Route { dialer, proxy });
+        let connector = ConnectTimeout {
+            inner: https,
+            timeout: settings.connect_timeout,
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.max_idle_per_host)
-            .build(https);
-        Ok(Self { client, settings })
+            .build(connector);
+        Ok(Self {
+            client,
+            connect_timeout: settings.connect_timeout,
+            max_response_bytes: settings.max_response_bytes,
+        })
     }
 
-    /// Sends `request` and reads the whole response within `timeout`.
+    /// Sends `request` and reads the whole response. The connector's timeout bounds getting a
+    /// connection (new or pooled); `timeout` starts once the request has one, so a timeout
+    /// before that says the request was not sent, and one after it says it may have been.
     pub(crate) async fn send(
         &self,
         request: http::Request<Bytes>,
         timeout: Duration,
         api: &str,
     ) -> Result<http::Response<Bytes>, ApiError> {
-        let request = request.map(Full::new);
-        let max = self.settings.max_response_bytes;
+        let mut request = request.map(Full::new);
+        let mut connection = capture_connection(&mut request);
+        let max = self.max_response_bytes;
         let exchange = async {
             let response = self
                 .client
                 .request(request)
                 .await
-                .map_err(|e| classify_send_error(e, api, self.settings.connect_timeout))?;
+                .map_err(|e| classify_send_error(e, api, self.connect_timeout))?;
             let (parts, body) = response.into_parts();
             let collected = Limited::new(body, max).collect().await.map_err(|e| {
                 let too_large = e.is::<http_body_util::LengthLimitError>();
@@ -145,6 +219,15 @@ impl Transport {
             })?;
             Ok(http::Response::from_parts(parts, collected.to_bytes()))
         };
+        let mut exchange = std::pin::pin!(exchange);
+        // Until a connection is assigned only the connect timeout applies (the connector's).
+        tokio::select! {
+            biased;
+            result = &mut exchange => return result,
+            connected = connection.wait_for_connection_metadata() => {
+                tracing::trace!(connected = connected.is_some(), "connection assigned");
+            }
+        }
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(ApiError::Timeout(TimeoutFailure::new(
@@ -153,6 +236,176 @@ impl Transport {
                 Some(timeout),
             ))),
         }
+    }
+}
+
+/// A connection as the dialer made it, with whether requests on it go to a forward proxy (then
+/// hyper sends absolute-form request targets).
+struct Dialed {
+    io: TokioIo<Box<dyn Connection>>,
+    proxied: bool,
+}
+
+impl HyperConnection for Dialed {
+    fn connected(&self) -> Connected {
+        Connected::new().proxy(self.proxied)
+    }
+}
+
+impl hyper::rt::Read for Dialed {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Dialed {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// Opens byte streams: TCP, or the user's connector.
+#[derive(Debug, Clone)]
+enum Dialer {
+    Tcp(HttpConnector),
+    Custom(SharedConnector),
+}
+
+impl Service<Uri> for Dialer {
+    type Response = Dialed;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Dialed, BoxError>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, target: Uri) -> Self::Future {
+        match self {
+            Dialer::Tcp(tcp) => {
+                let connecting = tcp.call(target);
+                Box::pin(async move {
+                    let stream = connecting.await?.into_inner();
+                    Ok(Dialed {
+                        io: TokioIo::new(Box::new(stream) as Box<dyn Connection>),
+                        proxied: false,
+                    })
+                })
+            }
+            Dialer::Custom(custom) => {
+                let custom = custom.clone();
+                Box::pin(async move {
+                    let io = custom.connector().connect(&target).await?;
+                    Ok(Dialed {
+                        io: TokioIo::new(io),
+                        proxied: false,
+                    })
+                })
+            }
+        }
+    }
+}
+
+/// Straight to the endpoint, or through the proxy: a CONNECT tunnel for `https` (TLS then runs
+/// end to end inside it), the proxy itself for plain `http`.
+#[derive(Debug, Clone)]
+struct Route {
+    dialer: Dialer,
+    proxy: Option<Uri>,
+}
+
+impl Service<Uri> for Route {
+    type Response = Dialed;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Dialed, BoxError>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, target: Uri) -> Self::Future {
+        match &self.proxy {
+            None => self.dialer.call(target),
+            Some(proxy) if target.scheme() == Some(&http::uri::Scheme::HTTPS) => {
+                let mut tunnel = Tunnel::new(proxy.clone(), self.dialer.clone());
+                let tunnelling = tunnel.call(target);
+                Box::pin(async move { tunnelling.await.map_err(BoxError::from) })
+            }
+            Some(proxy) => {
+                let connecting = self.dialer.call(proxy.clone());
+                Box::pin(async move {
+                    let mut dialed = connecting.await?;
+                    dialed.proxied = true;
+                    Ok(dialed)
+                })
+            }
+        }
+    }
+}
+
+/// Bounds everything before the first request byte: dialing, the proxy tunnel and the TLS
+/// handshake. Expiry is an `io::ErrorKind::TimedOut` error.
+#[derive(Debug, Clone)]
+struct ConnectTimeout<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+impl<C> Service<Uri> for ConnectTimeout<C>
+where
+    C: Service<Uri>,
+    C::Future: Send + 'static,
+    C::Response: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<C::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, target: Uri) -> Self::Future {
+        let connecting = self.inner.call(target);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(result) => result.map_err(Into::into),
+                Err(_) => Err(Box::new(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connecting timed out",
+                )) as BoxError),
+            }
+        })
     }
 }
 
@@ -231,7 +484,30 @@ mod tests {
             Arc::ptr_eq(&config, &tls_config(&[]).unwrap()),
             "built once"
         );
-        assert!(tls_config(&[b"not a certificate".to_vec()]).is_err());
+        assert!(matches!(
+            tls_config(&[b"not a certificate".to_vec()]),
+            Err(ApiError::Configuration(_))
+        ));
         assert!(Transport::new(TransportSettings::default()).is_ok());
+    }
+
+    #[test]
+    fn proxies_must_be_plain_http_authorities() {
+        assert_eq!(
+            proxy_uri("http://127.0.0.1:3128").unwrap().port_u16(),
+            Some(3128)
+        );
+        assert!(proxy_uri("http://proxy.internal").is_ok());
+        for bad in [
+            "https://proxy:443",
+            "proxy:3128",
+            "http://proxy/path",
+            "not a uri",
+        ] {
+            assert!(
+                matches!(proxy_uri(bad), Err(ApiError::Configuration(_))),
+                "{bad}"
+            );
+        }
     }
 }

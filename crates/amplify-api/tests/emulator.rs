@@ -348,7 +348,10 @@ async fn a_forged_signature_is_refused() {
     let clock = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(START));
     let emulator = emulator(&clock).await;
     let s = setup_with(
-        ApiPlugin::builder().interceptor(ForgeSignature).build(),
+        ApiPlugin::builder()
+            .interceptor(ForgeSignature)
+            .build()
+            .unwrap(),
         clock,
         emulator,
     )
@@ -375,7 +378,8 @@ async fn a_skewed_device_clock_is_corrected_after_one_rejection() {
     let device = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(START - 3600));
     let api = ApiPlugin::builder()
         .time_source(SharedTimeSource::new(device.clone()))
-        .build();
+        .build()
+        .unwrap();
     let s = setup_with(api, device, emulator).await;
     let before = s.emulator.request_count("graphql");
     let ok = s
@@ -410,7 +414,8 @@ async fn oidc_and_lambda_modes_with_the_users_providers() {
     let api = ApiPlugin::builder()
         .oidc_provider(AuthToken::new(oidc_token))
         .lambda_provider(AuthToken::new("let-me-in"))
-        .build();
+        .build()
+        .unwrap();
     let s = setup_with(api, clock, emulator).await;
     for mode in [
         AuthorizationType::OpenIdConnect,

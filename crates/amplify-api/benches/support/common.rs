@@ -79,7 +79,8 @@ pub fn client(addr: SocketAddr) -> ApiPlugin {
     );
     let api = ApiPlugin::builder()
         .request_timeout(Duration::from_secs(30))
-        .build();
+        .build()
+        .unwrap();
     api.configure_with(&config, &registry).unwrap();
     api
 }

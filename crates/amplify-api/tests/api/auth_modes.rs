@@ -92,7 +92,8 @@ async fn oidc_and_lambda_providers_from_the_builder() {
     let api = ApiPlugin::builder()
         .oidc_provider(id_token_provider)
         .lambda_provider(AuthToken::new("lambda-custom-token"))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "OPENID_CONNECT", Some(API_KEY)),

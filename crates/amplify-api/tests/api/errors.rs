@@ -219,7 +219,8 @@ async fn a_silent_server_times_out() {
     let api = configured(
         ApiPlugin::builder()
             .request_timeout(Duration::from_millis(300))
-            .build(),
+            .build()
+            .unwrap(),
         &cfg,
         &AuthProviderRegistry::default(),
     );
@@ -253,7 +254,10 @@ async fn oversized_responses_are_refused() {
     let big = format!(r#"{{"data":{{"blob":"{}"}}}}"#, "x".repeat(10_000));
     let server = TestServer::start(move |_, _| Reply::json(200, big.clone())).await;
     let api = configured(
-        ApiPlugin::builder().max_response_bytes(1024).build(),
+        ApiPlugin::builder()
+            .max_response_bytes(1024)
+            .build()
+            .unwrap(),
         &graphql_config(&server, "API_KEY", Some(API_KEY)),
         &AuthProviderRegistry::default(),
     );

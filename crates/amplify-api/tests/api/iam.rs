@@ -135,7 +135,8 @@ async fn a_clock_skew_rejection_is_retried_once_with_the_servers_time() {
     let server = TestServer::start(skewed_server(clock.clone())).await;
     let api = ApiPlugin::builder()
         .time_source(SharedTimeSource::new(clock.clone()))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "AWS_IAM", None),
@@ -181,7 +182,8 @@ async fn skew_is_retried_only_once_and_other_rejections_not_at_all() {
             .await;
     let api = ApiPlugin::builder()
         .time_source(SharedTimeSource::new(clock.clone()))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "AWS_IAM", None),
@@ -204,7 +206,8 @@ async fn skew_is_retried_only_once_and_other_rejections_not_at_all() {
     .await;
     let api = ApiPlugin::builder()
         .time_source(SharedTimeSource::new(clock))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "AWS_IAM", None),
@@ -229,7 +232,8 @@ async fn non_iam_modes_are_never_retried() {
             .await;
     let api = ApiPlugin::builder()
         .time_source(SharedTimeSource::new(clock))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "API_KEY", Some("da2-k")),
@@ -337,7 +341,7 @@ async fn a_clock_given_to_the_builder_is_shared_both_ways() {
     let server = TestServer::start(skewed_server(local.clone())).await;
     let shared = SkewCorrectedClock::new(SharedTimeSource::new(local));
     let api = configured(
-        ApiPlugin::builder().clock(shared.clone()).build(),
+        ApiPlugin::builder().clock(shared.clone()).build().unwrap(),
         &graphql_config(&server, "AWS_IAM", None),
         &iam_registry(),
     );

@@ -9,6 +9,7 @@
 )]
 
 mod auth_modes;
+mod connect;
 mod errors;
 mod graphql;
 mod iam;

@@ -10,7 +10,8 @@ async fn configured_through_amplify_with_builder_providers() {
     let server = TestServer::ok().await;
     let api = ApiPlugin::builder()
         .oidc_provider(AuthToken::new("eyJ.oidc"))
-        .build();
+        .build()
+        .unwrap();
     assert_eq!(api.category(), Category::Api);
     assert_eq!(api.plugin_key(), PLUGIN_KEY);
     assert_eq!(PLUGIN_KEY, "awsAPIPlugin");

@@ -41,7 +41,8 @@ async fn no_secret_in_trace_logs_or_debug_output() {
     );
     let api = ApiPlugin::builder()
         .oidc_provider(AuthToken::new(OIDC_TOKEN))
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "API_KEY", Some(API_KEY)),

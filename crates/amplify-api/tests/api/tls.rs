@@ -10,7 +10,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use crate::support::{API_KEY, SECRET, TestServer, config, configured, credentials, verify_sigv4};
 
 /// A private CA and a server certificate for 127.0.0.1 it signed.
-fn pki() -> (CertificateDer<'static>, tokio_rustls::TlsAcceptor) {
+pub fn pki() -> (CertificateDer<'static>, tokio_rustls::TlsAcceptor) {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages = vec![
@@ -55,7 +55,8 @@ async fn https_uses_http2_multiplexes_one_connection_and_signs_correctly() {
     let api = configured(
         ApiPlugin::builder()
             .add_root_certificate(root.to_vec())
-            .build(),
+            .build()
+            .unwrap(),
         &config(&[("gql", "GraphQL", url, "API_KEY", Some(API_KEY))]),
         &registry,
     );
@@ -111,18 +112,18 @@ async fn an_untrusted_certificate_fails_before_sending() {
     assert!(!failure.may_have_been_sent());
     assert_eq!(server.count(), 0);
 
-    // An unusable extra root is reported by the first request.
-    let api = configured(
-        ApiPlugin::builder()
-            .add_root_certificate(b"not DER".to_vec())
-            .build(),
-        &config(&[("gql", "GraphQL", url, "API_KEY", Some(API_KEY))]),
-        &AuthProviderRegistry::default(),
-    );
-    let err = api
-        .query("{ echo }")
-        .send::<serde_json::Value>()
-        .await
+    // An unusable extra root fails `build`, as a configuration error with the cause chained.
+    let err = ApiPlugin::builder()
+        .add_root_certificate(b"not DER".to_vec())
+        .build()
         .unwrap_err();
-    assert!(matches!(err, ApiError::Configuration(_)), "{err:?}");
+    let ApiError::Configuration(problem) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        problem.to_string().contains("root certificate"),
+        "{problem}"
+    );
+    assert!(std::error::Error::source(problem).is_some());
+    assert!(amplify_core::AmplifyError::recovery_suggestion(&err).is_some());
 }

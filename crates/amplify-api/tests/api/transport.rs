@@ -134,7 +134,8 @@ async fn interceptors_see_the_authorized_request_and_the_response() {
     let api = ApiPlugin::builder()
         .interceptor(Recording(Arc::clone(&recorder)))
         .interceptor(Refuse)
-        .build();
+        .build()
+        .unwrap();
     let api = configured(
         api,
         &graphql_config(&server, "API_KEY", Some(API_KEY)),
