@@ -851,5 +851,5 @@ pub(crate) fn provider_error(e: &AuthError) -> ProviderError {
         e if e.is_retryable() => ProviderErrorKind::Transient,
         _ => ProviderErrorKind::Other,
     };
-    ProviderError::new(kind, e.to_string()).with_source(e.clone())
+    ProviderError::from_amplify_error(kind, e.clone())
 }

@@ -35,7 +35,6 @@ mod store;
 mod tokens;
 mod types;
 
-pub use clock::SkewCorrectedClock;
 pub use error::{
     AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, InvalidStateReason,
     NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,
@@ -59,3 +58,51 @@ pub use types::{
     FederateToIdentityPoolResult, ResetPasswordResult, ResetPasswordStep, SessionField,
     SignInDetails, SignInResult, SignInStep, SignOutResult, SignUpResult, SignUpStep,
 };
+
+/// Compile-time checks: the plugin, its builders, results and errors are `Send + Sync +
+/// 'static`, and every operation's future is `Send + 'static` (usable with `tokio::spawn`).
+#[cfg(test)]
+mod send_sync {
+    use super::*;
+
+    fn shared<T: Send + Sync + 'static>() {}
+    fn spawnable<T: Send + 'static>(_: T) {}
+
+    #[test]
+    fn public_types_and_futures_are_send_sync_static() {
+        shared::<CognitoAuthPlugin>();
+        shared::<CognitoAuthPluginBuilder>();
+        shared::<SignInBuilder>();
+        shared::<ConfirmSignInBuilder>();
+        shared::<SignUpBuilder>();
+        shared::<ConfirmSignUpBuilder>();
+        shared::<ResendSignUpCodeBuilder>();
+        shared::<ResetPasswordBuilder>();
+        shared::<ConfirmResetPasswordBuilder>();
+        shared::<FetchAuthSessionBuilder>();
+        shared::<SignOutBuilder>();
+        shared::<FederateBuilder>();
+        shared::<AuthError>();
+        shared::<AuthSession>();
+        shared::<SignInResult>();
+        shared::<SignOutResult>();
+        shared::<UserPoolTokens>();
+
+        let auth = CognitoAuthPlugin::builder()
+            .secure_storage_factory(amplify_secure_storage::SecureStorageFactory::in_memory())
+            .build();
+        spawnable(auth.sign_in().username("a").password("b").send());
+        spawnable(auth.confirm_sign_in().challenge_response("1").send());
+        spawnable(auth.sign_up().send());
+        spawnable(auth.confirm_sign_up().send());
+        spawnable(auth.resend_sign_up_code().send());
+        spawnable(auth.reset_password().send());
+        spawnable(auth.confirm_reset_password().send());
+        spawnable(auth.fetch_auth_session().send());
+        spawnable(auth.sign_out().send());
+        spawnable(auth.federate_to_identity_pool().send());
+        let a = auth.clone();
+        spawnable(async move { a.get_current_user().await });
+        spawnable(async move { auth.clear_federation_to_identity_pool().await });
+    }
+}

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use amplify_core::hub::Hub;
-use amplify_core::time::SharedTimeSource;
+use amplify_core::time::{SharedTimeSource, SkewCorrectedClock};
 use amplify_core::{
     AmplifyConfig, AmplifyError, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
     Plugin, PluginContext, SharedCredentialsProvider, SharedTokenProvider,
@@ -12,7 +12,6 @@ use amplify_core::{
 use amplify_secure_storage::{SecureStorageFactory, SecureStorageOptions, StorageScope};
 
 use crate::AuthError;
-use crate::clock::SkewCorrectedClock;
 use crate::error::{ConfigurationReason, InvalidStateReason};
 use crate::refresh::{
     DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER, RefreshPolicy,
@@ -59,7 +58,7 @@ pub(crate) struct Shared {
     storage: SecureStorageFactory,
     sdk_config: Option<aws_types::SdkConfig>,
     refresh: RefreshSettings,
-    time: Option<SharedTimeSource>,
+    clock: Option<SkewCorrectedClock>,
     hub: Hub,
     configured: RwLock<Option<Arc<Configured>>>,
 }
@@ -116,6 +115,7 @@ pub struct CognitoAuthPluginBuilder {
     min_refresh_interval: Option<Duration>,
     refresh_operation: RefreshOperation,
     time: Option<SharedTimeSource>,
+    clock: Option<SkewCorrectedClock>,
     hub: Option<Hub>,
 }
 
@@ -174,11 +174,20 @@ impl CognitoAuthPluginBuilder {
         self
     }
 
-    /// The clock for [`CognitoAuthPlugin::configure_with`] (with `Amplify`, Amplify's clock is
-    /// used).
+    /// The local clock for [`CognitoAuthPlugin::configure_with`] (with `Amplify`, Amplify's
+    /// clock is used).
     #[must_use]
     pub fn time_source(mut self, time: SharedTimeSource) -> Self {
         self.time = Some(time);
+        self
+    }
+
+    /// The skew-corrected clock for [`CognitoAuthPlugin::configure_with`]: pass the same one to
+    /// the API plugin's builder so both categories share one offset, as they do under `Amplify`
+    /// (which hands its own to every plugin). Overrides [`time_source`](Self::time_source).
+    #[must_use]
+    pub fn clock(mut self, clock: SkewCorrectedClock) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -206,7 +215,9 @@ impl CognitoAuthPluginBuilder {
                         .unwrap_or(DEFAULT_MIN_REFRESH_INTERVAL),
                     operation: self.refresh_operation,
                 },
-                time: self.time,
+                clock: self
+                    .clock
+                    .or_else(|| self.time.map(SkewCorrectedClock::new)),
                 hub: self.hub.unwrap_or_default(),
                 configured: RwLock::new(None),
             }),
@@ -239,7 +250,8 @@ impl CognitoAuthPlugin {
     /// user-pool token provider and the identity-pool credentials provider in `registry` (pass
     /// the same registry to `ApiPlugin::configure_with` to authorize API calls). The clock and
     /// Hub are the builder's ([`CognitoAuthPluginBuilder::time_source`],
-    /// [`CognitoAuthPluginBuilder::hub`]), else the system clock and [`hub`](Self::hub).
+    /// [`CognitoAuthPluginBuilder::clock`], [`CognitoAuthPluginBuilder::hub`]), else the system
+    /// clock and [`hub`](Self::hub).
     /// Configuring again replaces the earlier configuration (the stored session is kept).
     ///
     /// # Errors
@@ -269,9 +281,9 @@ impl CognitoAuthPlugin {
         config: &AmplifyConfig,
         registry: &AuthProviderRegistry,
     ) -> Result<(), AuthError> {
-        let time = self.shared.time.clone().unwrap_or_default();
+        let clock = self.shared.clock.clone().unwrap_or_default();
         let hub = self.hub();
-        self.configure_parts(config, registry, &hub, &time)
+        self.configure_parts(config, registry, &hub, &clock)
     }
 
     /// The Hub this plugin publishes to when configured with
@@ -282,7 +294,7 @@ impl CognitoAuthPlugin {
     }
 
     fn configure_now(&self, ctx: &PluginContext<'_>) -> Result<(), AuthError> {
-        self.configure_parts(ctx.config, ctx.auth_providers, ctx.hub, ctx.time)
+        self.configure_parts(ctx.config, ctx.auth_providers, ctx.hub, ctx.clock)
     }
 
     fn configure_parts(
@@ -290,7 +302,7 @@ impl CognitoAuthPlugin {
         config: &AmplifyConfig,
         registry: &AuthProviderRegistry,
         hub: &Hub,
-        time: &SharedTimeSource,
+        clock: &SkewCorrectedClock,
     ) -> Result<(), AuthError> {
         let config = config
             .auth
@@ -299,7 +311,7 @@ impl CognitoAuthPlugin {
         if config.user_pool.is_none() && config.identity_pool.is_none() {
             return Err(AuthError::Configuration(ConfigurationReason::NoPools));
         }
-        let clock = SkewCorrectedClock::new(time.clone());
+        let clock = clock.clone();
         let clients = Clients::build(&config, self.shared.sdk_config.as_ref(), &clock);
         let storage = self
             .shared

@@ -28,8 +28,9 @@ use secrecy::SecretString;
 use sha2::Sha256;
 
 use crate::AuthError;
-use crate::clock::{DateHeaderInterceptor, SkewCorrectedClock};
+use crate::clock::DateHeaderInterceptor;
 use crate::error::{CognitoService, NetworkError, NetworkPhase, ServiceError, ServiceErrorKind};
+use amplify_core::time::SkewCorrectedClock;
 
 pub(crate) const IDP: CognitoService = CognitoService::UserPools;
 pub(crate) const IDENTITY: CognitoService = CognitoService::IdentityPools;

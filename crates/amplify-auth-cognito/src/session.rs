@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use amplify_core::config::AuthConfig;
 use amplify_core::hub::{AuthHubEvent, Hub};
-use amplify_core::time::TimeSource;
+use amplify_core::time::SkewCorrectedClock;
 use amplify_core::{
     AmplifyError, AuthToken, AwsCredentials, BoxFuture, CredentialsProvider, ProviderError,
     TokenProvider,
@@ -24,7 +24,6 @@ use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
 use crate::AuthError;
-use crate::clock::SkewCorrectedClock;
 use crate::error::{ConfigurationReason, InvalidStateReason, ServiceErrorKind, provider_error};
 use crate::refresh::{Decision, RefreshPolicy};
 use crate::sdk::{self, Clients, IDENTITY, IDP};

@@ -5,7 +5,6 @@ use std::sync::{Arc, PoisonError};
 
 use amplify_core::AmplifyError;
 use amplify_core::hub::{AuthHubEvent, AuthUser};
-use amplify_core::time::TimeSource;
 use aws_sdk_cognitoidentityprovider as idp;
 use idp::types::{AuthFlowType as SdkFlow, AuthenticationResultType, ChallengeNameType};
 use tracing::Instrument;

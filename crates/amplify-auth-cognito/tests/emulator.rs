@@ -977,6 +977,22 @@ async fn a_network_failure_during_refresh_keeps_the_session() {
     assert!(failed.is_signed_in);
     let err = failed.user_pool_tokens.unwrap_err();
     assert!(err.is_retryable(), "{err}");
+    // The next attempt waits for the 30 s minimum interval; inside it the error is repeated
+    // without a request.
+    let requests = s.emulator.request_count("GetTokensFromRefreshToken");
+    assert!(
+        s.auth
+            .fetch_auth_session()
+            .send()
+            .await
+            .user_pool_tokens
+            .is_err()
+    );
+    assert_eq!(
+        s.emulator.request_count("GetTokensFromRefreshToken"),
+        requests
+    );
+    s.clock.advance(Duration::from_secs(30));
     let ok = s.auth.fetch_auth_session().send().await;
     assert!(ok.user_pool_tokens.is_ok(), "{:?}", ok.user_pool_tokens);
 }

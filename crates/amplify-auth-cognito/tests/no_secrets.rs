@@ -8,41 +8,20 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use amplify_auth_cognito::{
     AuthFlowType, CognitoAuthPlugin, FederationProvider, SignInStep, SignOutScope,
 };
 use amplify_core::Amplify;
+use amplify_core::test_util::LogCapture;
 use amplify_emulator::{Emulator, IdentityPoolSpec, UserPoolSpec, UserSpec};
 use amplify_secure_storage::SecureStorageFactory;
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const PASSWORD: &str = "Pw-Secret-Value-7";
 const NEW_PASSWORD: &str = "Pw-Other-Secret-8";
 
 #[test]
 fn no_secret_reaches_logs_or_debug_output() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = LogCapture::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -78,6 +57,7 @@ fn no_secret_reaches_logs_or_debug_output() {
             .await
             .unwrap();
         let code = emulator.outbox().next_code_for("bob").await;
+        secrets.push(code.clone());
         auth.confirm_sign_up()
             .username("bob")
             .confirmation_code(code)
@@ -114,6 +94,7 @@ fn no_secret_reaches_logs_or_debug_output() {
         }
         auth.reset_password().username("bob").send().await.unwrap();
         let code = emulator.outbox().next_code_for("bob").await;
+        secrets.push(code.clone());
         auth.confirm_reset_password()
             .username("bob")
             .new_password(NEW_PASSWORD)
@@ -149,7 +130,7 @@ fn no_secret_reaches_logs_or_debug_output() {
         shown.push_str(&format!("{err:?} {err}"));
         (secrets, shown)
     });
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.contents();
     assert!(logs.contains("TRACE"), "TRACE output was captured");
     assert!(
         logs.len() > 10_000,
@@ -168,4 +149,82 @@ fn no_secret_reaches_logs_or_debug_output() {
             "a secret leaked into Debug: {secret:.12}…"
         );
     }
+}
+
+/// The `Debug` of every builder that can hold a secret shows none of it.
+#[test]
+fn builders_debug_shows_no_secret() {
+    const CODE: &str = "493817";
+    const ANSWER: &str = "Challenge-Answer-Secret-3";
+    const FED: &str = "eyJfederation.token.secret";
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(SecureStorageFactory::in_memory())
+        .build();
+    let shown = [
+        format!(
+            "{:?}",
+            auth.sign_in()
+                .username("alice")
+                .password(PASSWORD)
+                .client_metadata("k", "v")
+        ),
+        format!(
+            "{:?}",
+            auth.confirm_sign_in()
+                .challenge_response(ANSWER)
+                .user_attribute("name", "Alice")
+        ),
+        format!(
+            "{:?}",
+            auth.confirm_sign_in().challenge_response(NEW_PASSWORD)
+        ),
+        format!(
+            "{:?}",
+            auth.sign_up()
+                .username("alice")
+                .password(PASSWORD)
+                .user_attribute("email", "a@example.com")
+        ),
+        format!(
+            "{:?}",
+            auth.confirm_sign_up()
+                .username("alice")
+                .confirmation_code(CODE)
+        ),
+        format!("{:?}", auth.resend_sign_up_code().username("alice")),
+        format!("{:?}", auth.reset_password().username("alice")),
+        format!(
+            "{:?}",
+            auth.confirm_reset_password()
+                .username("alice")
+                .new_password(NEW_PASSWORD)
+                .confirmation_code(CODE)
+        ),
+        format!(
+            "{:?}",
+            auth.federate_to_identity_pool()
+                .token(FED)
+                .provider(FederationProvider::Google)
+        ),
+        format!("{:?}", auth.fetch_auth_session().force_refresh(true)),
+        format!("{:?}", auth.sign_out().scope(SignOutScope::Global)),
+        format!("{:?}", CognitoAuthPlugin::builder()),
+        format!("{auth:?}"),
+    ];
+    for text in &shown {
+        for secret in [PASSWORD, NEW_PASSWORD, CODE, ANSWER, FED] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    // The builders do say what they hold, redacted.
+    assert!(
+        shown[1].contains("ChallengeResponse([redacted])"),
+        "{}",
+        shown[1]
+    );
+    assert!(
+        shown[4].contains("ConfirmationCode([redacted])"),
+        "{}",
+        shown[4]
+    );
 }

@@ -7,7 +7,6 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -312,28 +311,9 @@ async fn an_unconfigured_plugin_says_so() {
     assert!(!auth.fetch_auth_session().send().await.is_signed_in);
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn no_secret_in_debug_output_or_trace_logs() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = amplify_core::test_util::LogCapture::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -347,7 +327,7 @@ fn no_secret_in_debug_output_or_trace_logs() {
             amplify_auth_cognito::Password::new("PASSWORD-SECRET")
         )
     });
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.contents();
     assert!(
         logs.contains("refreshing user pool tokens"),
         "logs were captured: {logs}"
@@ -441,4 +421,42 @@ async fn a_custom_storage_receives_amplifys_keys() {
             .all(|k| !k.ends_with("accessToken") && !k.ends_with("refreshToken")),
         "{keys:?}"
     );
+}
+
+/// A damaged stored expiration (a number past what `SystemTime` holds) must not panic: the
+/// session loads as signed out, and the fields say why.
+#[tokio::test]
+async fn a_corrupted_stored_expiration_signs_out_with_a_typed_error() {
+    for bad in ["18446744073709551615", "not-a-number", "-5"] {
+        let factory = seeded_storage(NOW + 3600).await;
+        let storage = factory
+            .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)
+            .unwrap();
+        storage
+            .write(
+                &format!("{IDENTITY_POOL}.expiration"),
+                SecretString::from(bad.to_owned()),
+            )
+            .await
+            .unwrap();
+        let (auth, _amplify) = configured(factory, NOW).await;
+        let session = auth.fetch_auth_session().send().await;
+        assert!(!session.is_signed_in, "{bad}");
+        match session.user_pool_tokens.as_ref().unwrap_err() {
+            AuthError::StoredSessionCorrupted(e) => {
+                assert_eq!(e.key(), format!("{IDENTITY_POOL}.expiration"));
+                assert!(
+                    !e.to_string().contains(bad) || bad == "-5",
+                    "the value is not shown"
+                );
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+        assert!(
+            amplify_core::AmplifyError::recovery_suggestion(
+                session.user_pool_tokens.as_ref().unwrap_err()
+            )
+            .is_some()
+        );
+    }
 }
