@@ -1,8 +1,10 @@
 //! Several processes on one encrypted file: 8 concurrent writers lose no key, and a writer
 //! killed with SIGKILL at any point leaves a complete, consistent file.
 //!
-//! The child processes are this test binary itself, started again with
-//! `--exact child_process_entry_point` and an environment variable saying what to do.
+//! A `harness = false` test binary: the child processes are this binary itself, started again
+//! with an environment variable saying what to do, so the child's entry point is not a test.
+//! `main` runs the tests one at a time (their timings mean something on a 2-core machine) and
+//! understands libtest's name filters, `--exact`, `--skip` and `--list`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,21 +36,12 @@ const WRITERS: usize = 8;
 const KEYS_PER_WRITER: usize = 1000;
 const KILLS: usize = 200;
 
-/// The heavy tests run one at a time so their timings mean something on a 2-core machine.
-static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 fn scope() -> StorageScope {
     StorageScope::new("multiprocess").unwrap()
 }
 
 fn child(role: &str, dir: &Path, id: usize, batch: usize) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_process_entry_point",
-            "--nocapture",
-            "--test-threads=1",
-        ])
         .env(ROLE, role)
         .env(DIR, dir)
         .env(ID, id.to_string())
@@ -67,12 +60,92 @@ fn crash_value(i: u64) -> String {
     )
 }
 
-/// Entry point of the child processes; does nothing in a normal test run.
-#[test]
-fn child_process_entry_point() {
-    let Ok(role) = std::env::var(ROLE) else {
-        return;
+type TestFn = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
+/// The tests, by name.
+const TESTS: &[(&str, TestFn)] = &[
+    (
+        "eight_processes_writing_a_thousand_keys_each_lose_nothing",
+        || Box::pin(eight_processes_writing_a_thousand_keys_each_lose_nothing()),
+    ),
+    (
+        "a_writer_killed_mid_write_never_leaves_a_broken_file",
+        || Box::pin(a_writer_killed_mid_write_never_leaves_a_broken_file()),
+    ),
+];
+
+/// A child process does what its environment says; otherwise the selected tests run.
+fn main() -> std::process::ExitCode {
+    if let Ok(role) = std::env::var(ROLE) {
+        child_process(&role);
+        return std::process::ExitCode::SUCCESS;
+    }
+    let mut filters = Vec::new();
+    let mut skips = Vec::new();
+    let (mut exact, mut list) = (false, false);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--exact" => exact = true,
+            "--list" => list = true,
+            "--skip" => skips.extend(args.next()),
+            "--test-threads" | "--format" | "--color" | "--logfile" | "-Z" => {
+                let _ = args.next();
+            }
+            flag if flag.starts_with('-') => {}
+            filter => filters.push(filter.to_owned()),
+        }
+    }
+    let matches = |name: &str, pattern: &str| {
+        if exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
     };
+    let selected: Vec<_> = TESTS
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| matches(name, f)))
+        .filter(|(name, _)| !skips.iter().any(|s| matches(name, s)))
+        .collect();
+    if list {
+        for (name, _) in &selected {
+            println!("{name}: test");
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    println!("\nrunning {} tests", selected.len());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut failed = Vec::new();
+    for (name, test) in &selected {
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(test())));
+        println!(
+            "test {name} ... {}",
+            if outcome.is_ok() { "ok" } else { "FAILED" }
+        );
+        if outcome.is_err() {
+            failed.push(*name);
+        }
+    }
+    let passed = selected.len() - failed.len();
+    if failed.is_empty() {
+        println!("\ntest result: ok. {passed} passed; 0 failed\n");
+        std::process::ExitCode::SUCCESS
+    } else {
+        println!(
+            "\nfailures: {failed:?}\ntest result: FAILED. {passed} passed; {} failed\n",
+            failed.len()
+        );
+        std::process::ExitCode::FAILURE
+    }
+}
+
+/// What a child process does.
+fn child_process(role: &str) {
     let dir = std::env::var_os(DIR).unwrap();
     let id: usize = std::env::var(ID).unwrap().parse().unwrap();
     let batch: usize = std::env::var(BATCH).unwrap().parse().unwrap();
@@ -83,14 +156,13 @@ fn child_process_entry_point() {
         .unwrap();
     let mut out = std::io::stdout().lock();
     rt.block_on(async {
-        match role.as_str() {
+        match role {
             "crash-writer" => {
                 let start = match storage.read("counter").await.unwrap() {
                     Some(c) => c.expose_secret().parse::<u64>().unwrap() + 1,
                     None => 0,
                 };
-                // The harness has printed `test … ... ` without a newline: start a fresh line.
-                writeln!(out, "\nREADY").unwrap();
+                writeln!(out, "READY").unwrap();
                 out.flush().unwrap();
                 for i in start.. {
                     let generation = SecretString::from(format!("gen-{i}"));
@@ -128,9 +200,7 @@ fn child_process_entry_point() {
     });
 }
 
-#[tokio::test]
 async fn eight_processes_writing_a_thousand_keys_each_lose_nothing() {
-    let _heavy = HEAVY.lock().await;
     let dir = TempDir::new("concurrent");
     // Each child writes its 1,000 keys in batches of 20: 50 locked, fsync'd file
     // replacements per process, 400 in all, interleaved across the 8 processes. (Every
@@ -172,9 +242,7 @@ async fn eight_processes_writing_a_thousand_keys_each_lose_nothing() {
     );
 }
 
-#[tokio::test]
 async fn a_writer_killed_mid_write_never_leaves_a_broken_file() {
-    let _heavy = HEAVY.lock().await;
     let dir = TempDir::new("crash");
     let started = Instant::now();
     let mut last_seen: Option<u64> = None;
