@@ -43,9 +43,24 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             say(&format!("error: {}", DisplayErrorContext(&*e)));
+            if let Some(hint) = recovery_suggestion(&*e) {
+                say(&format!("hint: {hint}"));
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// The recovery suggestion of an amplify-rs error (Auth, API or core), found by type.
+fn recovery_suggestion(e: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
+    if let Some(e) = e.downcast_ref::<amplify_auth_cognito::AuthError>() {
+        return e.recovery_suggestion();
+    }
+    if let Some(e) = e.downcast_ref::<amplify_api::ApiError>() {
+        return e.recovery_suggestion();
+    }
+    e.downcast_ref::<amplify_core::CoreError>()
+        .and_then(AmplifyError::recovery_suggestion)
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -115,6 +130,22 @@ async fn emulator_story() -> Result<(), Error> {
         .await?;
 
     say("4. Signing in with SRP (the password never leaves this process)");
+    // A wrong password first: a typed error callers can match, with a recovery suggestion.
+    match auth
+        .sign_in()
+        .username(username)
+        .password("not-the-password")
+        .send()
+        .await
+    {
+        Err(e) => say(&format!(
+            "   wrong password refused: {:?} (retryable: {}); hint: {}",
+            e.service_kind(),
+            e.is_retryable(),
+            e.recovery_suggestion().unwrap_or_default()
+        )),
+        Ok(r) => return Err(format!("a wrong password was accepted: {r:?}").into()),
+    }
     let signed_in = auth
         .sign_in()
         .username(username)
@@ -137,7 +168,7 @@ async fn emulator_story() -> Result<(), Error> {
 
     say("7. Forcing a token refresh");
     let refreshed = auth.fetch_auth_session().force_refresh(true).send().await;
-    let tokens = refreshed.user_pool_tokens.map_err(|e| e.to_string())?;
+    let tokens = refreshed.user_pool_tokens?;
     say(&format!(
         "   new access token expires {}",
         ago(tokens.access_token.expires_at())
@@ -236,9 +267,7 @@ async fn real_backend(
     let auth = CognitoAuthPlugin::new();
     let amplify = Amplify::new();
     amplify.add_plugin(auth.clone())?;
-    if let Err(e) = amplify.configure(&json).await {
-        return Err(format!("{e}: {}", e.recovery_suggestion().unwrap_or_default()).into());
-    }
+    amplify.configure(&json).await?;
     let result = auth
         .sign_in()
         .username(&username)
@@ -254,10 +283,7 @@ async fn real_backend(
 }
 
 fn print_session(session: &AuthSession) -> Result<(), Error> {
-    let tokens = session
-        .user_pool_tokens
-        .as_ref()
-        .map_err(|e| e.to_string())?;
+    let tokens = session.user_pool_tokens.clone()?;
     let claims = tokens.id_token.claims();
     say(&format!("   signed in: {}", session.is_signed_in));
     say(&format!("   sub: {}", claims.sub().unwrap_or("?")));
