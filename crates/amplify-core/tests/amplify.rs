@@ -630,6 +630,12 @@ fn secrets_stay_out_of_debug_and_logs() {
             SharedCredentialsProvider::new(creds.clone()),
         );
         tracing::trace!(?token, ?creds, ?registry, "values");
+        registry.register(
+            AuthorizationType::AwsLambda,
+            SharedTokenProvider::new(token.clone()),
+        );
+        assert!(registry.unregister(AuthorizationType::AwsLambda).is_some());
+        assert!(registry.get(AuthorizationType::AwsLambda).is_none());
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use amplify_api::{ApiError, ApiPlugin, Connection, Connector, TimeoutPhase};
+use amplify_api::{ApiError, ApiPlugin, Connection, Connector, DispatchState, TimeoutPhase};
 use amplify_core::{AuthProviderRegistry, BoxError, BoxFuture};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -221,6 +221,7 @@ async fn a_custom_connector_opens_the_connections() {
         panic!("{err:?}")
     };
     assert!(!failure.may_have_been_sent());
+    assert_eq!(failure.dispatch_state(), DispatchState::NotSent);
     let chain = amplify_core::DisplayErrorContext(&err).to_string();
     assert!(chain.contains("network unreachable"), "{chain}");
 }

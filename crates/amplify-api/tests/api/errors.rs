@@ -51,6 +51,10 @@ async fn appsync_401_is_an_unauthorized_error_with_the_response() {
     assert!(err.to_string().contains("401"));
     assert!(err.to_string().contains("You are not authorized"));
     assert!(err.recovery_suggestion().is_some());
+    let ApiError::Unauthorized(failure) = err else {
+        unreachable!()
+    };
+    assert_eq!(failure.into_response().status(), 401);
 }
 
 #[tokio::test]

@@ -33,6 +33,27 @@ async fn sequential_requests_reuse_one_connection() {
     assert_eq!(server.accepts(), 1);
 }
 
+#[tokio::test]
+async fn no_idle_connections_kept_means_a_connection_per_request() {
+    let server = TestServer::ok().await;
+    let api = configured(
+        ApiPlugin::builder()
+            .max_idle_connections_per_host(0)
+            .build()
+            .unwrap(),
+        &graphql_config(&server, "API_KEY", Some(API_KEY)),
+        &AuthProviderRegistry::default(),
+    );
+    for _ in 0..3 {
+        api.query("{ echo }")
+            .send::<serde_json::Value>()
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.count(), 3);
+    assert_eq!(server.accepts(), 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_requests_on_one_client() {
     let server = TestServer::ok().await;
