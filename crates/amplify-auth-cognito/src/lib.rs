@@ -6,8 +6,14 @@
 //!
 //! - Tokens and credentials persist in `amplify-secure-storage` under Amplify's scope
 //!   (`awsCognitoAuthPlugin`) and keys; a new process with the same storage resumes the session.
-//! - `fetch_auth_session` refreshes tokens a buffer before they expire, using a clock corrected
-//!   by the offset learned from Cognito's `Date` headers; concurrent callers share one refresh.
+//! - `fetch_auth_session` refreshes tokens a buffer (plus jitter) before they expire, on the
+//!   device's skew-corrected clock (core's, learned from Cognito's `Date` headers); concurrent
+//!   callers share one refresh; a refresh that fails for a non-fatal reason hands out the
+//!   still-valid tokens and is not retried for 30 s; see `docs/auth.md` for the whole policy.
+//! - [`AuthError`] is typed throughout: service errors carry [`ServiceErrorKind`] (every code
+//!   the Cognito models declare for the operations called), code, message and request id;
+//!   invalid states, configuration gaps and validation failures have typed reasons.
+//! - Without `Amplify`: [`CognitoAuthPlugin::configure_with`].
 //! - The plugin registers its providers in `amplify-core`'s registry: the access token for
 //!   `AMAZON_COGNITO_USER_POOLS`, identity-pool credentials for `AWS_IAM`.
 //! - [`srp`] is Cognito's SRP client, sans IO.
@@ -19,6 +25,13 @@
 //! and its credential chain is not needed by these unsigned operations. Pass an
 //! [`aws_types::SdkConfig`] (for example from `aws_config::load_defaults`) to
 //! [`CognitoAuthPluginBuilder::sdk_config`] to choose the HTTP client, retries and timeouts.
+//!
+//! # Features
+//!
+//! - `keychain`: the OS keychain (Secret Service, macOS Keychain, Windows Credential Manager) as
+//!   the default store, falling back to the encrypted file store when no keychain answers.
+//!   Without it the default store is the encrypted file store. Either way
+//!   [`CognitoAuthPluginBuilder::secure_storage_factory`] chooses explicitly.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
