@@ -63,9 +63,9 @@
 //! Providers are asked before every request, so they must be cheap (cache the token). To send
 //! the user pool's ID token instead of the access token, register a provider that returns it
 //! for `OPENID_CONNECT`. A request that already has an `Authorization` header (or, in API_KEY
-//! mode, an `x-api-key` header) is sent as is. IAM signing uses a clock corrected by the
-//! server's `Date` when the server rejects a signature for clock skew, and such a request is
-//! re-signed and sent once more.
+//! mode, an `x-api-key` header) is sent as is. IAM signing uses the skew-corrected clock
+//! (see [Clock](#clock)); a request the server rejects for clock skew teaches the clock the
+//! server's `Date` and is re-signed and sent once more.
 //!
 //! # Errors
 //!
@@ -77,8 +77,25 @@
 //!
 //! One plugin holds one hyper client with rustls (ring provider; the system's roots plus any
 //! added with [`ApiPluginBuilder::add_root_certificate`]), HTTP/2 by ALPN or HTTP/1.1, pooled
-//! keep-alive connections, a connect timeout and a per-request timeout. Clones share the client.
-//! Requests need a Tokio runtime with its time driver enabled.
+//! keep-alive connections, and two timeouts: the connect timeout bounds dialing, the proxy
+//! tunnel and the TLS handshake (expiry: the request was not sent), and the request timeout
+//! starts once the request has a connection (expiry: it may have been sent). Clones share the
+//! client. Requests need a Tokio runtime with its time driver enabled.
+//!
+//! [`ApiPluginBuilder::proxy`] sends requests through an HTTP proxy (a CONNECT tunnel for
+//! `https`, forwarding for `http`); [`ApiPluginBuilder::connector`] replaces TCP with your own
+//! [`Connector`] (a small trait of this crate, so no tower or hyper types are part of the API).
+//! [`ApiPluginBuilder::build`] reports an unusable proxy or root certificate as
+//! [`ApiError::Configuration`]. The crate re-exports [`http`] and [`bytes`], so you need not
+//! match their versions.
+//!
+//! # Clock
+//!
+//! IAM requests are signed with Amplify's
+//! [`SkewCorrectedClock`](amplify_core::time::SkewCorrectedClock), the one the auth plugin also
+//! teaches from Cognito's `Date` headers; a clock-skew rejection teaches it in turn. Configured
+//! without Amplify, the plugin uses [`ApiPluginBuilder::clock`] (pass the auth plugin's to share
+//! it) or a clock of its own.
 //!
 //! [`RequestInterceptor`]s (Amplify's `baseHttpClient`) see every request after it was
 //! authorized, and every response.

@@ -24,7 +24,7 @@
 //!
 //! # Features
 //!
-//! - `test-util`: test helpers that do not belong in release builds: [`test_util`] captures
+//! - `test-util`: test helpers that do not belong in release builds: `test_util` captures
 //!   `tracing` output at TRACE for one test. The manual clock ([`time::ManualTimeSource`]) is
 //!   always available.
 //!
