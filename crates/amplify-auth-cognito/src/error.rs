@@ -10,12 +10,11 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
-use amplify_core::{AmplifyError, ProviderError, ProviderErrorKind};
+use amplify_core::{AmplifyError, BoxError, ProviderError, ProviderErrorKind};
 use amplify_secure_storage::StorageError;
 
 use crate::srp::SrpError;
 
-type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// Sources are shared so that [`AuthError`] is cheap to clone (one failed refresh is handed to
 /// every caller that waited for it).
 type SharedSource = Arc<dyn StdError + Send + Sync + 'static>;

@@ -11,69 +11,35 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::AuthError;
 
-macro_rules! secret {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        ///
-        /// Cheap to clone (the value is shared).
-        #[derive(Clone)]
-        pub struct $name(Arc<SecretString>);
-
-        impl $name {
-            /// Wraps a secret.
-            pub fn new(value: impl Into<String>) -> Self {
-                Self(Arc::new(SecretString::from(value.into())))
-            }
-
-            /// The secret. Call this only where it is sent, never to log it.
-            pub fn expose_secret(&self) -> &str {
-                self.0.expose_secret()
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!(stringify!($name), "([redacted])"))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(v: &str) -> Self {
-                Self::new(v)
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(v: String) -> Self {
-                Self::new(v)
-            }
-        }
-    };
-}
-
-secret!(
+amplify_core::secret_newtype! {
     /// A user's password.
     ///
     /// ```
     /// let pw = amplify_auth_cognito::Password::new("hunter2");
     /// assert_eq!(format!("{pw:?}"), "Password([redacted])");
     /// ```
-    Password
-);
-secret!(
+    ///
+    /// Cheap to clone (the value is shared).
+    pub struct Password;
+}
+amplify_core::secret_newtype! {
     /// A Cognito refresh token (opaque).
-    RefreshToken
-);
-secret!(
+    ///
+    /// Cheap to clone (the value is shared).
+    pub struct RefreshToken;
+}
+amplify_core::secret_newtype! {
     /// A one-time code sent by email or SMS (sign-up confirmation, password reset, MFA).
     ///
     /// ```
     /// let code = amplify_auth_cognito::ConfirmationCode::new("123456");
     /// assert_eq!(format!("{code:?}"), "ConfirmationCode([redacted])");
     /// ```
-    ConfirmationCode
-);
-secret!(
+    ///
+    /// Cheap to clone (the value is shared).
+    pub struct ConfirmationCode;
+}
+amplify_core::secret_newtype! {
     /// The answer to a sign-in challenge: an MFA code, a new password, or a custom challenge's
     /// answer.
     ///
@@ -81,12 +47,16 @@ secret!(
     /// let answer = amplify_auth_cognito::ChallengeResponse::new("new password");
     /// assert_eq!(format!("{answer:?}"), "ChallengeResponse([redacted])");
     /// ```
-    ChallengeResponse
-);
-secret!(
+    ///
+    /// Cheap to clone (the value is shared).
+    pub struct ChallengeResponse;
+}
+amplify_core::secret_newtype! {
     /// A token from an external identity provider (Google, an OIDC issuer, ...) for federation.
-    FederationToken
-);
+    ///
+    /// Cheap to clone (the value is shared).
+    pub struct FederationToken;
+}
 
 /// A signed JWT issued by Cognito, with its decoded claims. `Debug` shows a few claims only.
 /// Cheap to clone.
