@@ -38,8 +38,9 @@ pub use todo::{TodoStore, sample_todo_schema};
 use self::auth::{ApiKey, AuthConfig, JwtConfig, LambdaCache, Refusal};
 use self::schema::Schema;
 use self::spec::SharedResolver;
-use crate::backend::Backend;
+use crate::context::Ctx;
 use crate::error::EmulatorError;
+use crate::state::Store;
 use crate::timefmt;
 use crate::util::Rng;
 
@@ -387,123 +388,128 @@ fn rest_refusal(mode: AuthMode, refusal: &Refusal, request_id: &str) -> Response
     )
 }
 
-impl Backend {
-    /// `POST /graphql`.
-    pub(crate) fn handle_graphql(&self, request: &Request<Bytes>) -> Response<Bytes> {
-        let request_id = self.request_id();
-        let Some(api) = &self.appsync().graphql else {
-            return reply(
-                StatusCode::NOT_FOUND,
-                &json!({ "errors": [{ "errorType": "NotFoundException", "message": "This emulator serves no GraphQL API; add one with EmulatorBuilder::graphql_api." }] }),
-                &request_id,
-                Some("NotFoundException"),
-            );
-        };
-        if request.method() != Method::POST {
-            return reply(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &json!({ "errors": [{ "errorType": "MethodNotAllowed", "message": "Use POST for GraphQL requests." }] }),
-                &request_id,
-                None,
-            );
-        }
-        let parsed = exec::parse_request(request.body());
-        let headers = auth::public_headers(request);
-        let lambda_request = |token: &str| {
-            let (query, operation_name, variables) = match &parsed {
-                Ok(r) => (
-                    r.query.clone(),
-                    r.operation_name.clone(),
-                    r.variables.clone(),
-                ),
-                Err(_) => (String::new(), None, Map::new()),
-            };
-            LambdaAuthRequest {
-                authorization_token: token.to_owned(),
-                api_id: api.id.clone(),
-                account_id: ACCOUNT_ID.to_owned(),
-                request_id: request_id.clone(),
-                query_string: query,
-                operation_name,
-                variables,
-                request_headers: headers.clone(),
-            }
-        };
-        let authorized = match auth::authorize(self, &api.auth, request, lambda_request) {
-            Ok(authorized) => authorized,
-            Err(refusal) => {
-                tracing::debug!(?refusal, "graphql request refused");
-                return graphql_refusal(&refusal, &request_id);
-            }
-        };
-        let graphql_request = match parsed {
-            Ok(r) => r,
-            Err((status, body)) => return reply(status, &body, &request_id, None),
-        };
-        let realtime = format!(
-            "{}/graphql/realtime",
-            self.endpoint().replacen("http", "ws", 1)
+/// `POST /graphql`: authorizes the request (token checks lock `store` only while they run),
+/// then executes it.
+pub(crate) fn handle_graphql(
+    apis: &AppSync,
+    ctx: &Ctx<'_>,
+    store: &Store,
+    request: &Request<Bytes>,
+) -> Response<Bytes> {
+    let request_id = ctx.rng.uuid();
+    let Some(api) = &apis.graphql else {
+        return reply(
+            StatusCode::NOT_FOUND,
+            &json!({ "errors": [{ "errorType": "NotFoundException", "message": "This emulator serves no GraphQL API; add one with EmulatorBuilder::graphql_api." }] }),
+            &request_id,
+            Some("NotFoundException"),
         );
-        let env = exec::Env {
-            schema: &api.schema,
-            resolvers: &api.resolvers,
-            identity: &authorized.identity,
-            default_mode: api.default_mode,
-            denied: &authorized.denied_fields,
-            now: self.clock().now(),
-            headers: &headers,
-            realtime_url: &realtime,
-        };
-        let (status, body) = exec::run(&env, &graphql_request);
-        reply(status, &body, &request_id, None)
+    };
+    if request.method() != Method::POST {
+        return reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({ "errors": [{ "errorType": "MethodNotAllowed", "message": "Use POST for GraphQL requests." }] }),
+            &request_id,
+            None,
+        );
     }
+    let parsed = exec::parse_request(request.body());
+    let headers = auth::public_headers(request);
+    let lambda_request = |token: &str| {
+        let (query, operation_name, variables) = match &parsed {
+            Ok(r) => (
+                r.query.clone(),
+                r.operation_name.clone(),
+                r.variables.clone(),
+            ),
+            Err(_) => (String::new(), None, Map::new()),
+        };
+        LambdaAuthRequest {
+            authorization_token: token.to_owned(),
+            api_id: api.id.clone(),
+            account_id: ACCOUNT_ID.to_owned(),
+            request_id: request_id.clone(),
+            query_string: query,
+            operation_name,
+            variables,
+            request_headers: headers.clone(),
+        }
+    };
+    let authorized = match auth::authorize(ctx, store, &api.auth, request, lambda_request) {
+        Ok(authorized) => authorized,
+        Err(refusal) => {
+            tracing::debug!(?refusal, "graphql request refused");
+            return graphql_refusal(&refusal, &request_id);
+        }
+    };
+    let graphql_request = match parsed {
+        Ok(r) => r,
+        Err((status, body)) => return reply(status, &body, &request_id, None),
+    };
+    let realtime = format!(
+        "{}/graphql/realtime",
+        ctx.endpoint.replacen("http", "ws", 1)
+    );
+    let env = exec::Env {
+        schema: &api.schema,
+        resolvers: &api.resolvers,
+        identity: &authorized.identity,
+        default_mode: api.default_mode,
+        denied: &authorized.denied_fields,
+        now: ctx.now_time,
+        headers: &headers,
+        realtime_url: &realtime,
+    };
+    let (status, body) = exec::run(&env, &graphql_request);
+    reply(status, &body, &request_id, None)
+}
 
-    /// `/rest/<name>/...`.
-    pub(crate) fn handle_rest(&self, request: &Request<Bytes>, tail: &str) -> Response<Bytes> {
-        let request_id = self.request_id();
-        let (name, rest_path) = match tail.split_once('/') {
-            Some((name, rest)) => (name, format!("/{rest}")),
-            None => (tail, "/".to_owned()),
+/// `/rest/<name>/...`.
+pub(crate) fn handle_rest(
+    apis: &AppSync,
+    ctx: &Ctx<'_>,
+    store: &Store,
+    request: &Request<Bytes>,
+    tail: &str,
+) -> Response<Bytes> {
+    let request_id = ctx.rng.uuid();
+    let (name, rest_path) = match tail.split_once('/') {
+        Some((name, rest)) => (name, format!("/{rest}")),
+        None => (tail, "/".to_owned()),
+    };
+    let Some(api) = apis.rest.iter().find(|r| r.name == name) else {
+        return reply(
+            StatusCode::NOT_FOUND,
+            &json!({ "message": "Not Found" }),
+            &request_id,
+            Some("NotFoundException"),
+        );
+    };
+    let identity = if api.mode == AuthMode::None {
+        Identity::Anonymous
+    } else {
+        let headers = auth::public_headers(request);
+        let lambda_request = |token: &str| LambdaAuthRequest {
+            authorization_token: token.to_owned(),
+            api_id: api.id.clone(),
+            account_id: ACCOUNT_ID.to_owned(),
+            request_id: request_id.clone(),
+            query_string: format!("{} {rest_path}", request.method()),
+            operation_name: None,
+            variables: Map::new(),
+            request_headers: headers.clone(),
         };
-        let Some(api) = self.appsync().rest.iter().find(|r| r.name == name) else {
-            return reply(
-                StatusCode::NOT_FOUND,
-                &json!({ "message": "Not Found" }),
-                &request_id,
-                Some("NotFoundException"),
-            );
-        };
-        let identity = if api.mode == AuthMode::None {
-            Identity::Anonymous
-        } else {
-            let headers = auth::public_headers(request);
-            let lambda_request = |token: &str| LambdaAuthRequest {
-                authorization_token: token.to_owned(),
-                api_id: api.id.clone(),
-                account_id: ACCOUNT_ID.to_owned(),
-                request_id: request_id.clone(),
-                query_string: format!("{} {rest_path}", request.method()),
-                operation_name: None,
-                variables: Map::new(),
-                request_headers: headers.clone(),
-            };
-            match auth::authorize(self, &api.auth, request, lambda_request) {
-                Ok(authorized) => authorized.identity,
-                Err(refusal) => {
-                    tracing::debug!(?refusal, api = api.name, "rest request refused");
-                    return rest_refusal(api.mode, &refusal, &request_id);
-                }
+        match auth::authorize(ctx, store, &api.auth, request, lambda_request) {
+            Ok(authorized) => authorized.identity,
+            Err(refusal) => {
+                tracing::debug!(?refusal, api = api.name, "rest request refused");
+                return rest_refusal(api.mode, &refusal, &request_id);
             }
-        };
-        let (status, body) = rest::route(&api.items, request, &rest_path, &identity);
-        let error_type = (status == StatusCode::NOT_FOUND).then_some("NotFoundException");
-        reply(status, &body, &request_id, error_type)
-    }
-
-    /// The GraphQL API's URL, `<endpoint>/graphql`.
-    pub(crate) fn graphql_url(&self) -> String {
-        format!("{}/graphql", self.endpoint())
-    }
+        }
+    };
+    let (status, body) = rest::route(&api.items, request, &rest_path, &identity);
+    let error_type = (status == StatusCode::NOT_FOUND).then_some("NotFoundException");
+    reply(status, &body, &request_id, error_type)
 }
 
 /// An injected fault in the shape of the GraphQL or REST endpoint (`None` for other operations):
@@ -600,6 +606,3 @@ pub(crate) fn describe(api: &GraphQlApi, url: &str) -> Value {
         "schema": api.sdl,
     })
 }
-
-#[cfg(test)]
-mod tests;

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
-use crate::backend::{Ctx, Op, State};
+use crate::context::{Ctx, Op};
 use crate::credentials::IssuedCredentials;
 use crate::error::{CognitoError, ErrorKind};
 use crate::jwt;
 use crate::protocol::Input;
 use crate::spec::IdentityPoolSpec;
+use crate::state::State;
 use crate::timefmt::from_epoch;
 use crate::user_pool::tokens::{self, TokenProblem};
 

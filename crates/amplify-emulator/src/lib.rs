@@ -48,6 +48,7 @@
 mod appsync;
 mod backend;
 mod config_docs;
+mod context;
 mod credentials;
 mod error;
 mod faults;
@@ -61,6 +62,7 @@ mod seed;
 mod server;
 mod spec;
 mod srp;
+mod state;
 mod timefmt;
 pub mod triggers;
 mod user_pool;

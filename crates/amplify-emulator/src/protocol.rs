@@ -1,10 +1,13 @@
-//! AWS JSON 1.1 framing: reading request members with Cognito's validation errors.
+//! AWS JSON 1.1 framing: reading request members with Cognito's validation errors, and writing
+//! answers and errors the way the service and its router send them.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use serde_json::{Map, Value, json};
 
-use crate::error::CognitoError;
+use crate::error::{CognitoError, ErrorKind};
 
 /// The largest request body accepted.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -207,6 +210,84 @@ impl<'a> Input<'a> {
             Some(other) => Err(wrong_type(name, "a List", other)),
         }
     }
+}
+
+/// An AWS JSON 1.1 answer: the body, `x-amzn-RequestId` and, for errors, `x-amzn-ErrorType`.
+pub(crate) fn aws_response(
+    status: StatusCode,
+    body: &Value,
+    request_id: &str,
+    error_type: Option<&'static str>,
+) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", value);
+    }
+    if let Some(kind) = error_type {
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(kind));
+    }
+    response
+}
+
+/// The `__type` AWS's request router (Coral) sends for an `X-Amz-Target` the service does not
+/// implement.
+pub(crate) const CORAL_UNKNOWN_OPERATION: &str =
+    "com.amazon.coral.service#UnknownOperationException";
+
+/// The answer to an operation the endpoint does not implement: HTTP 400 with the body
+/// `{"__type":"com.amazon.coral.service#UnknownOperationException"}`, no message and no
+/// `x-amzn-ErrorType`. This is the router's answer, not the service's: captured AWS JSON
+/// answers carry the fully qualified Coral type and no message (aws/aws-sdk-go#3689 shows
+/// `{"__type":"com.amazon.coral.service#UnknownOperationException"}` inside an RPC envelope;
+/// Kinesis through the Java SDK reports "null (Status Code: 400; Error Code:
+/// UnknownOperationException)", mhart/kinesalite#95). Whether Cognito's router also sets
+/// `x-amzn-ErrorType` is unverified; SDKs read the code from `__type` either way, stripping
+/// the namespace before `#`.
+pub(crate) fn unknown_operation_response(request_id: &str) -> Response<Bytes> {
+    aws_response(
+        StatusCode::BAD_REQUEST,
+        &json!({ "__type": CORAL_UNKNOWN_OPERATION }),
+        request_id,
+        None,
+    )
+}
+
+/// A proxy's HTML error page (a load balancer or captive portal in front of the endpoint).
+pub(crate) fn html_error_response(status: u16) -> Response<Bytes> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let title = format!(
+        "{} {}",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("Error")
+    );
+    let mut response = Response::new(Bytes::from(format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    )));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// A Cognito error as sent on the wire.
+pub(crate) fn error_response(error: &CognitoError, request_id: &str) -> Response<Bytes> {
+    if error.kind() == ErrorKind::UnknownOperation {
+        return unknown_operation_response(request_id);
+    }
+    let status = StatusCode::from_u16(error.kind().status()).unwrap_or(StatusCode::BAD_REQUEST);
+    aws_response(
+        status,
+        &error.to_body(),
+        request_id,
+        Some(error.kind().as_str()),
+    )
 }
 
 #[cfg(test)]

@@ -16,10 +16,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-use crate::backend::{Backend, error_response};
+use crate::backend::Backend;
 use crate::error::{CognitoError, ErrorKind};
 use crate::faults::Fault;
 use crate::protocol::MAX_BODY;
+use crate::protocol::error_response;
 
 /// A response body that can stop half-way (the truncated-body fault).
 #[derive(Debug)]

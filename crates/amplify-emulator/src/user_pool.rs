@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::backend::{Ctx, Op};
+use crate::context::{Ctx, Op};
 use crate::error::{CognitoError, ErrorKind};
 use crate::outbox::{DeliveryMedium, MessageKind, Outgoing};
 use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod, PasswordPolicy, UsernameAttribute};

@@ -1,8 +1,44 @@
-//! Token verification for other parts of the emulator (AppSync, later) and for tests.
+//! Token verification as a service: user pool tokens (for AppSync's `AMAZON_COGNITO_USER_POOLS`
+//! and for tests) and OIDC / identity-pool OpenID tokens (`OPENID_CONNECT`).
 
 use serde_json::{Map, Value};
 
-use crate::user_pool::tokens::{Checked, TokenProblem};
+use crate::context::Ctx;
+use crate::identity_pool::COGNITO_IDENTITY_ISSUER;
+use crate::jwt;
+use crate::state::State;
+use crate::user_pool::tokens::{self, Checked, TokenProblem};
+
+/// Verifies a user pool ID or access token: signature, issuer, expiry (the context's clock
+/// reading), revocation and global sign-out, and that the user still exists and is enabled.
+pub(crate) fn user_pool_token(
+    ctx: &Ctx<'_>,
+    state: &State,
+    token: &str,
+) -> Result<VerifiedToken, TokenError> {
+    let checked = tokens::check(ctx, &state.user_pools, token, None)?;
+    Ok(VerifiedToken::from_user_pool(checked))
+}
+
+/// Verifies a token from one of the emulator's OIDC issuers, or an identity-pool OpenID token.
+pub(crate) fn oidc_token(ctx: &Ctx<'_>, token: &str) -> Result<VerifiedToken, TokenError> {
+    let decoded = jwt::decode(token).ok_or(TokenError::Malformed)?;
+    let iss = decoded
+        .claim_str("iss")
+        .ok_or(TokenError::UnknownIssuer)?
+        .to_owned();
+    let known = iss == COGNITO_IDENTITY_ISSUER || ctx.issuers.iter().any(|i| i.issuer == iss);
+    if !known {
+        return Err(TokenError::UnknownIssuer);
+    }
+    if !decoded.verify_with(&ctx.keys.federation) {
+        return Err(TokenError::BadSignature);
+    }
+    if decoded.claim_i64("exp").is_none_or(|exp| exp <= ctx.now) {
+        return Err(TokenError::Expired);
+    }
+    Ok(VerifiedToken::from_oidc(iss, decoded.claims))
+}
 
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

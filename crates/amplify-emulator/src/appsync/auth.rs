@@ -12,11 +12,12 @@ use super::sigv4::{self, Expect, SigV4Error, Signed};
 use super::spec::{
     AuthMode, Identity, LambdaAuthRequest, LambdaAuthResult, SharedLambdaAuthorizer,
 };
-use crate::backend::Backend;
+use crate::context::Ctx;
 use crate::jwt;
 use crate::oidc::OidcIssuer;
+use crate::state::Store;
 use crate::util::ct_eq;
-use crate::verify::TokenError;
+use crate::verify::{self, TokenError};
 
 /// An API key and when it expires (emulator clock).
 #[derive(Clone)]
@@ -138,13 +139,14 @@ fn header<'r>(request: &'r Request<Bytes>, name: &str) -> Option<&'r str> {
 ///
 /// `lambda_request` builds the Lambda authorizer's event when that mode is used.
 pub(crate) fn authorize(
-    backend: &Backend,
+    ctx: &Ctx<'_>,
+    store: &Store,
     config: &AuthConfig,
     request: &Request<Bytes>,
     lambda_request: impl FnOnce(&str) -> LambdaAuthRequest,
 ) -> Result<Authorized, Refusal> {
     let enabled = |mode: AuthMode| config.modes.contains(&mode);
-    let now = backend.clock().now();
+    let now = ctx.now_time;
     let plain = |identity| {
         Ok(Authorized {
             identity,
@@ -192,8 +194,8 @@ pub(crate) fn authorize(
             region: &config.region,
             allow_unsigned_payload: config.service == "execute-api",
         };
-        let issued = sigv4::verify(&signed, expect, now, backend.credentials())
-            .map_err(Refusal::Signature)?;
+        let issued =
+            sigv4::verify(&signed, expect, now, ctx.credentials).map_err(Refusal::Signature)?;
         return plain(Identity::Iam {
             access_key_id: issued.access_key_id,
             identity_id: issued.identity_id,
@@ -217,9 +219,9 @@ pub(crate) fn authorize(
             .jwt
             .user_pool_id
             .as_ref()
-            .map(|pool| format!("{}/{pool}", backend.endpoint()));
+            .map(|pool| format!("{}/{pool}", ctx.endpoint));
         if enabled(AuthMode::AmazonCognitoUserPools) && pool_issuer.as_deref() == Some(iss) {
-            return check_user_pool(backend, config, token).and_then(plain);
+            return check_user_pool(ctx, store, config, token).and_then(plain);
         }
         let oidc_issuer = config
             .jwt
@@ -227,7 +229,7 @@ pub(crate) fn authorize(
             .as_deref()
             .map(|i| OidcIssuer::new(i).issuer);
         if enabled(AuthMode::OpenIdConnect) && oidc_issuer.as_deref() == Some(iss) {
-            return check_oidc(backend, config, token).and_then(plain);
+            return check_oidc(ctx, config, token).and_then(plain);
         }
     }
     if enabled(AuthMode::AwsLambda) {
@@ -263,12 +265,13 @@ fn token_refusal(error: TokenError) -> Refusal {
 }
 
 fn check_user_pool(
-    backend: &Backend,
+    ctx: &Ctx<'_>,
+    store: &Store,
     config: &AuthConfig,
     token: &str,
 ) -> Result<Identity, Refusal> {
-    let verified = backend
-        .verify_user_pool_token(token)
+    let verified = store
+        .transact(|state| verify::user_pool_token(ctx, state, token))
         .map_err(token_refusal)?;
     if verified.user_pool_id != config.jwt.user_pool_id {
         return Err(Refusal::Token(
@@ -295,8 +298,8 @@ fn check_user_pool(
     })
 }
 
-fn check_oidc(backend: &Backend, config: &AuthConfig, token: &str) -> Result<Identity, Refusal> {
-    let verified = backend.verify_oidc_token(token).map_err(token_refusal)?;
+fn check_oidc(ctx: &Ctx<'_>, config: &AuthConfig, token: &str) -> Result<Identity, Refusal> {
+    let verified = verify::oidc_token(ctx, token).map_err(token_refusal)?;
     if let Some(client_id) = &config.jwt.oidc_client_id {
         let aud_ok = match verified.claims.get("aud") {
             Some(serde_json::Value::String(aud)) => aud == client_id,

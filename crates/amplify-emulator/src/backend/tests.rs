@@ -1,5 +1,7 @@
 use super::*;
 use crate::handle::Emulator;
+use crate::protocol::CORAL_UNKNOWN_OPERATION;
+use http::{Method, Request};
 
 fn backend() -> Backend {
     Emulator::builder()

@@ -6,10 +6,11 @@ use serde_json::{Map, Value, json};
 use super::auth::attribute_purpose;
 use super::tokens::check_access_token;
 use super::{User, apply_attribute_updates};
-use crate::backend::{Ctx, State};
+use crate::context::Ctx;
 use crate::error::{CognitoError, ErrorKind};
 use crate::outbox::MessageKind;
 use crate::protocol::Input;
+use crate::state::State;
 
 pub(super) fn get_user(
     ctx: &Ctx<'_>,

@@ -6,11 +6,12 @@ use serde_json::{Map, Value, json};
 use super::account::apply_mfa_preference;
 use super::signup::{NewUser, create_user, send_reset_code};
 use super::{Group, Pool, User, UserStatus, aliases, apply_attribute_updates};
-use crate::backend::{Ctx, State};
+use crate::context::Ctx;
 use crate::error::{CognitoError, ErrorKind};
 use crate::outbox::{MessageKind, Outgoing};
 use crate::protocol::Input;
 use crate::spec::SeedStatus;
+use crate::state::State;
 
 /// The pool and user key an admin operation addresses.
 fn admin_user<'a>(

@@ -19,11 +19,12 @@ use serde_json::{Value, json};
 use super::signup::{Target, target};
 use super::tokens::{self, Origin, RefreshGrant};
 use super::{CodePurpose, UserPools, UserStatus, apply_attribute_updates};
-use crate::backend::{Ctx, State};
+use crate::context::Ctx;
 use crate::error::{CognitoError, ErrorKind};
 use crate::protocol::Input;
 use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod};
 use crate::srp::{self, ServerEphemeral};
+use crate::state::State;
 use crate::timefmt::parse_srp_timestamp;
 use crate::triggers::{
     ChallengeResult, CreateAuthChallenge, DefineAuthChallenge, TriggerError, VerifyAuthChallenge,

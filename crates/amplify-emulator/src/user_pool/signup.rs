@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{CodePurpose, Pool, User, UserMfa, UserStatus, valid_email, valid_phone};
-use crate::backend::{Ctx, State};
+use crate::context::Ctx;
 use crate::error::{CognitoError, ErrorKind};
 use crate::outbox::MessageKind;
 use crate::protocol::Input;
 use crate::spec::UsernameAttribute;
+use crate::state::State;
 
 /// Where a client-facing operation points: the pool and the client.
 pub(super) struct Target {

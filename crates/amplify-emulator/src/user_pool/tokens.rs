@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Pool, UserPools};
-use crate::backend::Ctx;
+use crate::context::Ctx;
 use crate::error::CognitoError;
 use crate::jwt::{self, Decoded};
 

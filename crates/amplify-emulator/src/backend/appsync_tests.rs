@@ -8,7 +8,8 @@ use bytes::Bytes;
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 
-use super::*;
+use super::Backend;
+use crate::appsync::*;
 use crate::handle::Emulator;
 use crate::spec::UserPoolSpec;
 
