@@ -36,12 +36,15 @@
 
 mod clock;
 mod error;
-mod operations;
+mod identity_pool;
+mod operation;
 mod plugin;
+mod providers;
 mod refresh;
 mod sdk;
 mod session;
-mod sign_in;
+mod session_data;
+mod sign_in_state;
 mod single_flight;
 pub mod srp;
 mod store;
@@ -53,15 +56,14 @@ pub use error::{
     NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,
     UnexpectedResponseError, UnsupportedChallengeError, ValidationError, ValidationReason,
 };
-pub use operations::{
-    ConfirmResetPasswordBuilder, ConfirmSignUpBuilder, FederateBuilder, FederationProvider,
-    FetchAuthSessionBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder, SignOutBuilder,
-    SignOutScope, SignUpBuilder,
+pub use operation::{
+    ConfirmResetPasswordBuilder, ConfirmSignInBuilder, ConfirmSignUpBuilder, FederateBuilder,
+    FederationProvider, FetchAuthSessionBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder,
+    SignInBuilder, SignOutBuilder, SignOutScope, SignUpBuilder,
 };
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
+pub use refresh::RefreshOperation;
 pub use refresh::{DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER};
-pub use session::RefreshOperation;
-pub use sign_in::{ConfirmSignInBuilder, SignInBuilder};
 pub use tokens::{
     ChallengeResponse, Claims, ConfirmationCode, FederationToken, Jwt, Password, RefreshToken,
     UserPoolTokens,

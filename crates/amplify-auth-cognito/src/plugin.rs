@@ -1,6 +1,6 @@
 //! The Cognito auth plugin: configuration and the state it keeps.
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use amplify_core::hub::Hub;
@@ -13,16 +13,14 @@ use amplify_secure_storage::{SecureStorageFactory, SecureStorageOptions, Storage
 
 use crate::AuthError;
 use crate::error::{ConfigurationReason, InvalidStateReason};
+use crate::providers::{IdentityPoolCredentialsProvider, UserPoolTokenProvider};
+use crate::refresh::RefreshOperation;
 use crate::refresh::{
     DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_BUFFER, DEFAULT_REFRESH_JITTER, RefreshPolicy,
 };
 use crate::sdk::Clients;
-use crate::session::{
-    IdentityPoolCredentialsProvider, ManagerParts, RefreshOperation, SessionManager,
-    UserPoolTokenProvider,
-};
-use crate::sign_in::PendingSignIn;
-use crate::srp::EphemeralKey;
+use crate::session::{ManagerParts, SessionManager};
+use crate::sign_in_state::SignInState;
 use crate::store::CredentialStore;
 
 /// The key this plugin is registered under.
@@ -74,8 +72,7 @@ struct RefreshSettings {
 /// What `configure` builds.
 pub(crate) struct Configured {
     pub(crate) manager: Arc<SessionManager>,
-    pub(crate) pending: Mutex<Option<PendingSignIn>>,
-    pub(crate) prepared_key: Mutex<Option<EphemeralKey>>,
+    pub(crate) sign_in: SignInState,
 }
 
 impl std::fmt::Debug for CognitoAuthPlugin {
@@ -346,35 +343,17 @@ impl CognitoAuthPlugin {
         }
         let configured = Arc::new(Configured {
             manager,
-            pending: Mutex::new(None),
-            prepared_key: Mutex::new(None),
+            sign_in: SignInState::default(),
         });
         *self
             .shared
             .configured
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&configured));
-        prepare_key_in_background(&configured);
+        configured.sign_in.prepare_key_in_background();
         tracing::debug!("cognito auth plugin configured");
         Ok(())
     }
-}
-
-/// Builds the SRP table and a fresh `(a, A)` off the caller's path, so the next sign-in starts
-/// with them ready.
-pub(crate) fn prepare_key_in_background(configured: &Arc<Configured>) {
-    let Ok(handle) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    let configured = Arc::clone(configured);
-    drop(handle.spawn_blocking(move || {
-        if let Ok(key) = EphemeralKey::generate() {
-            *configured
-                .prepared_key
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(key);
-        }
-    }));
 }
 
 impl Plugin for CognitoAuthPlugin {

@@ -23,6 +23,30 @@ pub const DEFAULT_REFRESH_JITTER: Duration = Duration::from_secs(30);
 /// provider uses the same 30 seconds).
 pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How user-pool tokens are refreshed.
+///
+/// ```
+/// use amplify_auth_cognito::{CognitoAuthPlugin, RefreshOperation};
+///
+/// // moto and other servers without GetTokensFromRefreshToken:
+/// let auth = CognitoAuthPlugin::builder()
+///     .refresh_operation(RefreshOperation::InitiateAuth)
+///     .build();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RefreshOperation {
+    /// `GetTokensFromRefreshToken` (required for app clients with refresh-token rotation). When
+    /// the endpoint answers that the operation does not exist (`UnknownOperationException`),
+    /// the plugin switches to `InitiateAuth` for the rest of the process. Any other failure,
+    /// a 500 included, is only a failed refresh.
+    #[default]
+    GetTokensFromRefreshToken,
+    /// `InitiateAuth` with `REFRESH_TOKEN_AUTH` (servers without the newer operation; Cognito
+    /// refuses it for app clients with rotation).
+    InitiateAuth,
+}
+
 /// When to refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RefreshPolicy {

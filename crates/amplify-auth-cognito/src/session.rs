@@ -14,77 +14,21 @@ use std::time::SystemTime;
 use amplify_core::config::AuthConfig;
 use amplify_core::hub::{AuthHubEvent, Hub};
 use amplify_core::time::SkewCorrectedClock;
-use amplify_core::{
-    AmplifyError, AuthToken, AwsCredentials, BoxFuture, CredentialsProvider, ProviderError,
-    TokenProvider,
-};
+use amplify_core::{AmplifyError, AwsCredentials};
 use arc_swap::ArcSwap;
 use aws_sdk_cognitoidentityprovider as idp;
-use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
 use crate::AuthError;
-use crate::error::{ConfigurationReason, InvalidStateReason, ServiceErrorKind, provider_error};
-use crate::refresh::{Decision, RefreshPolicy};
-use crate::sdk::{self, Clients, IDENTITY, IDP};
+use crate::error::{ConfigurationReason, InvalidStateReason, ServiceErrorKind};
+use crate::identity_pool::{self, IdentityPool, Login, no_identity_pool};
+use crate::refresh::{Decision, RefreshOperation, RefreshPolicy};
+use crate::sdk::{self, Clients, IDP};
+use crate::session_data::{Session, Snapshot, UserPoolSession};
 use crate::single_flight::SingleFlight;
 use crate::store::CredentialStore;
-use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
-use crate::types::{AuthSession, SessionField, SignInDetails};
-
-/// Everything a signed-in (or guest, or federated) session holds.
-#[derive(Clone, Default)]
-pub(crate) struct Session {
-    pub(crate) user_pool: Option<UserPoolSession>,
-    pub(crate) federation: Option<Federation>,
-    pub(crate) identity_id: Option<String>,
-    pub(crate) aws_credentials: Option<AwsCredentials>,
-}
-
-#[derive(Clone)]
-pub(crate) struct UserPoolSession {
-    pub(crate) tokens: UserPoolTokens,
-    pub(crate) username: String,
-    pub(crate) sign_in_details: SignInDetails,
-}
-
-#[derive(Clone)]
-pub(crate) struct Federation {
-    pub(crate) provider: String,
-    pub(crate) token: FederationToken,
-}
-
-/// A published session. `generation` changes whenever the signed-in identity changes (sign-in,
-/// sign-out, federation), so a refresh that started for an older identity cannot overwrite a
-/// newer one.
-pub(crate) struct Snapshot {
-    pub(crate) session: Session,
-    pub(crate) generation: u64,
-}
-
-/// How user-pool tokens are refreshed.
-///
-/// ```
-/// use amplify_auth_cognito::{CognitoAuthPlugin, RefreshOperation};
-///
-/// // moto and other servers without GetTokensFromRefreshToken:
-/// let auth = CognitoAuthPlugin::builder()
-///     .refresh_operation(RefreshOperation::InitiateAuth)
-///     .build();
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum RefreshOperation {
-    /// `GetTokensFromRefreshToken` (required for app clients with refresh-token rotation). When
-    /// the endpoint answers that the operation does not exist (`UnknownOperationException`),
-    /// the plugin switches to `InitiateAuth` for the rest of the process. Any other failure,
-    /// a 500 included, is only a failed refresh.
-    #[default]
-    GetTokensFromRefreshToken,
-    /// `InitiateAuth` with `REFRESH_TOKEN_AUTH` (servers without the newer operation; Cognito
-    /// refuses it for app clients with rotation).
-    InitiateAuth,
-}
+use crate::tokens::{Jwt, RefreshToken, UserPoolTokens};
+use crate::types::{AuthSession, SessionField};
 
 /// The last failed refresh of one resource, for the minimum interval between attempts.
 #[derive(Default)]
@@ -150,6 +94,7 @@ fn keeps_cached(e: &AuthError) -> bool {
 pub(crate) struct SessionManager {
     pub(crate) config: Arc<AuthConfig>,
     pub(crate) clients: Clients,
+    identity_pool: Option<IdentityPool>,
     pub(crate) clock: SkewCorrectedClock,
     pub(crate) hub: Hub,
     store: CredentialStore,
@@ -194,6 +139,7 @@ pub(crate) struct ManagerParts {
 impl SessionManager {
     pub(crate) fn new(config: Arc<AuthConfig>, parts: ManagerParts) -> Self {
         Self {
+            identity_pool: IdentityPool::new(&parts.clients, &config),
             config,
             clients: parts.clients,
             clock: parts.clock,
@@ -633,7 +579,7 @@ impl SessionManager {
             (None, Some(_)) => {
                 let tokens = self.user_pool_tokens(false).await?;
                 Some((
-                    self.user_pool_provider_name()?,
+                    identity_pool::user_pool_provider_name(&self.config)?,
                     tokens.id_token.expose_secret().to_owned(),
                 ))
             }
@@ -672,7 +618,7 @@ impl SessionManager {
     async fn refresh_aws(
         &self,
         generation: u64,
-        login: Option<(String, String)>,
+        login: Option<Login>,
         seen_key: Option<String>,
         forced: bool,
     ) -> SessionField<(String, AwsCredentials)> {
@@ -688,12 +634,16 @@ impl SessionManager {
         }
         let identity_id = match &snap.session.identity_id {
             Some(id) if snap.generation == generation => id.clone(),
-            _ => match self.get_id(login.as_ref()).await {
+            _ => match self.identity_pool()?.get_id(login.as_ref()).await {
                 Ok(id) => id,
                 Err(e) => return Err(self.aws_failed(generation, e)),
             },
         };
-        match self.get_credentials(&identity_id, login.as_ref()).await {
+        let credentials = match self.identity_pool() {
+            Ok(pool) => pool.get_credentials(&identity_id, login.as_ref()).await,
+            Err(e) => Err(e),
+        };
+        match credentials {
             Ok(creds) => {
                 let committed = self
                     .commit(Some(generation), false, |s| Session {
@@ -751,6 +701,11 @@ impl SessionManager {
         e
     }
 
+    /// The identity pool, or a configuration error.
+    pub(crate) fn identity_pool(&self) -> Result<&IdentityPool, AuthError> {
+        self.identity_pool.as_ref().ok_or_else(no_identity_pool)
+    }
+
     /// The user pool client and configuration, or a configuration error.
     pub(crate) fn user_pool(
         &self,
@@ -768,86 +723,6 @@ impl SessionManager {
             .app_client_secret
             .as_ref()
             .map(|s| sdk::secret_hash(s.expose_secret(), username, &pool.app_client_id)))
-    }
-
-    pub(crate) fn user_pool_provider_name(&self) -> Result<String, AuthError> {
-        let pool = self
-            .config
-            .user_pool
-            .as_ref()
-            .ok_or_else(|| shared(no_user_pool()))?;
-        Ok(format!(
-            "cognito-idp.{}.{}/{}",
-            pool.region,
-            dns_suffix(&pool.region),
-            pool.pool_id
-        ))
-    }
-
-    pub(crate) async fn get_id(
-        &self,
-        login: Option<&(String, String)>,
-    ) -> Result<String, AuthError> {
-        let client = self
-            .clients
-            .identity
-            .as_ref()
-            .ok_or_else(no_identity_pool)?;
-        let pool = self
-            .config
-            .identity_pool
-            .as_ref()
-            .ok_or_else(no_identity_pool)?;
-        let out = client
-            .get_id()
-            .identity_pool_id(&pool.pool_id)
-            .set_logins(login.map(|(p, t)| HashMap::from([(p.clone(), t.clone())])))
-            .send()
-            .await
-            .map_err(|e| sdk::map_error(IDENTITY, e))?;
-        out.identity_id()
-            .map(str::to_owned)
-            .ok_or_else(|| AuthError::unexpected("GetId returned no IdentityId"))
-    }
-
-    pub(crate) async fn get_credentials(
-        &self,
-        identity_id: &str,
-        login: Option<&(String, String)>,
-    ) -> Result<AwsCredentials, AuthError> {
-        let client = self
-            .clients
-            .identity
-            .as_ref()
-            .ok_or_else(no_identity_pool)?;
-        let out = client
-            .get_credentials_for_identity()
-            .identity_id(identity_id)
-            .set_logins(login.map(|(p, t)| HashMap::from([(p.clone(), t.clone())])))
-            .send()
-            .await
-            .map_err(|e| sdk::map_error(IDENTITY, e))?;
-        let creds = out.credentials().ok_or_else(|| {
-            AuthError::unexpected("GetCredentialsForIdentity returned no Credentials")
-        })?;
-        let expiration = creds
-            .expiration()
-            .and_then(|t| SystemTime::try_from(*t).ok());
-        let session_token = match creds.session_token() {
-            Some(placeholder) => Some(self.clients.vault.take(placeholder).ok_or_else(|| {
-                AuthError::unexpected("the session token was lost between response and result")
-            })?),
-            None => None,
-        };
-        match (creds.access_key_id(), creds.secret_key()) {
-            (Some(akid), Some(secret)) => Ok(AwsCredentials::new(
-                akid,
-                secret,
-                session_token.map(|t| t.expose_secret().to_owned()),
-                expiration,
-            )),
-            _ => Err(AuthError::unexpected("credentials without keys")),
-        }
     }
 }
 
@@ -874,77 +749,4 @@ fn merge_tokens(
 
 pub(crate) fn no_user_pool() -> AuthError {
     AuthError::Configuration(ConfigurationReason::NoUserPool)
-}
-
-pub(crate) fn no_identity_pool() -> AuthError {
-    AuthError::Configuration(ConfigurationReason::NoIdentityPool)
-}
-
-/// The DNS suffix of a region's AWS partition (from the partitions AWS's SDKs ship:
-/// `aws-cn` for `cn-*`, the ISO partitions, `aws` otherwise). Cognito's issuer and the identity
-/// pool's login key are `cognito-idp.<region>.<suffix>/<pool id>`.
-pub(crate) fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else if region.starts_with("us-isob-") {
-        "sc2s.sgov.gov"
-    } else if region.starts_with("us-isof-") {
-        "csp.hci.ic.gov"
-    } else if region.starts_with("us-iso-") {
-        "c2s.ic.gov"
-    } else if region.starts_with("eu-isoe-") {
-        "cloud.adc-e.uk"
-    } else {
-        "amazonaws.com"
-    }
-}
-
-/// The user pool access token, for AppSync's `AMAZON_COGNITO_USER_POOLS` mode.
-#[derive(Debug, Clone)]
-pub(crate) struct UserPoolTokenProvider(pub(crate) Arc<SessionManager>);
-
-impl TokenProvider for UserPoolTokenProvider {
-    fn latest_token(&self) -> BoxFuture<'_, Result<AuthToken, ProviderError>> {
-        Box::pin(async move {
-            let tokens = self
-                .0
-                .user_pool_tokens(false)
-                .await
-                .map_err(|e| provider_error(&e))?;
-            Ok(AuthToken::new(tokens.access_token.expose_secret()))
-        })
-    }
-}
-
-/// Identity pool credentials, for `AWS_IAM`.
-#[derive(Debug, Clone)]
-pub(crate) struct IdentityPoolCredentialsProvider(pub(crate) Arc<SessionManager>);
-
-impl CredentialsProvider for IdentityPoolCredentialsProvider {
-    fn credentials(&self) -> BoxFuture<'_, Result<AwsCredentials, ProviderError>> {
-        Box::pin(async move {
-            let (_, creds) = self
-                .0
-                .aws_credentials(false)
-                .await
-                .map_err(|e| provider_error(&e))?;
-            Ok(creds)
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dns_suffix;
-
-    #[test]
-    fn partitions_give_their_dns_suffix() {
-        assert_eq!(dns_suffix("us-east-1"), "amazonaws.com");
-        assert_eq!(dns_suffix("eu-west-3"), "amazonaws.com");
-        assert_eq!(dns_suffix("cn-north-1"), "amazonaws.com.cn");
-        assert_eq!(dns_suffix("cn-northwest-1"), "amazonaws.com.cn");
-        assert_eq!(dns_suffix("us-gov-west-1"), "amazonaws.com");
-        assert_eq!(dns_suffix("us-iso-east-1"), "c2s.ic.gov");
-        assert_eq!(dns_suffix("us-isob-east-1"), "sc2s.sgov.gov");
-    }
 }

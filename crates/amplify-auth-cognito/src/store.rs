@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::AuthError;
 use crate::error::CorruptedSessionError;
-use crate::session::{Federation, Session, UserPoolSession};
+use crate::session_data::{Federation, Session, UserPoolSession};
 use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
 use crate::types::{AuthFlowType, FlowName, SignInDetails};
 

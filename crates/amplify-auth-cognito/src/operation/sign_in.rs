@@ -1,7 +1,7 @@
 //! Sign-in: the InitiateAuth / RespondToAuthChallenge loop behind Amplify's next-step model.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use amplify_core::AmplifyError;
 use amplify_core::hub::{AuthHubEvent, AuthUser};
@@ -11,22 +11,18 @@ use tracing::Instrument;
 
 use crate::AuthError;
 use crate::error::{InvalidStateReason, ServiceErrorKind};
-use crate::plugin::{CognitoAuthPlugin, Configured, prepare_key_in_background};
+use crate::plugin::{CognitoAuthPlugin, Configured};
 use crate::sdk::{self, IDP};
-use crate::session::{Session, UserPoolSession, no_user_pool};
+use crate::session::no_user_pool;
+use crate::session_data::{Session, UserPoolSession};
+use crate::sign_in_state::PendingSignIn;
 use crate::srp::{self, EphemeralKey, PasswordVerifierChallenge};
-use crate::tokens::{ChallengeResponse, Jwt, Password, RefreshToken, UserPoolTokens};
-use crate::types::{AuthFlowType, CodeDeliveryDetails, SignInDetails, SignInResult, SignInStep};
 
-/// A challenge waiting for `confirm_sign_in`.
-pub(crate) struct PendingSignIn {
-    username: String,
-    challenge_username: String,
-    flow: AuthFlowType,
-    session: Option<String>,
-    challenge: ChallengeNameType,
-    client_metadata: HashMap<String, String>,
-}
+mod challenge;
+
+use crate::tokens::{ChallengeResponse, Jwt, Password, RefreshToken, UserPoolTokens};
+use crate::types::{AuthFlowType, SignInDetails, SignInResult, SignInStep};
+use challenge::{keeps_challenge_open, step_for_challenge};
 
 /// Builder for [`CognitoAuthPlugin::sign_in`].
 #[derive(Debug)]
@@ -220,11 +216,7 @@ async fn sign_in(
     }
     let (client, pool) = manager.user_pool()?;
     // A new sign-in supersedes any challenge left open.
-    configured
-        .pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
+    configured.sign_in.take_pending();
 
     let mut params = HashMap::from([("USERNAME".to_owned(), username.clone())]);
     with_secret_hash(configured, &mut params, &username)?;
@@ -242,7 +234,7 @@ async fn sign_in(
         }
         AuthFlowType::CustomAuthWithoutSrp => SdkFlow::CustomAuth,
         AuthFlowType::CustomAuthWithSrp | AuthFlowType::UserSrpAuth => {
-            let key = take_key(configured)?;
+            let key = configured.sign_in.take_key()?;
             params.insert("SRP_A".into(), key.public_hex());
             srp_key = Some(key);
             if matches!(flow, AuthFlowType::CustomAuthWithSrp) {
@@ -320,20 +312,6 @@ fn step_for_error(e: AuthError) -> Result<SignInResult, AuthError> {
         }
         _ => Err(e),
     }
-}
-
-fn take_key(configured: &Arc<Configured>) -> Result<EphemeralKey, AuthError> {
-    let prepared = configured
-        .prepared_key
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
-    let key = match prepared {
-        Some(key) => key,
-        None => EphemeralKey::generate()?,
-    };
-    prepare_key_in_background(configured);
-    Ok(key)
 }
 
 async fn answer_password_verifier(
@@ -421,78 +399,8 @@ fn next_step(
         pending.challenge_username = username.clone();
     }
     let step = step_for_challenge(&pending.challenge, params)?;
-    *configured
-        .pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(pending);
+    configured.sign_in.set_pending(pending);
     Ok(SignInResult::step(step))
-}
-
-/// The next step for a challenge Cognito sent, from its parameters (sans IO).
-///
-/// # Errors
-///
-/// [`AuthError::UnsupportedChallenge`] naming a challenge this version does not answer.
-pub(crate) fn step_for_challenge(
-    challenge: &ChallengeNameType,
-    params: &HashMap<String, String>,
-) -> Result<SignInStep, AuthError> {
-    Ok(match challenge {
-        ChallengeNameType::SmsMfa => {
-            SignInStep::ConfirmSignInWithSmsMfaCode(CodeDeliveryDetails::new(
-                params.get("CODE_DELIVERY_DESTINATION").map(String::as_str),
-                params
-                    .get("CODE_DELIVERY_DELIVERY_MEDIUM")
-                    .map(String::as_str)
-                    .or(Some("SMS")),
-                Some("phone_number"),
-            ))
-        }
-        ChallengeNameType::NewPasswordRequired => SignInStep::ConfirmSignInWithNewPassword {
-            missing_attributes: parse_list(params.get("requiredAttributes").map(String::as_str))
-                .into_iter()
-                .map(|a| {
-                    a.strip_prefix("userAttributes.")
-                        .map(str::to_owned)
-                        .unwrap_or(a)
-                })
-                .collect(),
-        },
-        ChallengeNameType::CustomChallenge => SignInStep::ConfirmSignInWithCustomChallenge {
-            additional_info: params
-                .iter()
-                .filter(|(k, _)| k.as_str() != "USERNAME")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        },
-        other => return Err(AuthError::unsupported_challenge(other.as_str())),
-    })
-}
-
-/// Whether a failed answer leaves the challenge open for another try: a wrong code, a password
-/// the policy refuses, or a failure that a retry may fix (network, throttling, 5xx). Anything
-/// else (an expired session, a lockout) closes it: sign in again.
-fn keeps_challenge_open(e: &AuthError) -> bool {
-    matches!(
-        e.service_kind(),
-        Some(ServiceErrorKind::CodeMismatch | ServiceErrorKind::InvalidPassword)
-    ) || e.is_retryable()
-}
-
-/// Cognito sends lists as JSON strings (`["a","b"]`); some servers send Python reprs.
-fn parse_list(value: Option<&str>) -> Vec<String> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    if let Ok(list) = serde_json::from_str::<Vec<String>>(value) {
-        return list;
-    }
-    value
-        .trim_matches(|c| c == '[' || c == ']')
-        .split(',')
-        .map(|s| s.trim().trim_matches(|c| c == '\'' || c == '"').to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 async fn confirm(
@@ -501,12 +409,7 @@ async fn confirm(
     user_attributes: BTreeMap<String, String>,
     client_metadata: HashMap<String, String>,
 ) -> Result<SignInResult, AuthError> {
-    let Some(mut pending) = configured
-        .pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take()
-    else {
+    let Some(mut pending) = configured.sign_in.take_pending() else {
         return Err(AuthError::InvalidState(
             InvalidStateReason::NoPendingChallenge,
         ));
@@ -538,10 +441,7 @@ async fn confirm(
         Err(e) => {
             if keeps_challenge_open(&e) {
                 tracing::debug!(code = e.code(), "the challenge stays open for another try");
-                *configured
-                    .pending
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(pending);
+                configured.sign_in.set_pending(pending);
             }
             return Err(e);
         }
@@ -604,107 +504,4 @@ async fn complete(
         .auth()
         .publish(AuthHubEvent::SignedIn(user));
     Ok(SignInResult::step(SignInStep::Done))
-}
-
-#[cfg(test)]
-#[allow(clippy::panic)]
-mod tests {
-    use std::collections::HashMap;
-
-    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
-
-    use super::{keeps_challenge_open, step_for_challenge};
-    use crate::error::{AuthError, CognitoService, ServiceError};
-    use crate::types::{DeliveryMedium, SignInStep};
-
-    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn challenges_map_to_next_steps() {
-        let sms = step_for_challenge(
-            &ChallengeNameType::SmsMfa,
-            &params(&[("CODE_DELIVERY_DESTINATION", "+*******1234")]),
-        );
-        match sms {
-            Ok(SignInStep::ConfirmSignInWithSmsMfaCode(d)) => {
-                assert_eq!(d.destination.as_deref(), Some("+*******1234"));
-                assert_eq!(d.delivery_medium, DeliveryMedium::Sms);
-            }
-            other => panic!("{other:?}"),
-        }
-        let new_password = step_for_challenge(
-            &ChallengeNameType::NewPasswordRequired,
-            &params(&[("requiredAttributes", r#"["userAttributes.name"]"#)]),
-        );
-        assert!(matches!(
-            new_password,
-            Ok(SignInStep::ConfirmSignInWithNewPassword { ref missing_attributes }) if missing_attributes == &["name"]
-        ));
-        let custom = step_for_challenge(
-            &ChallengeNameType::CustomChallenge,
-            &params(&[("USERNAME", "alice"), ("question", "2+2")]),
-        );
-        match custom {
-            Ok(SignInStep::ConfirmSignInWithCustomChallenge { additional_info }) => {
-                assert_eq!(additional_info.len(), 1);
-                assert_eq!(
-                    additional_info.get("question").map(String::as_str),
-                    Some("2+2")
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn unsupported_challenges_are_named() {
-        for challenge in [
-            ChallengeNameType::SoftwareTokenMfa,
-            ChallengeNameType::MfaSetup,
-            ChallengeNameType::SelectMfaType,
-            ChallengeNameType::from("SOMETHING_NEW"),
-        ] {
-            match step_for_challenge(&challenge, &HashMap::new()) {
-                Err(AuthError::UnsupportedChallenge(e)) => {
-                    assert_eq!(e.challenge(), challenge.as_str());
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn which_failures_keep_the_challenge_open() {
-        let service = |code: &str| {
-            AuthError::Service(ServiceError::new(CognitoService::UserPools, code, "m"))
-        };
-        assert!(keeps_challenge_open(&service("CodeMismatchException")));
-        assert!(keeps_challenge_open(&service("InvalidPasswordException")));
-        assert!(keeps_challenge_open(&service("TooManyRequestsException")));
-        assert!(keeps_challenge_open(&service("InternalErrorException")));
-        assert!(!keeps_challenge_open(&service("NotAuthorizedException")));
-        assert!(!keeps_challenge_open(&service("ExpiredCodeException")));
-        assert!(!keeps_challenge_open(&service(
-            "TooManyFailedAttemptsException"
-        )));
-    }
-
-    #[test]
-    fn lists_parse_from_json_and_python_reprs() {
-        assert_eq!(
-            super::parse_list(Some(r#"["userAttributes.email","userAttributes.name"]"#)).len(),
-            2
-        );
-        assert_eq!(
-            super::parse_list(Some("['SOFTWARE_TOKEN_MFA']")),
-            ["SOFTWARE_TOKEN_MFA"]
-        );
-        assert!(super::parse_list(Some("[]")).is_empty());
-        assert!(super::parse_list(None).is_empty());
-    }
 }
