@@ -5,7 +5,7 @@
 //! GetOpenIdTokenForDeveloperIdentity) against the identity pool. One login maps to one stable
 //! identity id.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -14,8 +14,8 @@ use crate::credentials::IssuedCredentials;
 use crate::error::{CognitoError, ErrorKind};
 use crate::jwt;
 use crate::protocol::Input;
-use crate::spec::IdentityPoolSpec;
 use crate::state::State;
+use crate::state::identity::{Identity, IdentityPool};
 use crate::timefmt::from_epoch;
 use crate::user_pool::tokens::{self, TokenProblem};
 
@@ -35,31 +35,6 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
     ),
     ("DescribeIdentity", describe_identity),
 ];
-
-/// All identity pools.
-#[derive(Debug, Default)]
-pub(crate) struct IdentityPools {
-    pub(crate) pools: BTreeMap<String, IdentityPool>,
-    identities: HashMap<String, Identity>,
-    /// (pool id, login key) → identity id.
-    logins: HashMap<(String, String), String>,
-}
-
-/// One identity pool.
-#[derive(Debug, Clone)]
-pub(crate) struct IdentityPool {
-    pub(crate) id: String,
-    pub(crate) region: String,
-    pub(crate) spec: IdentityPoolSpec,
-}
-
-#[derive(Debug, Clone)]
-struct Identity {
-    pool_id: String,
-    logins: BTreeSet<String>,
-    created: f64,
-    modified: f64,
-}
 
 /// What a verified login proves.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use crate::identity_pool::IdentityPools;
-use crate::user_pool::UserPools;
+pub(crate) mod identity;
+pub(crate) mod user_pool;
+
+use self::identity::IdentityPools;
+use self::user_pool::UserPools;
 
 /// All mutable state, behind one lock.
 #[derive(Debug, Default)]

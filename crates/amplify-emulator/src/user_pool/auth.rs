@@ -25,6 +25,7 @@ use crate::protocol::Input;
 use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod};
 use crate::srp::{self, ServerEphemeral};
 use crate::state::State;
+use crate::state::user_pool::{AuthSession, Challenge, Flow, PendingSrp};
 use crate::timefmt::parse_srp_timestamp;
 use crate::triggers::{
     ChallengeResult, CreateAuthChallenge, DefineAuthChallenge, TriggerError, VerifyAuthChallenge,
@@ -34,16 +35,6 @@ use crate::util::{b64, b64_decode_lenient, mask_destination, unhex};
 /// How far an SRP `TIMESTAMP` may be from the emulator's clock.
 const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
-/// A challenge the emulator can ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)] // Cognito's names.
-pub(crate) enum Challenge {
-    PasswordVerifier,
-    NewPasswordRequired,
-    SmsMfa,
-    CustomChallenge,
-}
-
 impl Challenge {
     const ALL: [Challenge; 4] = [
         Challenge::PasswordVerifier,
@@ -51,15 +42,6 @@ impl Challenge {
         Challenge::SmsMfa,
         Challenge::CustomChallenge,
     ];
-
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Challenge::PasswordVerifier => "PASSWORD_VERIFIER",
-            Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Challenge::SmsMfa => "SMS_MFA",
-            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
-        }
-    }
 
     fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == name)
@@ -81,55 +63,6 @@ const NOT_YET_SUPPORTED: &[&str] = &[
     "PASSWORD_SRP",
     "WEB_AUTHN",
 ];
-
-/// The first factor of a sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flow {
-    UserSrp,
-    UserPassword,
-    Custom,
-}
-
-/// SRP state between InitiateAuth and the PASSWORD_VERIFIER answer.
-#[derive(Clone)]
-pub(crate) struct PendingSrp {
-    ephemeral: ServerEphemeral,
-    client_a: Vec<u8>,
-    secret_block: String,
-    secret_block_bytes: Vec<u8>,
-}
-
-/// A sign-in in progress.
-#[derive(Clone)]
-pub(crate) struct AuthSession {
-    id: String,
-    pool_id: String,
-    client_id: String,
-    user_key: String,
-    flow: Flow,
-    challenge: Challenge,
-    expires: i64,
-    history: Vec<ChallengeResult>,
-    srp: Option<PendingSrp>,
-    private_parameters: BTreeMap<String, String>,
-    challenge_metadata: Option<String>,
-    new_password_done: bool,
-    mfa_done: bool,
-    mfa_code: Option<(String, i64)>,
-    attempts: u32,
-    client_metadata: BTreeMap<String, String>,
-}
-
-impl std::fmt::Debug for AuthSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSession")
-            .field("pool_id", &self.pool_id)
-            .field("user_key", &self.user_key)
-            .field("flow", &self.flow)
-            .field("challenge", &self.challenge)
-            .finish_non_exhaustive()
-    }
-}
 
 impl AuthSession {
     fn new(

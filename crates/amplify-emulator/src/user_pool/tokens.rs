@@ -10,25 +10,7 @@ use super::{Pool, UserPools};
 use crate::context::Ctx;
 use crate::error::CognitoError;
 use crate::jwt::{self, Decoded};
-
-/// One sign-in's tokens.
-#[derive(Debug, Clone)]
-pub(crate) struct Family {
-    pub(crate) pool_id: String,
-    pub(crate) client_id: String,
-    pub(crate) user_key: String,
-    pub(crate) auth_time: i64,
-    pub(crate) revoked: bool,
-}
-
-/// A refresh token.
-#[derive(Debug, Clone)]
-pub(crate) struct RefreshRecord {
-    pub(crate) family: String,
-    pub(crate) expires: i64,
-    /// When rotation replaced it (it still works during the grace period).
-    pub(crate) replaced_at: Option<i64>,
-}
+use crate::state::user_pool::{Family, RefreshRecord};
 
 /// Whether an answer carries a refresh token, and until when it is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

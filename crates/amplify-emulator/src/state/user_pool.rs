@@ -1,0 +1,501 @@
+//! User pool state: pools, app clients, groups, users, sign-ins in progress and token families.
+//! Plain data with the checks that read only it; the operations live in `crate::user_pool`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::error::CognitoError;
+use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod, PasswordPolicy, UsernameAttribute};
+use crate::srp::ServerEphemeral;
+use crate::triggers::{ChallengeResult, SharedCustomAuthTriggers};
+use crate::util::{b64, hmac_sha256};
+
+/// All user pools plus the sign-in state shared between them.
+#[derive(Debug, Default)]
+pub(crate) struct UserPools {
+    pub(crate) pools: BTreeMap<String, Pool>,
+    pub(crate) sessions: HashMap<String, AuthSession>,
+    /// `SECRET_BLOCK` → session id, while the PASSWORD_VERIFIER answer is pending.
+    pub(crate) secret_blocks: HashMap<String, String>,
+    /// SHA-256 of every `SECRET_BLOCK` ever answered (a replay is refused).
+    pub(crate) used_secret_blocks: HashSet<[u8; 32]>,
+    pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
+    /// Token families by `origin_jti`.
+    pub(crate) families: HashMap<String, Family>,
+}
+
+impl UserPools {
+    pub(crate) fn pool(&self, pool_id: &str) -> Result<&Pool, CognitoError> {
+        self.pools.get(pool_id).ok_or_else(|| {
+            CognitoError::resource_not_found(format!("User pool {pool_id} does not exist."))
+        })
+    }
+
+    pub(crate) fn pool_mut(&mut self, pool_id: &str) -> Result<&mut Pool, CognitoError> {
+        self.pools.get_mut(pool_id).ok_or_else(|| {
+            CognitoError::resource_not_found(format!("User pool {pool_id} does not exist."))
+        })
+    }
+
+    /// The pool owning `client_id`.
+    pub(crate) fn pool_id_of_client(&self, client_id: &str) -> Result<String, CognitoError> {
+        self.pools
+            .values()
+            .find(|p| p.clients.contains_key(client_id))
+            .map(|p| p.id.clone())
+            .ok_or_else(|| {
+                CognitoError::resource_not_found(format!(
+                    "User pool client {client_id} does not exist."
+                ))
+            })
+    }
+
+    /// Revokes every token family of a user (GlobalSignOut, deletion).
+    pub(crate) fn revoke_user_families(&mut self, pool_id: &str, user_key: &str) {
+        for family in self.families.values_mut() {
+            if family.pool_id == pool_id && family.user_key == user_key {
+                family.revoked = true;
+            }
+        }
+    }
+}
+
+/// Pool-wide settings taken from the spec.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolSettings {
+    pub(crate) password_policy: PasswordPolicy,
+    pub(crate) required_attributes: Vec<String>,
+    pub(crate) username_attributes: Vec<UsernameAttribute>,
+    pub(crate) auto_verified_attributes: Vec<String>,
+    pub(crate) custom_attributes: BTreeSet<String>,
+    pub(crate) mfa: MfaConfiguration,
+    pub(crate) mfa_methods: Vec<MfaMethod>,
+    pub(crate) code_validity: i64,
+    pub(crate) reset_code_validity: i64,
+    pub(crate) mfa_code_validity: i64,
+    pub(crate) max_code_attempts: u32,
+}
+
+/// One user pool.
+#[derive(Debug)]
+pub(crate) struct Pool {
+    pub(crate) id: String,
+    /// The part of the id after `_`, used in SRP.
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) settings: PoolSettings,
+    pub(crate) clients: BTreeMap<String, Client>,
+    pub(crate) groups: BTreeMap<String, Group>,
+    /// Users by lowercase username.
+    pub(crate) users: BTreeMap<String, User>,
+    pub(crate) triggers: Option<SharedCustomAuthTriggers>,
+}
+
+/// An app client.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) secret: Option<String>,
+    pub(crate) auth_flows: Option<Vec<AuthFlow>>,
+    pub(crate) refresh_token_rotation: bool,
+    pub(crate) rotation_grace_period: i64,
+    pub(crate) access_token_validity: i64,
+    pub(crate) id_token_validity: i64,
+    pub(crate) refresh_token_validity: i64,
+    pub(crate) auth_session_validity: i64,
+    pub(crate) prevent_user_existence_errors: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("has_secret", &self.secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub(crate) fn allows(&self, flow: AuthFlow) -> bool {
+        self.auth_flows
+            .as_ref()
+            .is_none_or(|flows| flows.contains(&flow))
+    }
+
+    /// Checks `SECRET_HASH = base64(HMAC-SHA256(secret, username ‖ clientId))` for any of the
+    /// names the user may have been addressed by.
+    pub(crate) fn check_secret_hash(
+        &self,
+        provided: Option<&str>,
+        names: &[&str],
+    ) -> Result<(), CognitoError> {
+        let Some(secret) = &self.secret else {
+            return Ok(());
+        };
+        let Some(provided) = provided else {
+            return Err(CognitoError::not_authorized(format!(
+                "Client {} is configured for secret but secret was not received",
+                self.id
+            )));
+        };
+        let ok = names.iter().any(|name| {
+            let expected = b64(&hmac_sha256(
+                secret.as_bytes(),
+                &[name.as_bytes(), self.id.as_bytes()],
+            ));
+            crate::util::ct_eq(expected.as_bytes(), provided.as_bytes())
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(CognitoError::not_authorized(format!(
+                "Unable to verify secret hash for client {}",
+                self.id
+            )))
+        }
+    }
+
+    /// Checks a `ClientSecret` sent in the clear (RevokeToken, GetTokensFromRefreshToken).
+    pub(crate) fn check_client_secret(&self, provided: Option<&str>) -> Result<(), CognitoError> {
+        match (&self.secret, provided) {
+            (None, _) => Ok(()),
+            (Some(secret), Some(given))
+                if crate::util::ct_eq(secret.as_bytes(), given.as_bytes()) =>
+            {
+                Ok(())
+            }
+            (Some(_), _) => Err(CognitoError::not_authorized(format!(
+                "Unable to verify secret hash for client {}",
+                self.id
+            ))),
+        }
+    }
+}
+
+/// A group.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub(crate) name: String,
+    pub(crate) precedence: Option<i64>,
+    pub(crate) role_arn: Option<String>,
+}
+
+/// Where a user is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+}
+
+impl UserStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+        }
+    }
+}
+
+/// Cognito's temporary lockout after failed password sign-ins.
+///
+/// Developer guide, "Authentication" > "Lockout behavior for failed sign-in attempts": "After
+/// five failed unauthenticated or IAM-authorized sign-in attempts with a password, Amazon
+/// Cognito locks out your user for one second. The lockout duration then doubles after each
+/// additional one failed attempt, up to a maximum of approximately 15 minutes. Attempts made
+/// during a lockout period generate a `Password attempts exceeded` exception, and don't affect
+/// the duration of subsequent lockout periods. For a cumulative number of failed sign-in
+/// attempts n, not including `Password attempts exceeded` exceptions, Amazon Cognito locks out
+/// your user for 2^(n-5) seconds. To reset the lockout to its n=0 initial state, your user must
+/// either sign in successfully after a lockout period expires, or not initiate any sign-in
+/// attempts for 15 consecutive minutes at any time after a lockout. [...] This behavior doesn't
+/// apply to custom challenges unless they also perform password-based authentication."
+///
+/// Modeled for every password check (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH /
+/// ADMIN_NO_SRP_AUTH, and SRP's PASSWORD_VERIFIER, also inside CUSTOM_AUTH). The refusal is
+/// `NotAuthorizedException` (the exception named in the guide's `Password attempts exceeded`
+/// is Cognito's NotAuthorized; AWS's own troubleshooting quotes "NotAuthorizedException -
+/// Password attempts exceeded"). Not modeled: the MFA-code lockout the MFA page describes.
+/// "Approximately 15 minutes" is taken as 900 seconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lockout {
+    /// n: failed password attempts since the last reset.
+    failures: u32,
+    /// Locked while the clock is before this (epoch seconds).
+    locked_until: i64,
+    /// The last password attempt, refused ones included.
+    last_attempt: i64,
+}
+
+/// Failed attempts allowed before the first lockout.
+const LOCKOUT_FREE_ATTEMPTS: u32 = 5;
+/// The longest lockout and the quiet time that resets the count (about 15 minutes).
+const LOCKOUT_MAX_SECS: i64 = 900;
+
+impl Lockout {
+    /// Called before a password is checked: refuses while locked out.
+    pub(crate) fn check(&mut self, now: i64) -> Result<(), CognitoError> {
+        if self.failures > 0 && now.saturating_sub(self.last_attempt) >= LOCKOUT_MAX_SECS {
+            *self = Lockout::default();
+        }
+        self.last_attempt = now;
+        if now < self.locked_until {
+            return Err(CognitoError::not_authorized("Password attempts exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Records the outcome of a password check that [`check`](Self::check) let through.
+    pub(crate) fn record(&mut self, now: i64, password_correct: bool) {
+        if password_correct {
+            *self = Lockout {
+                last_attempt: now,
+                ..Lockout::default()
+            };
+            return;
+        }
+        self.failures = self.failures.saturating_add(1);
+        if let Some(excess) = self.failures.checked_sub(LOCKOUT_FREE_ATTEMPTS) {
+            let seconds = 1_i64
+                .checked_shl(excess)
+                .filter(|s| *s > 0)
+                .map_or(LOCKOUT_MAX_SECS, |s| s.min(LOCKOUT_MAX_SECS));
+            self.locked_until = now.saturating_add(seconds);
+        }
+    }
+}
+
+/// A user's MFA settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct UserMfa {
+    pub(crate) sms_enabled: bool,
+    pub(crate) sms_preferred: bool,
+    pub(crate) totp_enabled: bool,
+    pub(crate) totp_preferred: bool,
+    pub(crate) email_enabled: bool,
+    pub(crate) email_preferred: bool,
+}
+
+/// What a code was sent for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CodePurpose {
+    SignUp,
+    ForgotPassword,
+    Attribute(String),
+}
+
+/// A code the pool sent.
+#[derive(Clone)]
+pub(crate) struct IssuedCode {
+    pub(crate) purpose: CodePurpose,
+    pub(crate) code: String,
+    pub(crate) expires: i64,
+    pub(crate) superseded: bool,
+}
+
+impl std::fmt::Debug for IssuedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCode")
+            .field("purpose", &self.purpose)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user.
+#[derive(Clone)]
+pub(crate) struct User {
+    /// The internal username (`USER_ID_FOR_SRP`; the `sub` in email / phone username pools).
+    pub(crate) username: String,
+    pub(crate) sub: String,
+    /// Attributes other than `sub`.
+    pub(crate) attributes: BTreeMap<String, String>,
+    pub(crate) status: UserStatus,
+    pub(crate) enabled: bool,
+    pub(crate) salt: Vec<u8>,
+    pub(crate) verifier: Vec<u8>,
+    pub(crate) temporary_password_expires: Option<i64>,
+    pub(crate) created: f64,
+    pub(crate) modified: f64,
+    pub(crate) groups: BTreeSet<String>,
+    pub(crate) mfa: UserMfa,
+    pub(crate) codes: Vec<IssuedCode>,
+    pub(crate) code_failures: u32,
+    pub(crate) lockout: Lockout,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("username", &self.username)
+            .field("status", &self.status)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl User {
+    /// `[{"Name": "sub", "Value": ...}, ...]`.
+    pub(crate) fn attribute_list(&self) -> Value {
+        let mut list = vec![json!({"Name": "sub", "Value": self.sub})];
+        list.extend(
+            self.attributes
+                .iter()
+                .map(|(k, v)| json!({"Name": k, "Value": v})),
+        );
+        Value::Array(list)
+    }
+
+    /// Attributes including `sub`, for triggers.
+    pub(crate) fn all_attributes(&self) -> BTreeMap<String, String> {
+        let mut all = self.attributes.clone();
+        all.insert("sub".to_owned(), self.sub.clone());
+        all
+    }
+
+    pub(crate) fn is_verified(&self, attribute: &str) -> bool {
+        self.attributes
+            .get(&format!("{attribute}_verified"))
+            .map(String::as_str)
+            == Some("true")
+    }
+
+    pub(crate) fn mfa_setting_list(&self) -> Vec<&'static str> {
+        let mut list = Vec::new();
+        if self.mfa.sms_enabled {
+            list.push("SMS_MFA");
+        }
+        if self.mfa.totp_enabled {
+            list.push("SOFTWARE_TOKEN_MFA");
+        }
+        if self.mfa.email_enabled {
+            list.push("EMAIL_OTP");
+        }
+        list
+    }
+
+    pub(crate) fn preferred_mfa(&self) -> Option<&'static str> {
+        if self.mfa.sms_preferred {
+            Some("SMS_MFA")
+        } else if self.mfa.totp_preferred {
+            Some("SOFTWARE_TOKEN_MFA")
+        } else if self.mfa.email_preferred {
+            Some("EMAIL_OTP")
+        } else {
+            None
+        }
+    }
+
+    /// Adds the MFA members of GetUser / AdminGetUser to `out`.
+    pub(crate) fn add_mfa_members(&self, out: &mut serde_json::Map<String, Value>) {
+        let list = self.mfa_setting_list();
+        if !list.is_empty() {
+            out.insert("UserMFASettingList".to_owned(), json!(list));
+        }
+        if let Some(preferred) = self.preferred_mfa() {
+            out.insert("PreferredMfaSetting".to_owned(), json!(preferred));
+        }
+        if self.mfa.sms_enabled && self.attributes.contains_key("phone_number") {
+            out.insert(
+                "MFAOptions".to_owned(),
+                json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]),
+            );
+        }
+    }
+}
+
+/// One sign-in's tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct Family {
+    pub(crate) pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) user_key: String,
+    pub(crate) auth_time: i64,
+    pub(crate) revoked: bool,
+}
+
+/// A refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshRecord {
+    pub(crate) family: String,
+    pub(crate) expires: i64,
+    /// When rotation replaced it (it still works during the grace period).
+    pub(crate) replaced_at: Option<i64>,
+}
+
+/// A challenge the emulator can ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // Cognito's names.
+pub(crate) enum Challenge {
+    PasswordVerifier,
+    NewPasswordRequired,
+    SmsMfa,
+    CustomChallenge,
+}
+
+impl Challenge {
+    /// The challenge's name on the wire.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Challenge::PasswordVerifier => "PASSWORD_VERIFIER",
+            Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Challenge::SmsMfa => "SMS_MFA",
+            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
+        }
+    }
+}
+
+/// The first factor of a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    UserSrp,
+    UserPassword,
+    Custom,
+}
+
+/// SRP state between InitiateAuth and the PASSWORD_VERIFIER answer.
+#[derive(Clone)]
+pub(crate) struct PendingSrp {
+    pub(crate) ephemeral: ServerEphemeral,
+    pub(crate) client_a: Vec<u8>,
+    pub(crate) secret_block: String,
+    pub(crate) secret_block_bytes: Vec<u8>,
+}
+
+/// A sign-in in progress.
+#[derive(Clone)]
+pub(crate) struct AuthSession {
+    pub(crate) id: String,
+    pub(crate) pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) user_key: String,
+    pub(crate) flow: Flow,
+    pub(crate) challenge: Challenge,
+    pub(crate) expires: i64,
+    pub(crate) history: Vec<ChallengeResult>,
+    pub(crate) srp: Option<PendingSrp>,
+    pub(crate) private_parameters: BTreeMap<String, String>,
+    pub(crate) challenge_metadata: Option<String>,
+    pub(crate) new_password_done: bool,
+    pub(crate) mfa_done: bool,
+    pub(crate) mfa_code: Option<(String, i64)>,
+    pub(crate) attempts: u32,
+    pub(crate) client_metadata: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for AuthSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSession")
+            .field("pool_id", &self.pool_id)
+            .field("user_key", &self.user_key)
+            .field("flow", &self.flow)
+            .field("challenge", &self.challenge)
+            .finish_non_exhaustive()
+    }
+}
