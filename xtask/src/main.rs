@@ -5,17 +5,21 @@
 //!   `const` (Amplify's `amplifyconfiguration.dart` for Rust), so a bad file fails the build step
 //!   rather than `configure` at run time.
 //! - `cargo xtask ci` runs the same cargo checks as `.ci/run` (fmt, clippy, tests, docs).
+//! - `cargo xtask check-layout` checks that the emulator's layers only import downwards and that
+//!   no source file is longer than 800 lines (see `layout.rs` for the rules and the allow-list).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod codegen;
+mod layout;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => run_codegen(args.get(1..).unwrap_or_default()),
         Some("ci") => run_ci(),
+        Some("check-layout") => layout::run(&workspace_root()),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -30,7 +34,12 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage:\n  cargo xtask codegen --config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask ci";
+const USAGE: &str = "usage:\n  cargo xtask codegen --config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask ci\n  cargo xtask check-layout";
+
+/// The workspace root: the parent of the xtask crate.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 #[allow(clippy::print_stderr)] // A command-line tool reports on stderr.
 fn report(message: &str) {

@@ -41,7 +41,7 @@ pub enum Fault {
     /// `{"__type": <kind>, "message": "Injected fault: <kind>."}` (`graphql` and `rest` answer
     /// `InternalError` and `TooManyRequests` in AppSync / API Gateway shape, other kinds in
     /// Cognito's). `ServiceError(ErrorKind::UnknownOperation)` is [`Fault::UnknownOperation`].
-    ServiceError(crate::ErrorKind),
+    ServiceError(crate::error::ErrorKind),
     /// A proxy's HTML error page with this HTTP status (`content-type: text/html`, no AWS
     /// headers); an invalid status sends 502.
     HtmlError(u16),

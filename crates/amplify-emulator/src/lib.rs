@@ -41,6 +41,31 @@
 //!   authorization mode for real, and `/rest/<name>/...`: REST APIs ([`RestApiSpec`]).
 //!   `GET /_emulator/graphql` describes the GraphQL API.
 //!
+//! # Layers
+//!
+//! ```text
+//!  HTTP + public API   handle (Emulator, builder, handle)  server (hyper)  seed  config_docs
+//!                      backend: Backend core, backend/build (specs -> state), backend/routing (CORS)
+//!         |
+//!  services            user_pool (AWSCognitoIdentityProviderService ops)   identity_pool
+//!                      appsync (GraphQL, REST, per-mode auth)   verify (token checks)
+//!                      context (Ctx: clock reading, rng, keys, outbox; Op)
+//!         |
+//!  state | protocol    state (State behind Store::transact; state/user_pool, state/identity),
+//!                      outbox, credentials, faults  |  protocol (AWS JSON 1.1 framing), srp, jwt,
+//!                      timefmt, oidc
+//!         |
+//!  base                error, spec, triggers, util
+//! ```
+//!
+//! Each layer imports only from layers below it (protocol never touches state; state may hold
+//! protocol values), and the modules below the HTTP layer import each other without cycles:
+//! `cargo xtask check-layout` (also a test of `cargo test --workspace`) enforces it, and that no
+//! file in `src/` exceeds 800 lines. A new Cognito operation is a function `fn(&Ctx, &mut State,
+//! Input) -> Result<Value, CognitoError>` in its service plus a row in that service's `OPERATIONS`
+//! table; new remembered data goes in `state`; a new endpoint is a route in `backend/routing.rs`
+//! that calls a service.
+//!
 //! The RSA keys that sign tokens are fixed development keys checked into the crate: never trust
 //! emulator tokens outside tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]

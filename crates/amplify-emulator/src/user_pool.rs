@@ -16,6 +16,7 @@ use crate::util::mask_destination;
 mod account;
 mod admin;
 mod auth;
+mod refresh;
 mod signup;
 pub(crate) mod tokens;
 
@@ -40,9 +41,9 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
     ),
     (
         "GetTokensFromRefreshToken",
-        auth::get_tokens_from_refresh_token,
+        refresh::get_tokens_from_refresh_token,
     ),
-    ("RevokeToken", auth::revoke_token),
+    ("RevokeToken", refresh::revoke_token),
     ("GetUser", account::get_user),
     ("UpdateUserAttributes", account::update_user_attributes),
     (

@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::error::{CognitoError, ErrorKind};
 use crate::outbox::MessageKind;
 use crate::protocol::Input;
-use crate::spec::UsernameAttribute;
+use crate::spec::{AuthFlow, UsernameAttribute};
 use crate::state::State;
 
 /// Where a client-facing operation points: the pool and the client.
@@ -360,4 +360,19 @@ pub(super) fn confirm_forgot_password(
         user.status = UserStatus::Confirmed;
     }
     Ok(json!({}))
+}
+
+/// Refuses a flow the app client does not enable.
+pub(super) fn require_flow(
+    target: &Target,
+    flow: AuthFlow,
+    name: &str,
+) -> Result<(), CognitoError> {
+    if target.client.allows(flow) {
+        Ok(())
+    } else {
+        Err(CognitoError::invalid_parameter(format!(
+            "{name} flow not enabled for this client"
+        )))
+    }
 }
