@@ -57,9 +57,12 @@ pub use error::{
     UnexpectedResponseError, UnsupportedChallengeError, ValidationError, ValidationReason,
 };
 pub use operation::{
-    ConfirmResetPasswordBuilder, ConfirmSignInBuilder, ConfirmSignUpBuilder, FederateBuilder,
-    FederationProvider, FetchAuthSessionBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder,
-    SignInBuilder, SignOutBuilder, SignOutScope, SignUpBuilder,
+    ConfirmResetPasswordBuilder, ConfirmSignInBuilder, ConfirmSignUpBuilder,
+    ConfirmUserAttributeBuilder, FederateBuilder, FederationProvider, FetchAuthSessionBuilder,
+    FetchUserAttributesBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder,
+    SendUserAttributeVerificationCodeBuilder, SignInBuilder, SignOutBuilder, SignOutScope,
+    SignUpBuilder, UpdateAttributeStep, UpdatePasswordBuilder, UpdateUserAttributeResult,
+    UpdateUserAttributesBuilder,
 };
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
 pub use refresh::RefreshOperation;
@@ -97,6 +100,11 @@ mod send_sync {
         shared::<FetchAuthSessionBuilder>();
         shared::<SignOutBuilder>();
         shared::<FederateBuilder>();
+        shared::<FetchUserAttributesBuilder>();
+        shared::<UpdateUserAttributesBuilder>();
+        shared::<ConfirmUserAttributeBuilder>();
+        shared::<SendUserAttributeVerificationCodeBuilder>();
+        shared::<UpdatePasswordBuilder>();
         shared::<AuthError>();
         shared::<AuthSession>();
         shared::<SignInResult>();
@@ -116,6 +124,15 @@ mod send_sync {
         spawnable(auth.fetch_auth_session().send());
         spawnable(auth.sign_out().send());
         spawnable(auth.federate_to_identity_pool().send());
+        spawnable(auth.fetch_user_attributes().send());
+        spawnable(auth.update_user_attributes().attribute("a", "b").send());
+        spawnable(auth.confirm_user_attribute().send());
+        spawnable(auth.send_user_attribute_verification_code().send());
+        spawnable(auth.update_password().send());
+        let a = auth.clone();
+        spawnable(async move { a.delete_user().await });
+        let a = auth.clone();
+        spawnable(async move { a.update_user_attribute("a", "b").await });
         let a = auth.clone();
         spawnable(async move { a.get_current_user().await });
         spawnable(async move { auth.clear_federation_to_identity_pool().await });

@@ -6,6 +6,7 @@ use crate::AuthError;
 use crate::tokens::ConfirmationCode;
 use crate::types::CodeDeliveryDetails;
 
+mod account;
 mod current_user;
 mod federation;
 mod fetch_session;
@@ -14,6 +15,11 @@ pub(crate) mod sign_in;
 mod sign_out;
 mod sign_up;
 
+pub use account::{
+    ConfirmUserAttributeBuilder, FetchUserAttributesBuilder,
+    SendUserAttributeVerificationCodeBuilder, UpdateAttributeStep, UpdatePasswordBuilder,
+    UpdateUserAttributeResult, UpdateUserAttributesBuilder,
+};
 pub use federation::{FederateBuilder, FederationProvider};
 pub use fetch_session::FetchAuthSessionBuilder;
 pub use reset_password::{ConfirmResetPasswordBuilder, ResetPasswordBuilder};

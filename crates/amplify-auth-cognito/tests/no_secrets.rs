@@ -207,6 +207,18 @@ fn builders_debug_shows_no_secret() {
                 .provider(FederationProvider::Google)
         ),
         format!("{:?}", auth.fetch_auth_session().force_refresh(true)),
+        format!(
+            "{:?}",
+            auth.update_password()
+                .old_password(PASSWORD)
+                .new_password(NEW_PASSWORD)
+        ),
+        format!(
+            "{:?}",
+            auth.confirm_user_attribute()
+                .attribute("email")
+                .confirmation_code(CODE)
+        ),
         format!("{:?}", auth.sign_out().scope(SignOutScope::Global)),
         format!("{:?}", CognitoAuthPlugin::builder()),
         format!("{auth:?}"),
