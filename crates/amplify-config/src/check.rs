@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ConfigFormat, FieldProblem, from_serde};
 use crate::model::{ApiEndpoint, AuthorizationType, EndpointType};
+use crate::warning::{ConfigWarning, WarningDetail, Warnings};
 use crate::{ApiKey, ConfigError, Endpoint};
 
 #[derive(Debug, Clone, Copy)]
@@ -44,22 +45,30 @@ impl Check {
         Ok(value.to_owned())
     }
 
+    /// An AWS region: a two-letter area, an optional partition qualifier (`gov`, `iso`,
+    /// `isob`, `isoe`, `isof`), a direction and a number, as in `us-east-1`, `us-gov-west-1`,
+    /// `cn-northwest-1` or `eu-isoe-west-1`.
     pub(crate) fn region(self, path: &str, value: &str) -> Result<String, ConfigError> {
-        let valid = !value.is_empty()
-            && value.len() <= 32
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !value.starts_with('-')
-            && !value.ends_with('-');
-        if !valid {
-            return Err(self.invalid(
-                path,
-                "an AWS region such as \"us-east-1\" (lowercase letters, digits and hyphens)",
-                Some(format!("\"{}\"", truncate(value))),
-            ));
+        if is_region(value) {
+            return Ok(value.to_owned());
         }
-        Ok(value.to_owned())
+        let zone = value
+            .strip_suffix(|c: char| c.is_ascii_lowercase())
+            .is_some_and(is_region);
+        let found = if zone {
+            format!(
+                "\"{}\", an availability zone, not a region",
+                truncate(value)
+            )
+        } else {
+            format!("\"{}\"", truncate(value))
+        };
+        Err(self.invalid(
+            path,
+            "an AWS region such as \"us-east-1\", \"eu-central-1\" or \"us-gov-west-1\" \
+             (area, direction and number, lowercase, joined by hyphens)",
+            Some(found),
+        ))
     }
 
     /// `<region>_<suffix>`, where the region matches the pool's region.
@@ -145,7 +154,10 @@ impl Check {
 #[derive(Debug)]
 pub(crate) struct RawApi {
     pub(crate) name: String,
-    pub(crate) path: String,
+    /// The JSON path of the URL, for warnings.
+    pub(crate) url_path: String,
+    /// The JSON path where the API key belongs, for the missing-key error.
+    pub(crate) key_path: String,
     pub(crate) endpoint_type: EndpointType,
     pub(crate) url: Endpoint,
     pub(crate) region: String,
@@ -204,12 +216,8 @@ pub(crate) fn merge_apis(
             api_key,
         };
         if api.supports(AuthorizationType::ApiKey) && api.api_key.is_none() {
-            let key_field = match check.format {
-                ConfigFormat::Gen1 => "apiKey",
-                ConfigFormat::Gen2 => "api_key",
-            };
             return Err(check.missing(
-                &format!("{}.{key_field}", raw.path),
+                &raw.key_path,
                 "an API key, because API_KEY is one of this API's authorization modes",
             ));
         }
@@ -245,5 +253,118 @@ fn truncate(value: &str) -> String {
     } else {
         let cut: String = value.chars().take(MAX).collect();
         format!("{cut}...")
+    }
+}
+
+const DIRECTIONS: &[&str] = &[
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+];
+const PARTITIONS: &[&str] = &["gov", "iso", "isob", "isoe", "isof"];
+
+/// Whether `value` has the syntax of an AWS region name.
+pub(crate) fn is_region(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let (area, middle, number) = match parts.as_slice() {
+        [area, direction, number] => (*area, vec![*direction], *number),
+        [area, partition, direction, number] if PARTITIONS.contains(partition) => {
+            (*area, vec![*direction], *number)
+        }
+        _ => return false,
+    };
+    area.len() == 2
+        && area.bytes().all(|b| b.is_ascii_lowercase())
+        && middle.iter().all(|d| DIRECTIONS.contains(d))
+        && !number.is_empty()
+        && number.len() <= 2
+        && !number.starts_with('0')
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The region in an AWS service host such as `abc.execute-api.us-east-1.amazonaws.com`.
+pub(crate) fn region_from_host(host: &str) -> Option<String> {
+    let mut labels = host.split('.');
+    labels.find(|l| *l == "execute-api" || *l == "appsync-api" || *l == "lambda-url")?;
+    labels.next().filter(|r| is_region(r)).map(str::to_owned)
+}
+
+/// Whether an endpoint is an API Gateway URL.
+pub(crate) fn is_api_gateway(endpoint: &Endpoint) -> bool {
+    endpoint.host().split('.').any(|l| l == "execute-api")
+}
+
+/// Whether an endpoint is an AppSync GraphQL URL.
+pub(crate) fn is_appsync(endpoint: &Endpoint) -> bool {
+    endpoint.host().split('.').any(|l| l == "appsync-api")
+}
+
+/// Warns about APIs whose URL is of the other kind's service.
+pub(crate) fn warn_url_kinds(check: Check, raws: &[RawApi], warnings: &mut Warnings) {
+    for raw in raws {
+        let detail = |note: &str| {
+            WarningDetail::new(
+                check.format,
+                raw.url_path.clone(),
+                Some(raw.url.host().to_owned()),
+                note,
+            )
+        };
+        match raw.endpoint_type {
+            EndpointType::GraphQl if is_api_gateway(&raw.url) => {
+                warnings.push(ConfigWarning::RestUrlForGraphQl(detail(
+                    "kept as written; use the AppSync URL (…appsync-api.<region>.amazonaws.com/graphql) \
+                     for GraphQL and list the API Gateway URL as a REST API",
+                )));
+            }
+            EndpointType::Rest if is_appsync(&raw.url) => {
+                warnings.push(ConfigWarning::GraphQlUrlForRest(detail(
+                    "kept as written; an AppSync URL belongs to the GraphQL API",
+                )));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The paths of objects under `value` (itself at `path`) that look like an API entry: an
+/// object with an `http(s)://` URL under `endpoint`, `url`, `ApiUrl` or
+/// `aws_appsync_graphqlEndpoint`. Looks at most `depth` levels down.
+pub(crate) fn api_like_paths(value: &serde_json::Value, path: &str, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_api_like(value, path, depth, &mut out);
+    out
+}
+
+fn collect_api_like(value: &serde_json::Value, path: &str, depth: usize, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let has_url = ["endpoint", "url", "ApiUrl", "aws_appsync_graphqlEndpoint"]
+                .iter()
+                .filter_map(|k| map.get(*k).and_then(serde_json::Value::as_str))
+                .any(|u| u.starts_with("https://") || u.starts_with("http://"));
+            if has_url {
+                out.push(path.to_owned());
+                return;
+            }
+            if depth == 0 {
+                return;
+            }
+            for (key, child) in map {
+                collect_api_like(child, &join_path(path, key), depth - 1, out);
+            }
+        }
+        serde_json::Value::Array(items) if depth > 0 => {
+            for (i, child) in items.iter().enumerate() {
+                collect_api_like(child, &format!("{path}[{i}]"), depth - 1, out);
+            }
+        }
+        _ => {}
     }
 }

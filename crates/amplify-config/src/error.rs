@@ -6,8 +6,13 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConfigFormat {
-    /// Gen 1 `amplifyconfiguration.json` (written by the Amplify CLI).
+    /// Gen 1 `amplifyconfiguration.json` in the native (Android, iOS, Flutter) shape, with
+    /// `auth.plugins` and `api.plugins` (written by the Amplify CLI).
     Gen1,
+    /// Gen 1 `amplifyconfiguration.json` / `aws-exports.js` in the flat web shape
+    /// (`aws_project_region`, `aws_user_pools_id`, ...), written by the Amplify CLI for
+    /// JavaScript projects and by `npx ampx generate outputs --outputs-version 0`.
+    Gen1Web,
     /// Gen 2 `amplify_outputs.json` (written by `ampx`).
     Gen2,
 }
@@ -16,6 +21,7 @@ impl fmt::Display for ConfigFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ConfigFormat::Gen1 => "Gen 1 amplifyconfiguration.json",
+            ConfigFormat::Gen1Web => "Gen 1 web amplifyconfiguration.json (aws-exports.js)",
             ConfigFormat::Gen2 => "Gen 2 amplify_outputs.json",
         })
     }
@@ -99,6 +105,24 @@ impl JsonSyntax {
     }
 }
 
+/// An Amplify JS `ResourcesConfig` object (what `Amplify.configure` takes and
+/// `Amplify.getConfig()` returns) saved as a file instead of the configuration file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcesConfigFile {
+    sections: Vec<String>,
+}
+
+impl ResourcesConfigFile {
+    pub(crate) fn new(sections: Vec<String>) -> Self {
+        Self { sections }
+    }
+
+    /// The `ResourcesConfig` sections found, for example `Auth.Cognito` and `API.GraphQL`.
+    pub fn sections(&self) -> &[String] {
+        &self.sections
+    }
+}
+
 /// Why a configuration could not be used.
 ///
 /// Every variant says where the problem is (a JSON path where there is one), what was expected,
@@ -128,9 +152,18 @@ pub enum ConfigError {
     /// The JSON is valid but is neither a Gen 1 nor a Gen 2 configuration.
     #[error(
         "the Amplify configuration is neither a Gen 2 amplify_outputs.json (no top-level `version`) \
-         nor a Gen 1 amplifyconfiguration.json (no `auth` or `api` category): expected {0}"
+         nor a Gen 1 amplifyconfiguration.json (no `auth` or `api` category, no `aws_*` keys of the \
+         web format): expected {0}"
     )]
     UnrecognizedFormat(String),
+    /// The JSON is an Amplify JS `ResourcesConfig` object (`{"Auth": {"Cognito": ...}, "API":
+    /// ...}`) saved as a file, not a file the Amplify tools write.
+    #[error(
+        "the Amplify configuration is an Amplify JS ResourcesConfig object ({}) saved as JSON, \
+         not amplify_outputs.json or amplifyconfiguration.json",
+        .0.sections.join(", ")
+    )]
+    ResourcesConfig(ResourcesConfigFile),
     /// A required field is missing.
     #[error("{}: `{}` is missing; expected {}", .0.format, .0.path, .0.expected)]
     MissingField(FieldProblem),
@@ -161,7 +194,9 @@ impl ConfigError {
             | ConfigError::WrongType(p)
             | ConfigError::UnknownValue(p)
             | ConfigError::InvalidValue(p) => Some(p),
-            ConfigError::MalformedJson(_) | ConfigError::UnrecognizedFormat(_) => None,
+            ConfigError::MalformedJson(_)
+            | ConfigError::UnrecognizedFormat(_)
+            | ConfigError::ResourcesConfig(_) => None,
         }
     }
 
@@ -182,6 +217,12 @@ impl ConfigError {
             ConfigError::UnrecognizedFormat(_) => format!(
                 "Pass the contents of amplify_outputs.json or amplifyconfiguration.json, not another file; or {regenerate}."
             ),
+            ConfigError::ResourcesConfig(_) => "amplify-rs reads the file the Amplify tools write, not the object \
+                 Amplify JS builds from it. Gen 2: run `npx ampx generate outputs --app-id <app id> --branch <branch>` \
+                 (or `npx ampx sandbox`) and pass amplify_outputs.json. Gen 1: run `amplify pull --appId <app id> \
+                 --envName <env>` and pass amplifyconfiguration.json (src/amplifyconfiguration.json for web \
+                 projects, the object in aws-exports.js)."
+                .to_owned(),
             ConfigError::MissingField(p) => format!(
                 "Add `{}` ({}) at `{}`, or {regenerate}.",
                 last_segment(&p.path),

@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::check::{Check, ExtraMode, RawApi, merge_apis, sorted};
+use crate::check::{Check, ExtraMode, RawApi, api_like_paths, merge_apis, sorted, warn_url_kinds};
 use crate::error::ConfigFormat;
 use crate::model::{
-    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, IdentityPoolConfig,
-    IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig, OAuthResponseType,
-    PasswordPolicy, UserAttributeKey, UserPoolConfig, UsernameAttribute, VerificationType,
+    AmplifyConfig, AuthConfig, AuthFlowType, AuthorizationType, EndpointType, GuestAccess,
+    IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod, MfaStatus, OAuthConfig,
+    OAuthResponseType, PasswordPolicy, UserAttributeKey, UserPoolConfig, UsernameAttribute,
+    VerificationType,
 };
+use crate::warning::{ConfigWarning, WarningDetail, Warnings};
 use crate::{ApiKey, ClientSecret, ConfigError};
 
 const COGNITO: &str = "auth.plugins.awsCognitoAuthPlugin";
@@ -114,9 +116,10 @@ struct OAuth {
     token_uri: Option<String>,
 }
 
+/// `passwordProtectionSettings` (native) and `aws_cognito_password_protection_settings` (web).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PasswordProtection {
+pub(crate) struct PasswordProtection {
     password_policy_min_length: Option<i64>,
     password_policy_characters: Option<Vec<PasswordCharacters>>,
 }
@@ -131,12 +134,23 @@ enum PasswordCharacters {
     RequiresSymbols,
 }
 
-#[derive(Deserialize)]
+/// Gen 1 MFA spellings (native `mfaConfiguration`, web `aws_cognito_mfa_configuration`).
+#[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-enum Gen1Mfa {
+pub(crate) enum Gen1Mfa {
     Off,
     On,
     Optional,
+}
+
+impl Gen1Mfa {
+    pub(crate) fn status(value: Option<Gen1Mfa>) -> MfaStatus {
+        match value {
+            None | Some(Gen1Mfa::Off) => MfaStatus::Off,
+            Some(Gen1Mfa::On) => MfaStatus::Required,
+            Some(Gen1Mfa::Optional) => MfaStatus::Optional,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -158,7 +172,10 @@ struct ApiEntry {
     api_key: Option<String>,
 }
 
-pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigError> {
+pub(crate) fn parse(
+    value: &serde_json::Value,
+    warnings: &mut Warnings,
+) -> Result<AmplifyConfig, ConfigError> {
     let check = Check {
         format: ConfigFormat::Gen1,
     };
@@ -172,11 +189,14 @@ pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigEr
     for (name, entry) in &app_sync {
         let path = format!("{COGNITO}.AppSync.{name}");
         check.region(&format!("{path}.Region"), &entry.region)?;
-        extra.push(ExtraMode {
-            url: check.endpoint(&format!("{path}.ApiUrl"), &entry.api_url)?,
-            mode: entry.auth_mode,
-            api_key: entry.api_key.clone().map(ApiKey::new),
-        });
+        extra.push((
+            path.clone(),
+            ExtraMode {
+                url: check.endpoint(&format!("{path}.ApiUrl"), &entry.api_url)?,
+                mode: entry.auth_mode,
+                api_key: entry.api_key.clone().map(ApiKey::new),
+            },
+        ));
     }
     let mut raws = Vec::new();
     for (name, entry) in root.api.and_then(|a| a.plugins.api).unwrap_or_default() {
@@ -189,14 +209,77 @@ pub(crate) fn parse(value: &serde_json::Value) -> Result<AmplifyConfig, ConfigEr
             additional: Vec::new(),
             api_key: entry.api_key.map(ApiKey::new),
             name,
-            path,
+            url_path: format!("{path}.endpoint"),
+            key_path: format!("{path}.apiKey"),
         });
     }
+    for (path, mode) in &extra {
+        if !raws.iter().any(|r| r.url == mode.url) {
+            warnings.push(ConfigWarning::IgnoredApi(WarningDetail::new(
+                check.format,
+                path.clone(),
+                Some(format!("{} for {}", mode.mode, mode.url.host())),
+                format!(
+                    "the AppSync section only adds modes to an API of `{API}` with the same URL, \
+                     and none has it; add the API there"
+                ),
+            )));
+        }
+    }
+    warn_misplaced(check, value, warnings);
+    warn_url_kinds(check, &raws, warnings);
+    let extra: Vec<ExtraMode> = extra.into_iter().map(|(_, mode)| mode).collect();
     Ok(AmplifyConfig {
         auth,
         apis: merge_apis(check, &raws, &extra)?,
         custom: None,
     })
+}
+
+/// APIs under a plugin or category key Amplify does not read (`api.plugins.awsApiPlugin`,
+/// `auth.plugins.awsAPIPlugin`, a top-level `awsAPIPlugin`, ...).
+fn warn_misplaced(check: Check, value: &serde_json::Value, warnings: &mut Warnings) {
+    let Some(root) = value.as_object() else {
+        return;
+    };
+    let mut candidates = Vec::new();
+    for (key, child) in root {
+        match key.as_str() {
+            "auth" => {
+                if let Some(plugins) = child.get("plugins").and_then(|p| p.as_object()) {
+                    for (plugin, body) in plugins {
+                        let base = format!("auth.plugins.{plugin}");
+                        if plugin == "awsCognitoAuthPlugin" {
+                            continue;
+                        }
+                        candidates.extend(api_like_paths(body, &base, 2));
+                    }
+                }
+            }
+            "api" => {
+                if let Some(plugins) = child.get("plugins").and_then(|p| p.as_object()) {
+                    for (plugin, body) in plugins {
+                        if plugin != "awsAPIPlugin" {
+                            candidates.extend(api_like_paths(
+                                body,
+                                &format!("api.plugins.{plugin}"),
+                                2,
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => candidates.extend(api_like_paths(child, key, 4)),
+        }
+    }
+    for path in candidates {
+        warnings.push(ConfigWarning::IgnoredApi(WarningDetail::new(
+            check.format,
+            path,
+            None,
+            format!("Amplify reads APIs only from `{API}.<name>`; move the entry there"),
+        )));
+    }
 }
 
 fn auth(check: Check, plugin: &CognitoPlugin) -> Result<Option<AuthConfig>, ConfigError> {
@@ -251,33 +334,19 @@ fn auth(check: Check, plugin: &CognitoPlugin) -> Result<Option<AuthConfig>, Conf
         )?),
         None => None,
     };
-    let password_policy = match options.and_then(|o| o.password_protection_settings.as_ref()) {
-        Some(settings) => {
-            let chars = settings
-                .password_policy_characters
-                .as_deref()
-                .unwrap_or_default();
-            Some(PasswordPolicy {
-                min_length: check.min_length(
-                    &format!(
-                        "{COGNITO}.Auth.Default.passwordProtectionSettings.passwordPolicyMinLength"
-                    ),
-                    settings.password_policy_min_length,
-                )?,
-                require_lowercase: chars.contains(&PasswordCharacters::RequiresLowercase),
-                require_uppercase: chars.contains(&PasswordCharacters::RequiresUppercase),
-                require_numbers: chars.contains(&PasswordCharacters::RequiresNumbers),
-                require_symbols: chars.contains(&PasswordCharacters::RequiresSymbols),
-            })
-        }
-        None => None,
-    };
+    let password_policy = options
+        .and_then(|o| o.password_protection_settings.as_ref())
+        .map(|settings| {
+            settings.policy(
+                check,
+                &format!(
+                    "{COGNITO}.Auth.Default.passwordProtectionSettings.passwordPolicyMinLength"
+                ),
+            )
+        })
+        .transpose()?;
     let mfa = MfaConfig {
-        status: match options.and_then(|o| o.mfa_configuration.as_ref()) {
-            None | Some(Gen1Mfa::Off) => MfaStatus::Off,
-            Some(Gen1Mfa::On) => MfaStatus::Required,
-            Some(Gen1Mfa::Optional) => MfaStatus::Optional,
-        },
+        status: Gen1Mfa::status(options.and_then(|o| o.mfa_configuration)),
         methods: sorted(options.and_then(|o| o.mfa_types.clone())),
     };
     Ok(Some(AuthConfig {
@@ -291,6 +360,7 @@ fn auth(check: Check, plugin: &CognitoPlugin) -> Result<Option<AuthConfig>, Conf
         mfa,
         user_verification_types: sorted(options.and_then(|o| o.verification_mechanisms.clone())),
         unauthenticated_identities_enabled: true,
+        guest_access: GuestAccess::NotStated,
         authentication_flow_type: options.and_then(|o| o.authentication_flow_type),
         passwordless: None,
         groups: Vec::new(),
@@ -324,8 +394,28 @@ fn oauth_config(
     })
 }
 
-/// Gen 1 joins several redirect URIs with commas.
-fn split_uris(joined: &str) -> Vec<String> {
+impl PasswordProtection {
+    pub(crate) fn policy(
+        &self,
+        check: Check,
+        min_length_path: &str,
+    ) -> Result<PasswordPolicy, ConfigError> {
+        let chars = self
+            .password_policy_characters
+            .as_deref()
+            .unwrap_or_default();
+        Ok(PasswordPolicy {
+            min_length: check.min_length(min_length_path, self.password_policy_min_length)?,
+            require_lowercase: chars.contains(&PasswordCharacters::RequiresLowercase),
+            require_uppercase: chars.contains(&PasswordCharacters::RequiresUppercase),
+            require_numbers: chars.contains(&PasswordCharacters::RequiresNumbers),
+            require_symbols: chars.contains(&PasswordCharacters::RequiresSymbols),
+        })
+    }
+}
+
+/// Gen 1 joins several values (redirect URIs, web-format modes) with commas.
+pub(crate) fn split_uris(joined: &str) -> Vec<String> {
     joined
         .split(',')
         .map(str::trim)

@@ -1,5 +1,5 @@
-//! Amplify configuration for Rust: reads the Gen 1 `amplifyconfiguration.json` and the Gen 2
-//! `amplify_outputs.json` into one validated, typed [`AmplifyConfig`] that every plugin reads.
+//! Amplify configuration for Rust: reads the Gen 1 `amplifyconfiguration.json` (native and web
+//! shapes, and `aws-exports.js`'s object) and the Gen 2 `amplify_outputs.json` into one validated, typed [`AmplifyConfig`] that every plugin reads.
 //!
 //! ```
 //! use amplify_config::{AmplifyConfig, AuthorizationType, EndpointType};
@@ -28,13 +28,27 @@
 //!
 //! # Formats
 //!
-//! A document with a top-level `version` is read as Gen 2; otherwise one with an `auth` or `api`
-//! category is read as Gen 1. Unknown fields are ignored in both, so newer files keep working.
+//! Three shapes of file are read (see `docs/configuration.md` for every field):
+//!
+//! - **Gen 2** `amplify_outputs.json` (a top-level `version`, `1` to `1.5`; a newer version is
+//!   read as far as it goes, with a [`ConfigWarning::NewerVersion`]). REST APIs come from
+//!   `custom.API.<name>` (`{endpoint, region, apiName}`, as Amplify's Gen 2 documentation
+//!   publishes them) and from Amplify Flutter's `rest_api` section.
+//! - **Gen 1 native** `amplifyconfiguration.json` (`auth.plugins.awsCognitoAuthPlugin`,
+//!   `api.plugins.awsAPIPlugin`), written for Android, iOS and Flutter.
+//! - **Gen 1 web** `amplifyconfiguration.json` / the object of `aws-exports.js`
+//!   (`aws_project_region`, `aws_user_pools_id`, `aws_appsync_graphqlEndpoint`,
+//!   `aws_cloud_logic_custom`, ...), written for JavaScript projects.
+//!
+//! An Amplify JS `ResourcesConfig` object saved as JSON is recognised and refused with
+//! [`ConfigError::ResourcesConfig`], which says how to produce the real file. Unknown fields
+//! are ignored, so newer files keep working; things that look meant for amplify-rs but are not
+//! read (an API nested where Amplify does not read it) come back as [`ConfigWarning`]s from
+//! [`AmplifyConfig::from_json_with_warnings`] and are logged with `tracing`.
 //!
 //! amplify-rs adds two optional fields for custom identity pool endpoints, which Amplify's formats
 //! lack: `CredentialsProvider.CognitoIdentity.Default.Endpoint` (Gen 1) and
-//! `auth.identity_pool_endpoint` (Gen 2). Gen 2 REST APIs are read from Amplify Flutter's
-//! `rest_api` section (`{name: {url, aws_region, authorization_type, api_key?}}`).
+//! `auth.identity_pool_endpoint` (Gen 2).
 //!
 //! # Errors
 //!
@@ -51,31 +65,36 @@ mod gen1;
 mod gen2;
 mod model;
 mod secret;
+mod warning;
+mod web;
 
 pub use endpoint::{Endpoint, EndpointError};
-pub use error::{ConfigError, ConfigFormat, FieldProblem, JsonSyntax};
+pub use error::{ConfigError, ConfigFormat, FieldProblem, JsonSyntax, ResourcesConfigFile};
 pub use model::{
     AmplifyConfig, ApiEndpoint, ApiLookupError, AuthConfig, AuthFlowType, AuthorizationType,
-    EndpointType, GEN2_DATA_API_NAME, IdentityPoolConfig, IdentityProvider, MfaConfig, MfaMethod,
-    MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy, PasswordlessConfig,
+    EndpointType, GEN2_DATA_API_NAME, GuestAccess, IdentityPoolConfig, IdentityProvider, MfaConfig,
+    MfaMethod, MfaStatus, OAuthConfig, OAuthResponseType, PasswordPolicy, PasswordlessConfig,
     UserAttributeKey, UserPoolConfig, UserPoolGroup, UsernameAttribute, VerificationType,
 };
 #[doc(hidden)]
 pub use secret::__private;
 pub use secret::{ApiKey, ClientSecret};
+pub use warning::{ConfigWarning, WarningDetail};
 
 impl AmplifyConfig {
-    /// Parses and validates a Gen 1 or Gen 2 configuration document.
+    /// Parses and validates a configuration document of any supported format.
+    ///
+    /// Warnings (things read with a caveat or not read) are logged with `tracing`; use
+    /// [`from_json_with_warnings`](Self::from_json_with_warnings) to get them.
     ///
     /// # Errors
     ///
-    /// [`ConfigError`] for malformed JSON, a document of neither format, a missing required
-    /// field, a wrong type, an unknown enum value or an invalid value (for example a plain-http
-    /// endpoint for a host that is not loopback).
+    /// [`ConfigError`] for malformed JSON, a document of no supported format (including an
+    /// Amplify JS `ResourcesConfig` object), a missing required field, a wrong type, an unknown
+    /// enum value or an invalid value (for example a plain-http endpoint for a host that is not
+    /// loopback, or a region that is not an AWS region name).
     pub fn from_json(json: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| ConfigError::malformed(&e))?;
-        Self::from_value(&value)
+        Self::from_json_with_warnings(json).map(|(config, _)| config)
     }
 
     /// Like [`from_json`](Self::from_json), for an already parsed document.
@@ -84,14 +103,86 @@ impl AmplifyConfig {
     ///
     /// As for [`from_json`](Self::from_json), except malformed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<Self, ConfigError> {
-        match Self::detect_format(value) {
-            Some(ConfigFormat::Gen2) => gen2::parse(value),
-            Some(ConfigFormat::Gen1) => gen1::parse(value),
-            None if value.is_object() => Err(ConfigError::UnrecognizedFormat(
-                "a top-level `version` (Gen 2) or an `auth` / `api` category (Gen 1)".to_owned(),
-            )),
-            None => Err(ConfigError::UnrecognizedFormat("a JSON object".to_owned())),
+        Self::from_value_with_warnings(value).map(|(config, _)| config)
+    }
+
+    /// Like [`from_json`](Self::from_json), and also returns the [`ConfigWarning`]s: things
+    /// the file says that were read with a caveat (a newer outputs version) or not read at all
+    /// (an API nested where Amplify does not read it). Warnings are logged too.
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_json`](Self::from_json).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use amplify_config::{AmplifyConfig, ConfigWarning};
+    ///
+    /// let (config, warnings) = AmplifyConfig::from_json_with_warnings(r#"{
+    ///   "aws_project_region": "us-east-1",
+    ///   "aws_appsync_graphqlEndpoint": "https://a1b2c3.execute-api.us-east-1.amazonaws.com/prod",
+    ///   "aws_appsync_region": "us-east-1",
+    ///   "aws_appsync_authenticationType": "AWS_IAM"
+    /// }"#)?;
+    /// assert_eq!(config.apis.len(), 1);
+    /// match &warnings[..] {
+    ///     [ConfigWarning::RestUrlForGraphQl(detail)] => {
+    ///         assert_eq!(detail.path(), "aws_appsync_graphqlEndpoint");
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), amplify_config::ConfigError>(())
+    /// ```
+    pub fn from_json_with_warnings(json: &str) -> Result<(Self, Vec<ConfigWarning>), ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ConfigError::malformed(&e))?;
+        Self::from_value_with_warnings(&value)
+    }
+
+    /// Like [`from_json_with_warnings`](Self::from_json_with_warnings), for an already parsed
+    /// document.
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_json`](Self::from_json), except malformed JSON.
+    pub fn from_value_with_warnings(
+        value: &serde_json::Value,
+    ) -> Result<(Self, Vec<ConfigWarning>), ConfigError> {
+        let mut warnings = warning::Warnings::default();
+        let format = Self::detect_format(value);
+        let config = match format {
+            Some(ConfigFormat::Gen2) => gen2::parse(value, &mut warnings)?,
+            Some(ConfigFormat::Gen1) => gen1::parse(value, &mut warnings)?,
+            Some(ConfigFormat::Gen1Web) => web::parse(value, &mut warnings)?,
+            None => {
+                if let Some(sections) = resources_config_sections(value) {
+                    return Err(ConfigError::ResourcesConfig(ResourcesConfigFile::new(
+                        sections,
+                    )));
+                }
+                return Err(ConfigError::UnrecognizedFormat(if value.is_object() {
+                    "a top-level `version` (Gen 2), an `auth` / `api` category (Gen 1) or \
+                     `aws_*` keys such as `aws_project_region` (Gen 1 web)"
+                        .to_owned()
+                } else {
+                    "a JSON object".to_owned()
+                }));
+            }
+        };
+        for w in &warnings.0 {
+            tracing::warn!(kind = w.kind(), path = w.path(), "{w}");
         }
+        if let Some(format) = format {
+            tracing::debug!(
+                %format,
+                apis = config.apis.len(),
+                auth = config.auth.is_some(),
+                warnings = warnings.0.len(),
+                "read the Amplify configuration"
+            );
+        }
+        Ok((config, warnings.0))
     }
 
     /// The format of a document, judged from its top-level keys without validating it.
@@ -121,6 +212,8 @@ impl AmplifyConfig {
             || object.contains_key("Version")
         {
             Some(ConfigFormat::Gen1)
+        } else if web::MARKERS.iter().any(|k| object.contains_key(*k)) {
+            Some(ConfigFormat::Gen1Web)
         } else if ["auth", "data", "custom", "rest_api"]
             .iter()
             .any(|k| object.contains_key(*k))
@@ -132,4 +225,33 @@ impl AmplifyConfig {
             None
         }
     }
+}
+
+/// The Amplify JS `ResourcesConfig` sections of a document (`Auth.Cognito`, `API.GraphQL`,
+/// `API.REST`, `Storage.S3`, ...), when it has any.
+fn resources_config_sections(value: &serde_json::Value) -> Option<Vec<String>> {
+    const SECTIONS: &[(&str, &[&str])] = &[
+        ("Auth", &["Cognito"]),
+        ("API", &["GraphQL", "REST", "Events"]),
+        ("Storage", &["S3"]),
+        (
+            "Analytics",
+            &["Pinpoint", "Kinesis", "KinesisFirehose", "Personalize"],
+        ),
+        ("Geo", &["LocationService"]),
+        ("Notifications", &["InAppMessaging", "PushNotification"]),
+        ("Interactions", &["LexV1", "LexV2"]),
+        ("Predictions", &["convert", "identify", "interpret"]),
+    ];
+    let object = value.as_object()?;
+    let found: Vec<String> = SECTIONS
+        .iter()
+        .flat_map(|(section, subs)| {
+            let body = object.get(*section);
+            subs.iter()
+                .filter(move |sub| body.and_then(|b| b.get(**sub)).is_some())
+                .map(move |sub| format!("{section}.{sub}"))
+        })
+        .collect();
+    (!found.is_empty()).then_some(found)
 }

@@ -49,8 +49,14 @@ pub struct AuthConfig {
     pub mfa: MfaConfig,
     /// How users are verified after sign-up.
     pub user_verification_types: Vec<VerificationType>,
-    /// Whether the identity pool gives credentials to guests (defaults to `true`).
+    /// Whether the identity pool gives credentials to guests (`true` unless the file says
+    /// otherwise, as in Amplify). [`guest_access`](Self::guest_access) says whether the file
+    /// stated it.
     pub unauthenticated_identities_enabled: bool,
+    /// Guest access as the file states it: Gen 2 `unauthenticated_identities_enabled`, web
+    /// `aws_mandatory_sign_in` or `allowUnauthenticatedIdentities`; native Gen 1 files never
+    /// state it.
+    pub guest_access: GuestAccess,
     /// The default sign-in flow, when the file names one.
     pub authentication_flow_type: Option<AuthFlowType>,
     /// Passwordless sign-in settings (Gen 2).
@@ -415,6 +421,8 @@ caseless_enum!(
         Email => ["email"],
         /// The phone number.
         PhoneNumber => ["phone_number"],
+        /// The username itself (Gen 2 `username_attributes: ["username"]`).
+        Username => ["username"],
     }
 );
 
@@ -459,6 +467,8 @@ caseless_enum!(
         PreferredUsername => ["preferred_username"],
         /// `profile`
         Profile => ["profile"],
+        /// `sub` (the user's immutable id; the Gen 2 schema allows it among required attributes)
+        Sub => ["sub"],
         /// `updated_at`
         UpdatedAt => ["updated_at"],
         /// `website`
@@ -519,6 +529,35 @@ caseless_enum!(
         Token => ["token"],
     }
 );
+
+/// Whether a file states that guests get identity pool credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GuestAccess {
+    /// The file does not say; amplify-rs, like Amplify, allows guests.
+    #[default]
+    NotStated,
+    /// The file allows guests.
+    Allowed,
+    /// The file denies guests (`unauthenticated_identities_enabled: false`, or
+    /// `aws_mandatory_sign_in: "enable"`).
+    Denied,
+}
+
+impl GuestAccess {
+    pub(crate) fn from_stated(stated: Option<bool>) -> Self {
+        match stated {
+            None => GuestAccess::NotStated,
+            Some(true) => GuestAccess::Allowed,
+            Some(false) => GuestAccess::Denied,
+        }
+    }
+
+    /// Whether guests get credentials (`false` only when the file denies them).
+    pub fn allows_guests(self) -> bool {
+        self != GuestAccess::Denied
+    }
+}
 
 /// Whether MFA is off, optional or required.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -149,7 +149,7 @@ fn gen1_every_field() {
 
 #[test]
 fn gen2_every_field_and_equal_to_gen1() {
-    let gen2 = parse(GEN2_FULL);
+    let mut gen2 = parse(GEN2_FULL);
     let gen1 = parse(GEN1_FULL);
     let auth = gen2.auth.as_ref().unwrap();
     assert_eq!(
@@ -167,6 +167,13 @@ fn gen2_every_field_and_equal_to_gen1() {
         "https://proxy.example.com/cognito"
     );
     assert_eq!(auth.mfa.status, MfaStatus::Optional);
+    // Gen 2 states guest access; native Gen 1 cannot. Everything else is equal.
+    assert_eq!(auth.guest_access, GuestAccess::Allowed);
+    assert_eq!(
+        gen1.auth.as_ref().unwrap().guest_access,
+        GuestAccess::NotStated
+    );
+    gen2.auth.as_mut().unwrap().guest_access = GuestAccess::NotStated;
     assert_eq!(gen1, gen2);
 }
 
@@ -739,7 +746,10 @@ fn invalid_values_are_explained() {
         (GEN1_FULL, "/auth/plugins/awsCognitoAuthPlugin/Auth/Default/passwordProtectionSettings/passwordPolicyMinLength".into(), 3.into(), "auth.plugins.awsCognitoAuthPlugin.Auth.Default.passwordProtectionSettings.passwordPolicyMinLength", "6 to 99"),
         (GEN1_FULL, "/api/plugins/awsAPIPlugin/items/endpoint".into(), "http://10.0.0.8/dev".into(), "api.plugins.awsAPIPlugin.items.endpoint", "https"),
         (GEN1_FULL, "/auth/plugins/awsCognitoAuthPlugin/AppSync/data_AWS_IAM/ApiUrl".into(), "ftp://x".into(), "auth.plugins.awsCognitoAuthPlugin.AppSync.data_AWS_IAM.ApiUrl", "https"),
-        (GEN2_FULL, "/version".into(), "2".into(), "version", "supported"),
+        (GEN2_FULL, "/version".into(), "banana".into(), "version", "supported"),
+        (GEN2_FULL, "/version".into(), "0".into(), "version", "Gen 1 web format"),
+        (GEN2_FULL, "/auth/aws_region".into(), "us-east-1a".into(), "auth.aws_region", "region"),
+        (GEN2_FULL, "/auth/aws_region".into(), "us-east".into(), "auth.aws_region", "region"),
         (GEN2_FULL, "/auth/user_pool_endpoint".into(), "http://example.com".into(), "auth.user_pool_endpoint", "https"),
         (GEN2_FULL, "/auth/identity_pool_id".into(), "nope".into(), "auth.identity_pool_id", "us-east-1:"),
         (GEN2_FULL, "/auth/password_policy/min_length".into(), 200.into(), "auth.password_policy.min_length", "6 to 99"),
