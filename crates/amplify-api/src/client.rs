@@ -1,27 +1,24 @@
 //! [`ApiPlugin`]: the API category's client and Amplify plugin, and its builder.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use amplify_core::config::{AmplifyConfig, EndpointType};
+use amplify_core::config::AmplifyConfig;
 use amplify_core::time::{SharedTimeSource, SkewCorrectedClock};
 use amplify_core::{
     AmplifyError, AuthProvider, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
     Plugin, PluginContext, SharedTokenProvider, TokenProvider,
 };
-use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
+use http::Method;
 
-pub(crate) use crate::auth::SigningService;
-use crate::auth::skew;
-use crate::auth::{self, Credential, SigningContext};
 use crate::connector::{Connector, SharedConnector};
-use crate::endpoint::{Endpoints, PreparedEndpoint};
-use crate::error::{ApiError, InterceptorFailure};
-use crate::graphql::{GraphQlOperation, OperationKind};
-use crate::interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
-use crate::rest::RestOperation;
+use crate::endpoint::Endpoints;
+use crate::error::ApiError;
+use crate::interceptor::{RequestInterceptor, SharedInterceptor};
+use crate::operation::graphql::{GraphQlOperation, OperationKind};
+use crate::operation::rest::RestOperation;
+use crate::request::{Configured, Dispatcher};
 use crate::transport::{Transport, TransportSettings};
 
 /// The key of the API plugin in Amplify (`awsAPIPlugin`).
@@ -65,45 +62,24 @@ pub struct ApiPlugin {
 }
 
 struct Inner {
-    /// `Err` only for [`ApiPlugin::new`] when the default client could not be built (the ring
-    /// provider offering no protocol version); every request then reports it.
-    transport: Result<Transport, Arc<ApiError>>,
-    interceptors: Vec<SharedInterceptor>,
+    /// The HTTP client, interceptors, timeout and configured state, shared with operations.
+    dispatcher: Arc<Dispatcher>,
     providers: Vec<(AuthorizationType, AuthProvider)>,
     /// The plugin's own clock: the builder's, one over the builder's time source, or one over
     /// the system clock.
     own_clock: SkewCorrectedClock,
     /// Whether `own_clock` was chosen by the builder (and so wins over Amplify's).
     clock_chosen: bool,
-    request_timeout: Duration,
-    state: RwLock<Option<Arc<Configured>>>,
-}
-
-/// What configuring produced: the prepared endpoints, the provider registry and the clock.
-#[derive(Debug)]
-pub(crate) struct Configured {
-    endpoints: Endpoints,
-    registry: AuthProviderRegistry,
-    clock: SkewCorrectedClock,
-}
-
-impl Configured {
-    pub(crate) fn endpoint(
-        &self,
-        kind: EndpointType,
-        name: Option<&str>,
-    ) -> Result<Arc<PreparedEndpoint>, ApiError> {
-        self.endpoints.get(kind, name)
-    }
 }
 
 impl fmt::Debug for ApiPlugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let interceptors: Vec<&str> = self.inner.interceptors.iter().map(|i| i.name()).collect();
+        let dispatcher = &self.inner.dispatcher;
+        let interceptors: Vec<&str> = dispatcher.interceptors.iter().map(|i| i.name()).collect();
         f.debug_struct("ApiPlugin")
             .field("configured", &self.is_configured())
             .field("interceptors", &interceptors)
-            .field("request_timeout", &self.inner.request_timeout)
+            .field("request_timeout", &dispatcher.request_timeout)
             .field("clock_offset_ms", &self.clock_offset_ms())
             .finish_non_exhaustive()
     }
@@ -182,16 +158,11 @@ impl ApiPlugin {
             Some(shared) if !self.inner.clock_chosen => shared.clone(),
             _ => self.inner.own_clock.clone(),
         };
-        let configured = Arc::new(Configured {
+        self.inner.dispatcher.set_state(Configured {
             endpoints,
             registry: registry.clone(),
             clock,
         });
-        *self
-            .inner
-            .state
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(configured);
         tracing::debug!(
             apis = config.apis.len(),
             providers = self.inner.providers.len(),
@@ -202,11 +173,7 @@ impl ApiPlugin {
 
     /// Whether the plugin has been configured.
     pub fn is_configured(&self) -> bool {
-        self.inner
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.inner.dispatcher.configured().is_some()
     }
 
     /// The clock offset the plugin signs with, in milliseconds (server time minus local time; 0
@@ -220,184 +187,54 @@ impl ApiPlugin {
     /// own before configuration.
     fn clock(&self) -> SkewCorrectedClock {
         self.inner
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
+            .dispatcher
+            .configured()
             .map_or_else(|| self.inner.own_clock.clone(), |s| s.clock.clone())
     }
 
     /// A GraphQL query (Amplify's `query`).
     pub fn query(&self, document: impl Into<String>) -> GraphQlOperation {
-        GraphQlOperation::new(self.clone(), OperationKind::Query, document.into())
+        GraphQlOperation::new(self.dispatcher(), OperationKind::Query, document.into())
     }
 
     /// A GraphQL mutation (Amplify's `mutate`).
     pub fn mutate(&self, document: impl Into<String>) -> GraphQlOperation {
-        GraphQlOperation::new(self.clone(), OperationKind::Mutation, document.into())
+        GraphQlOperation::new(self.dispatcher(), OperationKind::Mutation, document.into())
     }
 
     /// A REST `GET` of `path` (relative to the REST API's URL).
     pub fn get(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::GET, path.into())
+        RestOperation::new(self.dispatcher(), Method::GET, path.into())
     }
 
     /// A REST `HEAD`.
     pub fn head(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::HEAD, path.into())
+        RestOperation::new(self.dispatcher(), Method::HEAD, path.into())
     }
 
     /// A REST `POST`.
     pub fn post(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::POST, path.into())
+        RestOperation::new(self.dispatcher(), Method::POST, path.into())
     }
 
     /// A REST `PUT`.
     pub fn put(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::PUT, path.into())
+        RestOperation::new(self.dispatcher(), Method::PUT, path.into())
     }
 
     /// A REST `PATCH`.
     pub fn patch(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::PATCH, path.into())
+        RestOperation::new(self.dispatcher(), Method::PATCH, path.into())
     }
 
     /// A REST `DELETE`.
     pub fn delete(&self, path: impl Into<String>) -> RestOperation {
-        RestOperation::new(self.clone(), Method::DELETE, path.into())
+        RestOperation::new(self.dispatcher(), Method::DELETE, path.into())
     }
 
-    pub(crate) fn state(&self) -> Result<Arc<Configured>, ApiError> {
-        self.inner
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .ok_or(ApiError::NotConfigured)
+    fn dispatcher(&self) -> Arc<Dispatcher> {
+        Arc::clone(&self.inner.dispatcher)
     }
-
-    /// Authorizes `request` for `mode`, runs the interceptors and sends it; an IAM request whose
-    /// signature the server rejects because of clock skew is re-signed with the server's time and
-    /// sent once more.
-    pub(crate) async fn dispatch(
-        &self,
-        state: &Configured,
-        endpoint: &PreparedEndpoint,
-        mode: AuthorizationType,
-        service: SigningService,
-        request: Request<Bytes>,
-        timeout: Option<Duration>,
-    ) -> Result<Response<Bytes>, ApiError> {
-        let transport = self.inner.transport.as_ref().map_err(|e| {
-            ApiError::configuration_with(None, "the HTTP client could not be built", Arc::clone(e))
-        })?;
-        let timeout = timeout.unwrap_or(self.inner.request_timeout);
-        let credential = if auth::pre_authorized(request.headers(), mode) {
-            tracing::debug!("the request carries its own authorization; leaving it as is");
-            Credential::Unchanged
-        } else {
-            auth::resolve(mode, endpoint, &state.registry).await?
-        };
-
-        if !credential.is_iam() {
-            let mut request = request;
-            auth::apply(&credential, &mut request, || {
-                Self::signing_context(state, endpoint, service)
-            })?;
-            return self
-                .exchange(transport, request, endpoint, mode, 1, timeout)
-                .await;
-        }
-
-        let signing = Self::signing_context(state, endpoint, service);
-        let mut signed = clone_request(&request);
-        auth::apply(&credential, &mut signed, || signing)?;
-        let response = self
-            .exchange(transport, signed, endpoint, mode, 1, timeout)
-            .await?;
-        let Some(server_time) = skew::server_time_if_skewed(
-            response.status(),
-            response.headers(),
-            response.body(),
-            signing.time,
-        ) else {
-            return Ok(response);
-        };
-        let offset = state.clock.learn(server_time);
-        tracing::debug!(
-            offset_ms = offset,
-            "signature rejected for clock skew; retrying with the server's time"
-        );
-        let mut signed = request;
-        auth::apply(&credential, &mut signed, || {
-            Self::signing_context(state, endpoint, service)
-        })?;
-        self.exchange(transport, signed, endpoint, mode, 2, timeout)
-            .await
-    }
-
-    fn signing_context<'a>(
-        state: &Configured,
-        endpoint: &'a PreparedEndpoint,
-        service: SigningService,
-    ) -> SigningContext<'a> {
-        SigningContext {
-            region: &endpoint.region,
-            service,
-            time: state.clock.now(),
-        }
-    }
-
-    async fn exchange(
-        &self,
-        transport: &Transport,
-        mut request: Request<Bytes>,
-        endpoint: &PreparedEndpoint,
-        mode: AuthorizationType,
-        attempt: u32,
-        timeout: Duration,
-    ) -> Result<Response<Bytes>, ApiError> {
-        let ctx = InterceptorContext {
-            api_name: &endpoint.name,
-            authorization_mode: mode,
-            attempt,
-        };
-        for interceptor in &self.inner.interceptors {
-            interceptor.on_request(&ctx, &mut request).map_err(|e| {
-                ApiError::Interceptor(InterceptorFailure::new(interceptor.name(), e))
-            })?;
-        }
-        tracing::trace!(
-            method = %request.method(),
-            path = request.uri().path(),
-            attempt,
-            "sending request"
-        );
-        let response = transport.send(request, timeout, &endpoint.name).await?;
-        tracing::trace!(
-            status = response.status().as_u16(),
-            body_len = response.body().len(),
-            "received response"
-        );
-        for interceptor in &self.inner.interceptors {
-            interceptor.on_response(&ctx, &response);
-        }
-        Ok(response)
-    }
-}
-
-fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
-}
-
-/// The `user-agent` every request carries.
-pub(crate) fn user_agent() -> HeaderValue {
-    HeaderValue::from_static(concat!("amplify-rs/", env!("CARGO_PKG_VERSION"), " api"))
 }
 
 impl Plugin for ApiPlugin {
@@ -595,81 +432,17 @@ impl ApiPluginBuilder {
     fn finish(self, transport: Result<Transport, Arc<ApiError>>) -> ApiPlugin {
         ApiPlugin {
             inner: Arc::new(Inner {
-                transport,
-                interceptors: self.interceptors,
+                dispatcher: Arc::new(Dispatcher::new(
+                    transport,
+                    self.interceptors,
+                    self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+                )),
                 providers: self.providers,
                 clock_chosen: self.clock.is_some() || self.time.is_some(),
                 own_clock: self
                     .clock
                     .unwrap_or_else(|| SkewCorrectedClock::new(self.time.unwrap_or_default())),
-                request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
-                state: RwLock::new(None),
             }),
         }
-    }
-}
-
-/// Headers collected by an operation builder; the first invalid one is reported by `send`.
-#[derive(Default)]
-pub(crate) struct RequestHeaders {
-    map: HeaderMap,
-    error: Option<String>,
-}
-
-impl RequestHeaders {
-    pub(crate) fn append(&mut self, name: &str, value: &str) {
-        if self.error.is_some() {
-            return;
-        }
-        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
-            self.error = Some(format!("`{name}` is not a valid header name"));
-            return;
-        };
-        match HeaderValue::from_str(value) {
-            Ok(mut value) => {
-                if is_sensitive(&name) {
-                    value.set_sensitive(true);
-                }
-                self.map.append(name, value);
-            }
-            Err(_) => {
-                self.error = Some(format!("the value of header `{name}` is not valid"));
-            }
-        }
-    }
-
-    pub(crate) fn extend(&mut self, headers: HeaderMap) {
-        let mut last: Option<HeaderName> = None;
-        for (name, mut value) in headers {
-            let Some(name) = name.or_else(|| last.clone()) else {
-                continue;
-            };
-            if is_sensitive(&name) {
-                value.set_sensitive(true);
-            }
-            self.map.append(name.clone(), value);
-            last = Some(name);
-        }
-    }
-
-    pub(crate) fn into_map(self) -> Result<HeaderMap, ApiError> {
-        match self.error {
-            Some(message) => Err(ApiError::invalid_request(message)),
-            None => Ok(self.map),
-        }
-    }
-}
-
-fn is_sensitive(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "authorization" | "x-api-key" | "x-amz-security-token" | "cookie"
-    )
-}
-
-impl fmt::Debug for RequestHeaders {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Names only: values may be secrets.
-        f.debug_list().entries(self.map.keys()).finish()
     }
 }

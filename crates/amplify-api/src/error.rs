@@ -10,6 +10,7 @@ use amplify_core::{AmplifyError, AuthorizationType, BoxError, ProviderError, Pro
 use http::StatusCode;
 
 use crate::graphql::GraphQlError;
+use crate::graphql::codec::Undecodable;
 use crate::response::HttpResponse;
 
 /// Everything that can go wrong in an API call.
@@ -671,6 +672,16 @@ impl DecodeFailure {
             request_id,
             source,
         }
+    }
+
+    /// The error of a GraphQL body the codec could not decode.
+    pub(crate) fn from_codec(failure: Undecodable, request_id: Option<String>) -> ApiError {
+        let Undecodable {
+            path,
+            errors,
+            source,
+        } = failure;
+        ApiError::Decode(Box::new(Self::new(path, errors, request_id, source)))
     }
 
     /// The JSON path where decoding failed (`data.getTodo.done`); empty for the document itself.

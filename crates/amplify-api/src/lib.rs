@@ -114,12 +114,14 @@
 mod auth;
 mod client;
 mod connector;
+mod decode;
 mod endpoint;
 mod error;
 mod graphql;
 mod interceptor;
+mod operation;
+mod request;
 mod response;
-mod rest;
 mod transport;
 
 /// The boxed error interceptors return (amplify-core's, re-exported).
@@ -131,12 +133,11 @@ pub use error::{
     InterceptorFailure, InvalidRequestError, ProviderFailure, SigningFailure, StatusFailure,
     TimeoutFailure, TimeoutPhase, TransportFailure,
 };
-pub use graphql::{
-    GraphQlError, GraphQlErrorLocation, GraphQlOperation, GraphQlPathSegment, GraphQlResponse,
-};
+pub use graphql::{GraphQlError, GraphQlErrorLocation, GraphQlPathSegment, GraphQlResponse};
 pub use interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
+pub use operation::graphql::GraphQlOperation;
+pub use operation::rest::RestOperation;
 pub use response::HttpResponse;
-pub use rest::RestOperation;
 
 /// The `http` crate amplify-api's requests, responses and headers come from, so you need not
 /// match its version.

@@ -1,17 +1,18 @@
 //! [`HttpResponse`]: a fully read HTTP response (REST results and error responses).
+//!
+//! Decoding its body ([`HttpResponse::text`], [`HttpResponse::json`]) lives in
+//! [`decode`](crate::decode), above [`error`](crate::error), because the errors carry responses:
+//! this module imports nothing else of the crate.
 
 use std::fmt;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
-
-use crate::error::{ApiError, DecodeFailure};
 
 /// A complete HTTP response: status, headers and the whole body.
 ///
-/// REST calls return it for 2xx statuses; [`ApiError::Unauthorized`] and
-/// [`ApiError::HttpStatus`] carry it for the others. `Debug` shows the body's length only.
+/// REST calls return it for 2xx statuses; [`ApiError::Unauthorized`](crate::ApiError::Unauthorized) and
+/// [`ApiError::HttpStatus`](crate::ApiError::HttpStatus) carry it for the others. `Debug` shows the body's length only.
 #[derive(Clone)]
 pub struct HttpResponse {
     status: StatusCode,
@@ -56,54 +57,6 @@ impl HttpResponse {
     /// The body, by value.
     pub fn into_body(self) -> Bytes {
         self.body
-    }
-
-    /// The body as UTF-8 text.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::Decode`] when the body is not UTF-8.
-    pub fn text(&self) -> Result<&str, ApiError> {
-        std::str::from_utf8(&self.body).map_err(|e| {
-            let json =
-                serde_json::Error::io(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
-            ApiError::Decode(Box::new(DecodeFailure::new(
-                String::new(),
-                Vec::new(),
-                self.request_id().map(str::to_owned),
-                json,
-            )))
-        })
-    }
-
-    /// Decodes the body as JSON into `T`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::Decode`] with the JSON path where decoding failed.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use amplify_api::HttpResponse;
-    /// use http::{HeaderMap, StatusCode};
-    ///
-    /// let response = HttpResponse::new(StatusCode::OK, HeaderMap::new(), r#"{"items":[1,2]}"#);
-    /// let value: serde_json::Value = response.json()?;
-    /// assert_eq!(value["items"][1], 2);
-    /// # Ok::<(), amplify_api::ApiError>(())
-    /// ```
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            ApiError::Decode(Box::new(DecodeFailure::new(
-                if path == "." { String::new() } else { path },
-                Vec::new(),
-                self.request_id().map(str::to_owned),
-                e.into_inner(),
-            )))
-        })
     }
 
     /// The service's request id (`x-amzn-RequestId`, or API Gateway's `x-amzn-requestid` /

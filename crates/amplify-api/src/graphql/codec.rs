@@ -6,7 +6,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::error::DecodeFailure;
 use crate::graphql::GraphQlError;
 
 #[derive(Serialize)]
@@ -57,6 +56,27 @@ pub(crate) fn decode_errors(body: &[u8]) -> Vec<GraphQlError> {
         .unwrap_or_default()
 }
 
+/// A body that could not be decoded: where, the GraphQL errors of its envelope (when it could be
+/// read) and serde's error. The operation turns it into a
+/// [`DecodeFailure`](crate::DecodeFailure) with the response's request id.
+#[derive(Debug)]
+pub(crate) struct Undecodable {
+    pub(crate) path: String,
+    pub(crate) errors: Vec<GraphQlError>,
+    pub(crate) source: serde_json::Error,
+}
+
+#[cfg(test)]
+impl Undecodable {
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn graphql_errors(&self) -> &[GraphQlError] {
+        &self.errors
+    }
+}
+
 /// The decoded parts of a response.
 pub(crate) struct Decoded<T> {
     pub(crate) data: Option<T>,
@@ -68,8 +88,7 @@ pub(crate) struct Decoded<T> {
 pub(crate) fn decode_response<T: DeserializeOwned>(
     body: &[u8],
     decode_path: Option<&str>,
-    request_id: Option<&str>,
-) -> Result<Decoded<T>, Box<DecodeFailure>> {
+) -> Result<Decoded<T>, Box<Undecodable>> {
     let decode_path = decode_path.filter(|p| !p.is_empty());
     if decode_path.is_none() {
         // Fast path: one pass, no path tracking. On failure, the slower path below runs to find
@@ -89,13 +108,12 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
             });
         }
     }
-    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
-        Box::new(DecodeFailure::new(
-            String::new(),
-            Vec::new(),
-            request_id.map(str::to_owned),
-            e,
-        ))
+    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|source| {
+        Box::new(Undecodable {
+            path: String::new(),
+            errors: Vec::new(),
+            source,
+        })
     })?;
     let errors = envelope.errors.unwrap_or_default();
     let Some(raw) = envelope.data else {
@@ -111,12 +129,11 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
     };
     match decoded {
         Ok(data) => Ok(Decoded { data, errors }),
-        Err((path, source)) => Err(Box::new(DecodeFailure::new(
+        Err((path, source)) => Err(Box::new(Undecodable {
             path,
             errors,
-            request_id.map(str::to_owned),
             source,
-        ))),
+        })),
     }
 }
 
@@ -198,9 +215,9 @@ mod tests {
     #[test]
     fn data_decodes_directly_and_at_a_path() {
         let body = br#"{"data":{"getTodo":{"id":"t1","done":true}}}"#;
-        let whole: Decoded<serde_json::Value> = decode_response(body, None, None).unwrap();
+        let whole: Decoded<serde_json::Value> = decode_response(body, None).unwrap();
         assert_eq!(whole.data.unwrap()["getTodo"]["id"], "t1");
-        let at: Decoded<Todo> = decode_response(body, Some("getTodo"), None).unwrap();
+        let at: Decoded<Todo> = decode_response(body, Some("getTodo")).unwrap();
         assert_eq!(
             at.data,
             Some(Todo {
@@ -214,14 +231,14 @@ mod tests {
     #[test]
     fn array_indexes_and_missing_or_null_paths() {
         let body = br#"{"data":{"list":{"items":[{"id":"a","done":false},null]}}}"#;
-        let first: Decoded<Todo> = decode_response(body, Some("list.items.0"), None).unwrap();
+        let first: Decoded<Todo> = decode_response(body, Some("list.items.0")).unwrap();
         assert_eq!(first.data.unwrap().id, "a");
-        let null: Decoded<Todo> = decode_response(body, Some("list.items.1"), None).unwrap();
+        let null: Decoded<Todo> = decode_response(body, Some("list.items.1")).unwrap();
         assert!(null.data.is_none());
-        let missing: Decoded<Todo> = decode_response(body, Some("nope.x"), None).unwrap();
+        let missing: Decoded<Todo> = decode_response(body, Some("nope.x")).unwrap();
         assert!(missing.data.is_none());
         let no_data: Decoded<Todo> =
-            decode_response(br#"{"data":null,"errors":[]}"#, Some("x"), None).unwrap();
+            decode_response(br#"{"data":null,"errors":[]}"#, Some("x")).unwrap();
         assert!(no_data.data.is_none());
     }
 
@@ -229,7 +246,7 @@ mod tests {
     fn decode_errors_name_the_path_and_keep_graphql_errors() {
         let body =
             br#"{"data":{"getTodo":{"id":"t1","done":"yes"}},"errors":[{"message":"partial"}]}"#;
-        let err = decode_response::<Todo>(body, Some("getTodo"), Some("req-1"))
+        let err = decode_response::<Todo>(body, Some("getTodo"))
             .err()
             .unwrap();
         assert_eq!(err.path(), "data.getTodo.done");
@@ -240,11 +257,9 @@ mod tests {
             #[serde(rename = "getTodo")]
             get_todo: Todo,
         }
-        let err = decode_response::<Whole>(body, None, None).err().unwrap();
+        let err = decode_response::<Whole>(body, None).err().unwrap();
         assert_eq!(err.path(), "data.getTodo.done");
-        let err = decode_response::<Todo>(b"<html>", None, None)
-            .err()
-            .unwrap();
+        let err = decode_response::<Todo>(b"<html>", None).err().unwrap();
         assert_eq!(err.path(), "");
     }
 
@@ -258,7 +273,7 @@ mod tests {
             "errorInfo":{"reason":"owner"},
             "extensions":{"code":"FORBIDDEN"}
         }]}"#;
-        let decoded: Decoded<serde_json::Value> = decode_response(body, None, None).unwrap();
+        let decoded: Decoded<serde_json::Value> = decode_response(body, None).unwrap();
         let e = &decoded.errors[0];
         assert_eq!(e.message, "Not Authorized to access getTodo on type Query");
         assert_eq!(e.locations[0].line, 2);

@@ -1,25 +1,27 @@
 //! REST calls: [`RestOperation`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use amplify_core::AuthorizationType;
 use amplify_core::config::EndpointType;
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::client::{ApiPlugin, RequestHeaders, SigningService};
+use crate::auth::SigningService;
 use crate::endpoint::PreparedEndpoint;
-use crate::error::{ApiError, StatusFailure};
-use crate::graphql::merge_headers;
+use crate::error::ApiError;
+use crate::request::{Dispatcher, RequestHeaders, merge_headers, status_error, user_agent};
 use crate::response::HttpResponse;
 
 /// A REST request being built; run it with [`send`](Self::send).
 ///
-/// Created by [`ApiPlugin::get`], [`head`](ApiPlugin::head), [`post`](ApiPlugin::post),
-/// [`put`](ApiPlugin::put), [`patch`](ApiPlugin::patch) and [`delete`](ApiPlugin::delete). The
+/// Created by [`ApiPlugin::get`](crate::ApiPlugin::get), [`head`](crate::ApiPlugin::head),
+/// [`post`](crate::ApiPlugin::post), [`put`](crate::ApiPlugin::put),
+/// [`patch`](crate::ApiPlugin::patch) and [`delete`](crate::ApiPlugin::delete). The
 /// path is appended to the REST API's URL (`https://x.execute-api.../dev` + `/items`).
 ///
 /// # Examples
@@ -40,7 +42,7 @@ use crate::response::HttpResponse;
 /// ```
 #[must_use = "a REST operation does nothing until `send` is awaited"]
 pub struct RestOperation {
-    client: ApiPlugin,
+    dispatcher: Arc<Dispatcher>,
     method: Method,
     path: String,
     api_name: Option<String>,
@@ -67,9 +69,9 @@ impl fmt::Debug for RestOperation {
 }
 
 impl RestOperation {
-    pub(crate) fn new(client: ApiPlugin, method: Method, path: String) -> Self {
+    pub(crate) fn new(dispatcher: Arc<Dispatcher>, method: Method, path: String) -> Self {
         Self {
-            client,
+            dispatcher,
             method,
             path,
             api_name: None,
@@ -175,7 +177,7 @@ impl RestOperation {
     }
 
     async fn run(self, span: tracing::Span) -> Result<HttpResponse, ApiError> {
-        let state = self.client.state()?;
+        let state = self.dispatcher.state()?;
         let endpoint = state.endpoint(EndpointType::Rest, self.api_name.as_deref())?;
         let mode = self.mode.unwrap_or(endpoint.default_mode);
         span.record("api", endpoint.name.as_str());
@@ -192,7 +194,7 @@ impl RestOperation {
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         headers.insert(http::header::HOST, endpoint.host.clone());
-        headers.insert(http::header::USER_AGENT, crate::client::user_agent());
+        headers.insert(http::header::USER_AGENT, user_agent());
         if self.json {
             headers.insert(
                 http::header::CONTENT_TYPE,
@@ -202,7 +204,7 @@ impl RestOperation {
         merge_headers(headers, user_headers);
 
         let response = self
-            .client
+            .dispatcher
             .dispatch(
                 &state,
                 &endpoint,
@@ -219,14 +221,7 @@ impl RestOperation {
             return Ok(response);
         }
         tracing::debug!(status = status.as_u16(), "rest request failed");
-        let failure = Box::new(StatusFailure::new(&endpoint.name, response, Vec::new()));
-        Err(
-            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                ApiError::Unauthorized(failure)
-            } else {
-                ApiError::HttpStatus(failure)
-            },
-        )
+        Err(status_error(&endpoint.name, response, Vec::new()))
     }
 }
 
