@@ -286,7 +286,7 @@ fn custom_apis(
     let entries: BTreeMap<String, serde_json::Value> = check.deserialize("custom.API", apis)?;
     for (name, entry) in entries {
         let path = format!("custom.API.{name}");
-        if entry.get("endpoint").is_none() {
+        if entry.is_object() && entry.get("endpoint").is_none() {
             let nested = api_like_paths(&entry, &path, 3);
             if nested.is_empty() {
                 return Err(check.missing(

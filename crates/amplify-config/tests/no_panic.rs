@@ -6,16 +6,23 @@
     clippy::indexing_slicing
 )]
 
-use amplify_config::{AmplifyConfig, ConfigError};
+use amplify_config::{AmplifyConfig, ConfigError, ConfigWarning};
 use proptest::prelude::*;
 use serde_json::Value;
 
-const FIXTURES: [&str; 5] = [
+const FIXTURES: [&str; 12] = [
     include_str!("data/gen1_full.json"),
     include_str!("data/gen2_full.json"),
     include_str!("data/gen1_multi_auth_seed004.json"),
     include_str!("data/gen1_emulator.json"),
     include_str!("data/gen2_emulator.json"),
+    include_str!("data/web_basic.json"),
+    include_str!("data/gen1_basic.json"),
+    include_str!("data/web_oauth_rest_multi_auth.json"),
+    include_str!("data/gen1_oauth_rest_multi_auth.json"),
+    include_str!("data/gen2_custom_api.json"),
+    include_str!("data/gen1_named_apis.json"),
+    include_str!("data/resources_config.json"),
 ];
 
 /// Keys the parser looks at, so random documents reach deep into both formats.
@@ -57,6 +64,36 @@ const KEYS: &[&str] = &[
     "custom",
     "CredentialsProvider",
     "CognitoIdentity",
+    "aws_project_region",
+    "aws_cognito_region",
+    "aws_user_pools_id",
+    "aws_user_pools_web_client_id",
+    "aws_cognito_identity_pool_id",
+    "aws_appsync_graphqlEndpoint",
+    "aws_appsync_region",
+    "aws_appsync_authenticationType",
+    "aws_appsync_apiKey",
+    "aws_appsync_additionalAuthenticationTypes",
+    "aws_cloud_logic_custom",
+    "aws_mandatory_sign_in",
+    "allowUnauthenticatedIdentities",
+    "aws_cognito_mfa_configuration",
+    "aws_cognito_social_providers",
+    "aws_cognito_password_protection_settings",
+    "passwordPolicyMinLength",
+    "domain",
+    "scope",
+    "redirectSignIn",
+    "redirectSignOut",
+    "responseType",
+    "name",
+    "service",
+    "API",
+    "Auth",
+    "Cognito",
+    "GraphQL",
+    "REST",
+    "apiName",
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -84,6 +121,12 @@ fn json_value() -> impl Strategy<Value = Value> {
             "NONE",
             "email",
             "SMS",
+            "1.9",
+            "LAMBDA",
+            "AWS_IAM,API_KEY",
+            "enable",
+            "https://a.execute-api.us-east-1.amazonaws.com/dev",
+            "https://a.appsync-api.us-east-1.amazonaws.com/graphql",
         ])
         .prop_map(|s| Value::String(s.to_owned())),
     ];
@@ -106,6 +149,17 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn check(result: Result<AmplifyConfig, ConfigError>) {
+    check_with_warnings(result.map(|config| (config, Vec::new())));
+}
+
+fn check_with_warnings(result: Result<(AmplifyConfig, Vec<ConfigWarning>), ConfigError>) {
+    if let Ok((_, warnings)) = &result {
+        for warning in warnings {
+            assert!(!warning.kind().is_empty(), "{warning:?}");
+            assert!(!warning.to_string().is_empty());
+            assert!(!warning.detail().note().is_empty());
+        }
+    }
     if let Err(err) = result {
         assert!(!err.to_string().is_empty());
         assert!(err.recovery_suggestion().is_some_and(|s| !s.is_empty()));
@@ -143,6 +197,7 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(value in json_value()) {
         check(AmplifyConfig::from_value(&value));
+        check_with_warnings(AmplifyConfig::from_value_with_warnings(&value));
         check(AmplifyConfig::from_json(&value.to_string()));
     }
 
@@ -167,7 +222,7 @@ proptest! {
         } else if let Some(slot) = doc.pointer_mut(&pointer) {
             *slot = replacement;
         }
-        check(AmplifyConfig::from_value(&doc));
+        check_with_warnings(AmplifyConfig::from_value_with_warnings(&doc));
     }
 
     #[test]
