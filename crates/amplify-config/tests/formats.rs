@@ -262,163 +262,175 @@ fn web_regions_fall_back_to_the_project_region() {
 
 #[test]
 fn web_errors_name_their_path() {
-    let remove = |key: &'static str| {
-        move |doc: &mut Value| {
-            doc.as_object_mut().unwrap().remove(key);
-        }
-    };
-    let cases: Vec<(String, &str, &str)> = vec![
+    // (fixture, JSON pointer, new value or None to remove it, error path, error kind)
+    let cases: Vec<(&str, &str, Option<Value>, &str, &str)> = vec![
         (
-            edited(WEB_BASIC, remove("aws_user_pools_web_client_id")),
+            WEB_BASIC,
+            "/aws_user_pools_web_client_id",
+            None,
             "aws_user_pools_web_client_id",
             "missing",
         ),
         (
-            edited(WEB_BASIC, remove("aws_appsync_authenticationType")),
+            WEB_BASIC,
+            "/aws_appsync_authenticationType",
+            None,
             "aws_appsync_authenticationType",
             "missing",
         ),
         (
-            edited(WEB_BASIC, remove("aws_appsync_apiKey")),
+            WEB_BASIC,
+            "/aws_appsync_apiKey",
+            None,
             "aws_appsync_apiKey",
             "missing",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_appsync_authenticationType"] = "MAGIC".into()
-            }),
+            WEB_BASIC,
+            "/aws_appsync_authenticationType",
+            Some(json!("MAGIC")),
             "aws_appsync_authenticationType",
             "unknown",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_appsync_additionalAuthenticationTypes"] = "AWS_IAM,MAGIC".into()
-            }),
+            WEB_BASIC,
+            "/aws_appsync_additionalAuthenticationTypes",
+            Some(json!("AWS_IAM,MAGIC")),
             "aws_appsync_additionalAuthenticationTypes",
             "unknown",
         ),
         (
-            edited(WEB_BASIC, |d| d["aws_cognito_region"] = "Europe".into()),
+            WEB_BASIC,
+            "/aws_cognito_region",
+            Some(json!("Europe")),
             "aws_cognito_region",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| d["aws_project_region"] = "us-west-2b".into()),
+            WEB_BASIC,
+            "/aws_project_region",
+            Some(json!("us-west-2b")),
             "aws_project_region",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_user_pools_id"] = "eu-west-1_Wb7Basic1".into()
-            }),
+            WEB_BASIC,
+            "/aws_user_pools_id",
+            Some(json!("eu-west-1_Wb7Basic1")),
             "aws_user_pools_id",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_cognito_identity_pool_id"] = "nope".into()
-            }),
+            WEB_BASIC,
+            "/aws_cognito_identity_pool_id",
+            Some(json!("nope")),
             "aws_cognito_identity_pool_id",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_appsync_graphqlEndpoint"] = "http://example.com/graphql".into()
-            }),
+            WEB_BASIC,
+            "/aws_appsync_graphqlEndpoint",
+            Some(json!("http://example.com/graphql")),
             "aws_appsync_graphqlEndpoint",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_cognito_mfa_configuration"] = "SOMETIMES".into()
-            }),
+            WEB_BASIC,
+            "/aws_cognito_mfa_configuration",
+            Some(json!("SOMETIMES")),
             "aws_cognito_mfa_configuration",
             "unknown",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_cognito_signup_attributes"] = json!(["EMAIL", "SHOE_SIZE"])
-            }),
-            "aws_cognito_signup_attributes[1]",
+            WEB_BASIC,
+            "/aws_cognito_signup_attributes/0",
+            Some(json!("SHOE_SIZE")),
+            "aws_cognito_signup_attributes[0]",
             "unknown",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["aws_cognito_password_protection_settings"]["passwordPolicyMinLength"] = 2.into()
-            }),
+            WEB_BASIC,
+            "/aws_cognito_password_protection_settings/passwordPolicyMinLength",
+            Some(json!(2)),
             "aws_cognito_password_protection_settings.passwordPolicyMinLength",
             "invalid",
         ),
         (
-            edited(WEB_BASIC, |d| {
-                d["allowUnauthenticatedIdentities"] = "maybe".into()
-            }),
+            WEB_BASIC,
+            "/allowUnauthenticatedIdentities",
+            Some(json!("maybe")),
             "allowUnauthenticatedIdentities",
             "type",
         ),
+        (WEB_BASIC, "/oauth", Some(json!("none")), "oauth", "type"),
+        (WEB_OAUTH, "/oauth/domain", None, "oauth.domain", "missing"),
         (
-            edited(WEB_BASIC, |d| d["oauth"] = "none".into()),
-            "oauth",
-            "type",
-        ),
-        (
-            edited(WEB_OAUTH, |d| {
-                d["oauth"].as_object_mut().unwrap().remove("domain");
-            }),
-            "oauth.domain",
-            "missing",
-        ),
-        (
-            edited(WEB_OAUTH, |d| d["oauth"]["redirectSignIn"] = 7.into()),
+            WEB_OAUTH,
+            "/oauth/redirectSignIn",
+            Some(json!(7)),
             "oauth.redirectSignIn",
             "type",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["oauth"]["responseType"] = "id_token".into()
-            }),
+            WEB_OAUTH,
+            "/oauth/responseType",
+            Some(json!("id_token")),
             "oauth.responseType",
             "unknown",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["aws_cognito_social_providers"][0] = "MYSPACE".into()
-            }),
+            WEB_OAUTH,
+            "/aws_cognito_social_providers/0",
+            Some(json!("MYSPACE")),
             "aws_cognito_social_providers[0]",
             "unknown",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["aws_cloud_logic_custom"][1]["endpoint"] = "http://10.0.0.1/dev".into()
-            }),
+            WEB_OAUTH,
+            "/aws_cloud_logic_custom/1/endpoint",
+            Some(json!("http://10.0.0.1/dev")),
             "aws_cloud_logic_custom[1].endpoint",
             "invalid",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["aws_cloud_logic_custom"][0]
-                    .as_object_mut()
-                    .unwrap()
-                    .remove("name");
-            }),
+            WEB_OAUTH,
+            "/aws_cloud_logic_custom/0/name",
+            None,
             "aws_cloud_logic_custom[0].name",
             "missing",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["aws_cloud_logic_custom"][0]["region"] = "EU".into()
-            }),
+            WEB_OAUTH,
+            "/aws_cloud_logic_custom/0/region",
+            Some(json!("EU")),
             "aws_cloud_logic_custom[0].region",
             "invalid",
         ),
         (
-            edited(WEB_OAUTH, |d| {
-                d["aws_cloud_logic_custom"] = json!({"name": "x"})
-            }),
+            WEB_OAUTH,
+            "/aws_cloud_logic_custom",
+            Some(json!({"name": "x"})),
             "aws_cloud_logic_custom",
             "type",
         ),
     ];
+    let cases = cases
+        .into_iter()
+        .map(|(fixture, pointer, value, path, kind)| {
+            let json = edited(fixture, |doc| match value {
+                Some(value) => *doc.pointer_mut(pointer).unwrap() = value,
+                None => {
+                    let (parent, key) = pointer.rsplit_once('/').unwrap();
+                    doc.pointer_mut(parent)
+                        .unwrap()
+                        .as_object_mut()
+                        .unwrap()
+                        .remove(key)
+                        .unwrap();
+                }
+            });
+            (json, path, kind)
+        });
     for (json, path, kind) in cases {
         let e = err(&json);
         let problem = e.field().unwrap_or_else(|| panic!("{path}: {e:?}"));
@@ -905,13 +917,13 @@ fn regions_have_real_aws_region_syntax() {
         "us-east-1-",
     ] {
         let e = err(&edited(WEB_BASIC, |doc| {
-            doc["aws_project_region"] = region.into()
+            doc["aws_project_region"] = region.into();
         }));
         assert_eq!(e.path(), Some("aws_project_region"), "{region}: {e}");
         assert!(e.field().unwrap().expected().contains("us-east-1"));
     }
     let e = err(&edited(WEB_BASIC, |doc| {
-        doc["aws_project_region"] = "us-west-2a".into()
+        doc["aws_project_region"] = "us-west-2a".into();
     }));
     assert!(
         e.field()
