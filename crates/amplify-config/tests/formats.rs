@@ -293,7 +293,7 @@ fn web_errors_name_their_path() {
             "unknown",
         ),
         (
-            WEB_BASIC,
+            WEB_OAUTH,
             "/aws_appsync_additionalAuthenticationTypes",
             Some(json!("AWS_IAM,MAGIC")),
             "aws_appsync_additionalAuthenticationTypes",
