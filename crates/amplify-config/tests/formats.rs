@@ -418,7 +418,15 @@ fn web_errors_name_their_path() {
         .into_iter()
         .map(|(fixture, pointer, value, path, kind)| {
             let json = edited(fixture, |doc| match value {
-                Some(value) => *doc.pointer_mut(pointer).unwrap() = value,
+                Some(value) => {
+                    let (parent, key) = pointer.rsplit_once('/').unwrap();
+                    match doc.pointer_mut(parent).unwrap() {
+                        Value::Object(map) => {
+                            map.insert(key.to_owned(), value);
+                        }
+                        other => other[key.parse::<usize>().unwrap()] = value,
+                    }
+                }
                 None => {
                     let (parent, key) = pointer.rsplit_once('/').unwrap();
                     doc.pointer_mut(parent)
