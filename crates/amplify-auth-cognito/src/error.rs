@@ -194,6 +194,8 @@ pub enum InvalidStateReason {
     IdentityChanged,
     /// The plugin has not been configured yet.
     NotConfigured,
+    /// `auto_sign_in` without a confirmed `sign_up(...).auto_sign_in(true)` in this process.
+    NoAutoSignIn,
 }
 
 impl InvalidStateReason {
@@ -206,6 +208,7 @@ impl InvalidStateReason {
             Self::UserPoolUserSignedIn => "a user pool user is signed in",
             Self::IdentityChanged => "the user signed out or changed while the call ran",
             Self::NotConfigured => "the auth plugin has not been configured",
+            Self::NoAutoSignIn => "no sign-up waits for an automatic sign-in",
         }
     }
 
@@ -223,6 +226,9 @@ impl InvalidStateReason {
             Self::IdentityChanged => "Fetch the session again.",
             Self::NotConfigured => {
                 "Call `Amplify::configure` (or `CognitoAuthPlugin::configure_with`) first."
+            }
+            Self::NoAutoSignIn => {
+                "Sign up with `auto_sign_in(true)` and confirm first, or call `sign_in`."
             }
         }
     }
@@ -274,6 +280,14 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
+    pub(crate) fn new(field: &'static str, reason: ValidationReason, detail: &'static str) -> Self {
+        Self {
+            field,
+            reason,
+            detail: Some(detail),
+        }
+    }
+
     /// The input's name (`username`, `password`, ...).
     pub fn field(&self) -> &'static str {
         self.field

@@ -37,6 +37,7 @@
 mod clock;
 mod error;
 mod identity_pool;
+mod mfa;
 mod operation;
 mod plugin;
 mod providers;
@@ -56,13 +57,16 @@ pub use error::{
     NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,
     UnexpectedResponseError, UnsupportedChallengeError, ValidationError, ValidationReason,
 };
+pub use mfa::{
+    AuthFactorType, MfaPreference, MfaType, TotpSecret, TotpSetupDetails, UserMfaPreference,
+};
 pub use operation::{
     ConfirmResetPasswordBuilder, ConfirmSignInBuilder, ConfirmSignUpBuilder,
     ConfirmUserAttributeBuilder, FederateBuilder, FederationProvider, FetchAuthSessionBuilder,
     FetchUserAttributesBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder,
     SendUserAttributeVerificationCodeBuilder, SignInBuilder, SignOutBuilder, SignOutScope,
-    SignUpBuilder, UpdateAttributeStep, UpdatePasswordBuilder, UpdateUserAttributeResult,
-    UpdateUserAttributesBuilder,
+    SignUpBuilder, UpdateAttributeStep, UpdateMfaPreferenceBuilder, UpdatePasswordBuilder,
+    UpdateUserAttributeResult, UpdateUserAttributesBuilder, VerifyTotpSetupBuilder,
 };
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
 pub use refresh::RefreshOperation;

@@ -10,6 +10,7 @@ mod account;
 mod current_user;
 mod federation;
 mod fetch_session;
+pub(crate) mod mfa;
 mod reset_password;
 pub(crate) mod sign_in;
 mod sign_out;
@@ -22,6 +23,7 @@ pub use account::{
 };
 pub use federation::{FederateBuilder, FederationProvider};
 pub use fetch_session::FetchAuthSessionBuilder;
+pub use mfa::{UpdateMfaPreferenceBuilder, VerifyTotpSetupBuilder};
 pub use reset_password::{ConfirmResetPasswordBuilder, ResetPasswordBuilder};
 pub use sign_in::{ConfirmSignInBuilder, SignInBuilder};
 pub use sign_out::{SignOutBuilder, SignOutScope};

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 use crate::AuthError;
+use crate::mfa::{AuthFactorType, MfaType, TotpSetupDetails};
 use crate::srp::EphemeralKey;
+use crate::tokens::Password;
 use crate::types::AuthFlowType;
 
 /// A challenge waiting for `confirm_sign_in`.
@@ -20,13 +22,64 @@ pub(crate) struct PendingSignIn {
     pub(crate) flow: AuthFlowType,
     pub(crate) session: Option<String>,
     pub(crate) challenge: ChallengeNameType,
+    /// `AvailableChallenges` of a `SELECT_CHALLENGE` (choice-based sign-in).
+    pub(crate) available: Vec<String>,
+    /// Where the caller stands inside the challenge (steps that need no call to Cognito).
+    pub(crate) local: LocalStep,
+    /// The MFA factor set up during this sign-in (enabled once the user is signed in).
+    pub(crate) set_up: Option<MfaType>,
     pub(crate) client_metadata: HashMap<String, String>,
+}
+
+impl PendingSignIn {
+    pub(crate) fn new(
+        username: String,
+        flow: AuthFlowType,
+        client_metadata: HashMap<String, String>,
+    ) -> Self {
+        Self {
+            challenge_username: username.clone(),
+            username,
+            flow,
+            session: None,
+            challenge: ChallengeNameType::from("NONE"),
+            available: Vec::new(),
+            local: LocalStep::None,
+            set_up: None,
+            client_metadata,
+        }
+    }
+}
+
+/// Steps inside a challenge that the client takes without Cognito.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LocalStep {
+    /// Waiting for the answer to the challenge itself.
+    None,
+    /// `MFA_SETUP`: waiting for the factor to set up.
+    MfaSetupSelection,
+    /// `MFA_SETUP`: the TOTP secret was associated; waiting for a code from the app.
+    TotpSetup(TotpSetupDetails),
+    /// `MFA_SETUP`: waiting for the email address.
+    EmailSetup,
+    /// `SELECT_CHALLENGE`: a password factor was chosen; waiting for the password.
+    PasswordFactor(AuthFactorType),
+}
+
+/// A sign-in armed by `sign_up(...).auto_sign_in(true)`.
+pub(crate) struct AutoSignIn {
+    pub(crate) username: String,
+    /// The session from `SignUp` / `ConfirmSignUp` for a `USER_AUTH` sign-in.
+    pub(crate) session: Option<String>,
+    /// The password to replay the sign-in with when there is no session.
+    pub(crate) password: Option<Password>,
 }
 
 /// The sign-in state of one configured plugin.
 #[derive(Default)]
 pub(crate) struct SignInState {
     pending: Mutex<Option<PendingSignIn>>,
+    auto: Mutex<Option<AutoSignIn>>,
     prepared_key: Arc<Mutex<Option<EphemeralKey>>>,
 }
 
@@ -42,6 +95,34 @@ impl SignInState {
     /// Keeps `pending` for the next `confirm_sign_in`.
     pub(crate) fn set_pending(&self, pending: PendingSignIn) {
         *self.pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(pending);
+    }
+
+    /// Remembers a sign-up to sign in automatically after confirmation.
+    pub(crate) fn arm_auto_sign_in(&self, auto: AutoSignIn) {
+        *self.auto.lock().unwrap_or_else(PoisonError::into_inner) = Some(auto);
+    }
+
+    /// Records the confirmation's session for `username`; whether an auto sign-in is armed
+    /// for that user.
+    pub(crate) fn update_auto_sign_in(&self, username: &str, session: Option<String>) -> bool {
+        let mut auto = self.auto.lock().unwrap_or_else(PoisonError::into_inner);
+        match auto.as_mut() {
+            Some(armed) if armed.username == username => {
+                if session.is_some() {
+                    armed.session = session;
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes the armed auto sign-in.
+    pub(crate) fn take_auto_sign_in(&self) -> Option<AutoSignIn> {
+        self.auto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// A prepared SRP key (or a fresh one), and starts preparing the next.

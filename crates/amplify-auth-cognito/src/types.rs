@@ -6,6 +6,7 @@ use std::fmt;
 use amplify_core::AwsCredentials;
 
 use crate::AuthError;
+use crate::mfa::{AuthFactorType, MfaType, TotpSetupDetails};
 use crate::tokens::UserPoolTokens;
 
 pub use amplify_core::config::AuthFlowType;
@@ -75,6 +76,9 @@ impl CodeDeliveryDetails {
 pub enum SignUpStep {
     /// Confirm with the code that was sent.
     ConfirmSignUp(CodeDeliveryDetails),
+    /// Confirmed, and `auto_sign_in` was asked for: call
+    /// [`CognitoAuthPlugin::auto_sign_in`](crate::CognitoAuthPlugin::auto_sign_in).
+    CompleteAutoSignIn,
     /// Nothing: the user can sign in.
     Done,
 }
@@ -107,6 +111,37 @@ pub enum SignInStep {
         /// The challenge's public parameters.
         additional_info: BTreeMap<String, String>,
     },
+    /// Send the code of the user's authenticator app (`SOFTWARE_TOKEN_MFA`) with
+    /// `confirm_sign_in`.
+    ConfirmSignInWithTotpMfaCode,
+    /// Send the one-time code sent by email or SMS (`EMAIL_OTP` MFA, or passwordless
+    /// `EMAIL_OTP` / `SMS_OTP`) with `confirm_sign_in`.
+    ConfirmSignInWithOtpCode(CodeDeliveryDetails),
+    /// Choose the second factor: answer `confirm_sign_in` with one of these (`sms`, `totp`,
+    /// `email`).
+    ContinueSignInWithMfaSelection {
+        /// The factors the user may choose.
+        allowed_mfa_types: Vec<MfaType>,
+    },
+    /// The pool requires MFA and the user has none: choose which to set up (`totp` or
+    /// `email`).
+    ContinueSignInWithMfaSetupSelection {
+        /// The factors that can be set up.
+        allowed_mfa_types: Vec<MfaType>,
+    },
+    /// Put this secret in an authenticator app, then answer `confirm_sign_in` with its code
+    /// (and optionally a friendly device name).
+    ContinueSignInWithTotpSetup(TotpSetupDetails),
+    /// Answer `confirm_sign_in` with the email address to receive MFA codes at.
+    ContinueSignInWithEmailMfaSetup,
+    /// Choice-based sign-in (`USER_AUTH`): answer `confirm_sign_in` with the first factor
+    /// (`PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`).
+    ContinueSignInWithFirstFactorSelection {
+        /// The factors the pool offers this user.
+        available_factors: Vec<AuthFactorType>,
+    },
+    /// Answer `confirm_sign_in` with the password (after choosing a password factor).
+    ConfirmSignInWithPassword,
     /// The user must reset the password (`reset_password`).
     ResetPassword,
     /// The user has not confirmed sign-up (`confirm_sign_up`).

@@ -343,6 +343,35 @@ impl CognitoAuthPlugin {
         }
     }
 
+    /// Deletes attributes of the signed-in user (`DeleteUserAttributes`; amplify-js's
+    /// `deleteUserAttributes`).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::Validation`] without names; [`AuthError::SignedOut`]; service errors
+    /// (`InvalidParameter` for a required or unknown attribute).
+    pub async fn delete_user_attributes<S: Into<String>>(
+        &self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<(), AuthError> {
+        let configured = self.configured()?;
+        let names: Vec<String> = names.into_iter().map(Into::into).collect();
+        if names.is_empty() {
+            return Err(AuthError::required("attribute_names"));
+        }
+        let token = access_token(&configured).await?;
+        let (client, _) = configured.manager.user_pool()?;
+        client
+            .delete_user_attributes()
+            .access_token(token)
+            .set_user_attribute_names(Some(names))
+            .send()
+            .instrument(tracing::debug_span!("amplify.auth.delete_user_attributes"))
+            .await
+            .map_err(|e| sdk::map_error(IDP, e))?;
+        Ok(())
+    }
+
     /// Changes the password. See [`UpdatePasswordBuilder::send`].
     pub fn update_password(&self) -> UpdatePasswordBuilder {
         UpdatePasswordBuilder {

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use amplify_core::AmplifyError;
 use amplify_core::hub::{AuthHubEvent, AuthUser};
 use aws_sdk_cognitoidentityprovider as idp;
 use idp::types::{AuthFlowType as SdkFlow, AuthenticationResultType, ChallengeNameType};
@@ -19,10 +18,15 @@ use crate::sign_in_state::PendingSignIn;
 use crate::srp::{self, EphemeralKey, PasswordVerifierChallenge};
 
 mod challenge;
+mod confirm;
 
 use crate::tokens::{ChallengeResponse, Jwt, Password, RefreshToken, UserPoolTokens};
+
+type RespondOutput = idp::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use crate::mfa::{AuthFactorType, MfaType, TotpSetupDetails};
+use crate::sign_in_state::LocalStep;
 use crate::types::{AuthFlowType, SignInDetails, SignInResult, SignInStep};
-use challenge::{keeps_challenge_open, step_for_challenge};
+use challenge::step_for_challenge;
 
 /// Builder for [`CognitoAuthPlugin::sign_in`].
 #[derive(Debug)]
@@ -32,6 +36,7 @@ pub struct SignInBuilder {
     username: Option<String>,
     password: Option<Password>,
     flow: Option<AuthFlowType>,
+    preferred_first_factor: Option<AuthFactorType>,
     client_metadata: HashMap<String, String>,
 }
 
@@ -57,6 +62,14 @@ impl SignInBuilder {
     /// The flow for this call (default: the configuration's, else `USER_SRP_AUTH`).
     pub fn auth_flow_type(mut self, flow: AuthFlowType) -> Self {
         self.flow = Some(flow);
+        self
+    }
+
+    /// With `USER_AUTH`: the first factor to use (`PREFERRED_CHALLENGE`); without one, the
+    /// pool offers its factors in a [`SignInStep::ContinueSignInWithFirstFactorSelection`]
+    /// step. A password factor needs [`password`](Self::password).
+    pub fn preferred_first_factor(mut self, factor: AuthFactorType) -> Self {
+        self.preferred_first_factor = Some(factor);
         self
     }
 
@@ -86,10 +99,13 @@ impl SignInBuilder {
         );
         sign_in(
             &configured,
-            self.username,
-            self.password,
-            flow,
-            self.client_metadata,
+            SignInRequest {
+                username: self.username,
+                password: self.password,
+                flow,
+                preferred: self.preferred_first_factor,
+                client_metadata: self.client_metadata,
+            },
         )
         .instrument(span)
         .await
@@ -103,6 +119,7 @@ pub struct ConfirmSignInBuilder {
     plugin: CognitoAuthPlugin,
     value: Option<ChallengeResponse>,
     user_attributes: BTreeMap<String, String>,
+    friendly_device_name: Option<String>,
     client_metadata: HashMap<String, String>,
 }
 
@@ -117,6 +134,13 @@ impl ConfirmSignInBuilder {
     /// Sets or clears the answer.
     pub fn set_challenge_response(mut self, value: Option<ChallengeResponse>) -> Self {
         self.value = value;
+        self
+    }
+
+    /// When answering a TOTP setup step: the name the authenticator shows for this account's
+    /// device (Cognito's `FriendlyDeviceName`).
+    pub fn friendly_device_name(mut self, name: impl Into<String>) -> Self {
+        self.friendly_device_name = Some(name.into());
         self
     }
 
@@ -145,11 +169,14 @@ impl ConfirmSignInBuilder {
         let value = self
             .value
             .ok_or_else(|| AuthError::required("challenge_response"))?;
-        confirm(
+        confirm::confirm(
             &configured,
-            value,
-            self.user_attributes,
-            self.client_metadata,
+            confirm::Answer {
+                value,
+                user_attributes: self.user_attributes,
+                friendly_device_name: self.friendly_device_name,
+                client_metadata: self.client_metadata,
+            },
         )
         .instrument(tracing::debug_span!("amplify.auth.confirm_sign_in"))
         .await
@@ -164,7 +191,39 @@ impl CognitoAuthPlugin {
             username: None,
             password: None,
             flow: None,
+            preferred_first_factor: None,
             client_metadata: HashMap::new(),
+        }
+    }
+
+    /// Signs in the user a `sign_up(...).auto_sign_in(true)` registered, once confirmed: with
+    /// the session Cognito returned (`InitiateAuth` `USER_AUTH` with `SESSION`), else by
+    /// replaying the sign-in with the sign-up's password (the configured flow).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::InvalidState`] ([`InvalidStateReason::NoAutoSignIn`]) when no sign-up
+    /// waits for it; the errors of a sign-in.
+    pub async fn auto_sign_in(&self) -> Result<SignInResult, AuthError> {
+        let configured = self.configured()?;
+        let auto = configured
+            .sign_in
+            .take_auto_sign_in()
+            .ok_or(AuthError::InvalidState(InvalidStateReason::NoAutoSignIn))?;
+        match (auto.session, auto.password) {
+            (Some(session), _) => {
+                sign_in_with_session(&configured, auto.username, session)
+                    .instrument(tracing::debug_span!("amplify.auth.auto_sign_in"))
+                    .await
+            }
+            (None, Some(password)) => {
+                self.sign_in()
+                    .username(auto.username)
+                    .password(password)
+                    .send()
+                    .await
+            }
+            (None, None) => Err(AuthError::InvalidState(InvalidStateReason::NoAutoSignIn)),
         }
     }
 
@@ -174,12 +233,13 @@ impl CognitoAuthPlugin {
             plugin: self.clone(),
             value: None,
             user_attributes: BTreeMap::new(),
+            friendly_device_name: None,
             client_metadata: HashMap::new(),
         }
     }
 }
 
-fn with_secret_hash(
+pub(crate) fn with_secret_hash(
     configured: &Configured,
     params: &mut HashMap<String, String>,
     username: &str,
@@ -190,13 +250,25 @@ fn with_secret_hash(
     Ok(())
 }
 
-async fn sign_in(
-    configured: &Arc<Configured>,
+struct SignInRequest {
     username: Option<String>,
     password: Option<Password>,
     flow: AuthFlowType,
+    preferred: Option<AuthFactorType>,
     client_metadata: HashMap<String, String>,
+}
+
+async fn sign_in(
+    configured: &Arc<Configured>,
+    request: SignInRequest,
 ) -> Result<SignInResult, AuthError> {
+    let SignInRequest {
+        username,
+        password,
+        flow,
+        preferred,
+        client_metadata,
+    } = request;
     let manager = &configured.manager;
     manager.ensure_loaded().await?;
     let snap = manager.snapshot();
@@ -206,13 +278,26 @@ async fn sign_in(
     let username = username
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| AuthError::required("username"))?;
-    let needs_password = !matches!(flow, AuthFlowType::CustomAuthWithoutSrp);
+    let needs_password = match flow {
+        AuthFlowType::CustomAuthWithoutSrp => false,
+        AuthFlowType::UserAuth => matches!(
+            preferred,
+            Some(AuthFactorType::Password | AuthFactorType::PasswordSrp)
+        ),
+        _ => true,
+    };
     if needs_password
         && password
             .as_ref()
             .is_none_or(|p| p.expose_secret().is_empty())
     {
         return Err(AuthError::required("password"));
+    }
+    if preferred == Some(AuthFactorType::WebAuthn) {
+        return Err(AuthError::unsupported(
+            "preferred_first_factor",
+            "WEB_AUTHN (passkeys) is not supported yet; choose PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP",
+        ));
     }
     let (client, pool) = manager.user_pool()?;
     // A new sign-in supersedes any challenge left open.
@@ -221,19 +306,36 @@ async fn sign_in(
     let mut params = HashMap::from([("USERNAME".to_owned(), username.clone())]);
     with_secret_hash(configured, &mut params, &username)?;
     let mut srp_key = None;
+    let password_value = || {
+        password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned())
+            .unwrap_or_default()
+    };
     let sdk_flow = match flow {
         AuthFlowType::UserPasswordAuth => {
-            params.insert(
-                "PASSWORD".into(),
-                password
-                    .as_ref()
-                    .map(|p| p.expose_secret().to_owned())
-                    .unwrap_or_default(),
-            );
+            params.insert("PASSWORD".into(), password_value());
             SdkFlow::UserPasswordAuth
         }
         AuthFlowType::CustomAuthWithoutSrp => SdkFlow::CustomAuth,
-        AuthFlowType::CustomAuthWithSrp | AuthFlowType::UserSrpAuth => {
+        AuthFlowType::UserAuth => {
+            if let Some(factor) = preferred {
+                params.insert("PREFERRED_CHALLENGE".into(), factor.as_str().into());
+                match factor {
+                    AuthFactorType::Password => {
+                        params.insert("PASSWORD".into(), password_value());
+                    }
+                    AuthFactorType::PasswordSrp => {
+                        let key = configured.sign_in.take_key()?;
+                        params.insert("SRP_A".into(), key.public_hex());
+                        srp_key = Some(key);
+                    }
+                    _ => {}
+                }
+            }
+            SdkFlow::UserAuth
+        }
+        AuthFlowType::CustomAuthWithSrp | AuthFlowType::UserSrpAuth | _ => {
             let key = configured.sign_in.take_key()?;
             params.insert("SRP_A".into(), key.public_hex());
             srp_key = Some(key);
@@ -243,12 +345,6 @@ async fn sign_in(
             } else {
                 SdkFlow::UserSrpAuth
             }
-        }
-        _ => {
-            return Err(AuthError::unsupported(
-                "auth_flow_type",
-                "USER_AUTH (passwordless choice-based sign-in) is not supported yet; use USER_SRP_AUTH, USER_PASSWORD_AUTH or a custom flow",
-            ));
         }
     };
     let response = client
@@ -263,42 +359,96 @@ async fn sign_in(
         Ok(out) => out,
         Err(e) => return step_for_error(sdk::map_error(IDP, e)),
     };
-    let mut pending = PendingSignIn {
-        challenge_username: username.clone(),
-        username,
-        flow,
-        session: out.session().map(str::to_owned),
-        challenge: out
-            .challenge_name()
-            .cloned()
-            .unwrap_or_else(|| ChallengeNameType::from("NONE")),
-        client_metadata,
-    };
+    let mut pending = PendingSignIn::new(username, flow, client_metadata);
+    pending.session = out.session().map(str::to_owned);
+    pending.challenge = challenge_of(out.challenge_name());
+    pending.available = out
+        .available_challenges()
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
     if let Some(result) = out.authentication_result() {
         return complete(configured, &pending, result).await;
     }
-    let mut challenge_params = out.challenge_parameters().cloned().unwrap_or_default();
+    let params = out.challenge_parameters().cloned().unwrap_or_default();
+    continue_after(configured, pending, params, srp_key, password.as_ref()).await
+}
+
+/// `InitiateAuth` `USER_AUTH` with the session of a confirmed sign-up.
+async fn sign_in_with_session(
+    configured: &Arc<Configured>,
+    username: String,
+    session: String,
+) -> Result<SignInResult, AuthError> {
+    let manager = &configured.manager;
+    manager.ensure_loaded().await?;
+    let snap = manager.snapshot();
+    if snap.session.user_pool.is_some() || snap.session.federation.is_some() {
+        return Err(AuthError::InvalidState(InvalidStateReason::AlreadySignedIn));
+    }
+    let (client, pool) = manager.user_pool()?;
+    configured.sign_in.take_pending();
+    let mut params = HashMap::from([("USERNAME".to_owned(), username.clone())]);
+    with_secret_hash(configured, &mut params, &username)?;
+    let out = client
+        .initiate_auth()
+        .auth_flow(SdkFlow::UserAuth)
+        .client_id(&pool.app_client_id)
+        .set_auth_parameters(Some(params))
+        .session(session)
+        .send()
+        .await;
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => return step_for_error(sdk::map_error(IDP, e)),
+    };
+    let mut pending = PendingSignIn::new(username, AuthFlowType::UserAuth, HashMap::new());
+    pending.session = out.session().map(str::to_owned);
+    pending.challenge = challenge_of(out.challenge_name());
+    pending.available = out
+        .available_challenges()
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    if let Some(result) = out.authentication_result() {
+        return complete(configured, &pending, result).await;
+    }
+    let params = out.challenge_parameters().cloned().unwrap_or_default();
+    next_step(configured, pending, &params).await
+}
+
+/// The challenge Cognito named (`NONE` when it named none).
+pub(crate) fn challenge_of(name: Option<&ChallengeNameType>) -> ChallengeNameType {
+    name.cloned()
+        .unwrap_or_else(|| ChallengeNameType::from("NONE"))
+}
+
+/// After an answer: answers `PASSWORD_VERIFIER` with the SRP key and password when Cognito asks
+/// for it, then turns what is left into a next step.
+pub(crate) async fn continue_after(
+    configured: &Configured,
+    mut pending: PendingSignIn,
+    mut params: HashMap<String, String>,
+    srp_key: Option<EphemeralKey>,
+    password: Option<&Password>,
+) -> Result<SignInResult, AuthError> {
     if pending.challenge == ChallengeNameType::PasswordVerifier {
         let key = srp_key.ok_or_else(|| AuthError::unexpected("PASSWORD_VERIFIER without SRP"))?;
         let password = password.ok_or_else(|| AuthError::required("password"))?;
         let answered =
-            answer_password_verifier(configured, &pending, &challenge_params, &key, &password)
-                .await;
+            answer_password_verifier(configured, &pending, &params, &key, password).await;
         let out = match answered {
             Ok(out) => out,
             Err(e) => return step_for_error(e),
         };
         pending.session = out.session().map(str::to_owned);
-        pending.challenge = out
-            .challenge_name()
-            .cloned()
-            .unwrap_or_else(|| ChallengeNameType::from("NONE"));
+        pending.challenge = challenge_of(out.challenge_name());
         if let Some(result) = out.authentication_result() {
             return complete(configured, &pending, result).await;
         }
-        challenge_params = out.challenge_parameters().cloned().unwrap_or_default();
+        params = out.challenge_parameters().cloned().unwrap_or_default();
     }
-    next_step(configured, pending, &challenge_params)
+    next_step(configured, pending, &params).await
 }
 
 /// `UserNotConfirmed` and `PasswordResetRequired` are next steps, not failures.
@@ -314,13 +464,13 @@ fn step_for_error(e: AuthError) -> Result<SignInResult, AuthError> {
     }
 }
 
-async fn answer_password_verifier(
+pub(crate) async fn answer_password_verifier(
     configured: &Configured,
     pending: &PendingSignIn,
     params: &HashMap<String, String>,
     key: &EphemeralKey,
     password: &Password,
-) -> Result<idp::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, AuthError> {
+) -> Result<RespondOutput, AuthError> {
     let manager = &configured.manager;
     let pool = manager.config.user_pool.as_ref().ok_or_else(no_user_pool)?;
     let get = |name: &'static str| {
@@ -367,12 +517,12 @@ async fn answer_password_verifier(
     .await
 }
 
-async fn respond(
+pub(crate) async fn respond(
     configured: &Configured,
     pending: &PendingSignIn,
     challenge: ChallengeNameType,
     responses: HashMap<String, String>,
-) -> Result<idp::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, AuthError> {
+) -> Result<RespondOutput, AuthError> {
     let manager = &configured.manager;
     let (client, pool) = manager.user_pool()?;
     client
@@ -389,8 +539,10 @@ async fn respond(
         .map_err(|e| sdk::map_error(IDP, e))
 }
 
-/// Turns an open challenge into a next step and keeps it for `confirm_sign_in`.
-fn next_step(
+/// Turns an open challenge into a next step and keeps it for `confirm_sign_in`. An `MFA_SETUP`
+/// that can only set up TOTP starts the setup at once (amplify-js's
+/// `CONTINUE_SIGN_IN_WITH_TOTP_SETUP`), one that can only set up email asks for the address.
+pub(crate) async fn next_step(
     configured: &Configured,
     mut pending: PendingSignIn,
     params: &HashMap<String, String>,
@@ -398,68 +550,55 @@ fn next_step(
     if let Some(username) = params.get("USERNAME") {
         pending.challenge_username = username.clone();
     }
-    let step = step_for_challenge(&pending.challenge, params)?;
+    let mut step = step_for_challenge(&pending.challenge, params, &pending.available)?;
+    pending.local = LocalStep::None;
+    if let SignInStep::ContinueSignInWithMfaSetupSelection { allowed_mfa_types } = &step {
+        match allowed_mfa_types.as_slice() {
+            [MfaType::Totp] => {
+                let details = associate_in_sign_in(configured, &mut pending).await?;
+                step = SignInStep::ContinueSignInWithTotpSetup(details);
+            }
+            [MfaType::Email] => {
+                pending.local = LocalStep::EmailSetup;
+                step = SignInStep::ContinueSignInWithEmailMfaSetup;
+            }
+            _ => pending.local = LocalStep::MfaSetupSelection,
+        }
+    }
     configured.sign_in.set_pending(pending);
     Ok(SignInResult::step(step))
 }
 
-async fn confirm(
-    configured: &Arc<Configured>,
-    value: ChallengeResponse,
-    user_attributes: BTreeMap<String, String>,
-    client_metadata: HashMap<String, String>,
-) -> Result<SignInResult, AuthError> {
-    let Some(mut pending) = configured.sign_in.take_pending() else {
-        return Err(AuthError::InvalidState(
-            InvalidStateReason::NoPendingChallenge,
-        ));
-    };
-    if !client_metadata.is_empty() {
-        pending.client_metadata = client_metadata;
+/// `AssociateSoftwareToken` with the sign-in session: the TOTP secret, and a new session.
+pub(crate) async fn associate_in_sign_in(
+    configured: &Configured,
+    pending: &mut PendingSignIn,
+) -> Result<TotpSetupDetails, AuthError> {
+    let (client, _) = configured.manager.user_pool()?;
+    let out = client
+        .associate_software_token()
+        .set_session(pending.session.clone())
+        .send()
+        .await
+        .map_err(|e| sdk::map_error(IDP, e))?;
+    let secret = out
+        .secret_code()
+        .ok_or_else(|| AuthError::unexpected("AssociateSoftwareToken returned no SecretCode"))?;
+    if let Some(session) = out.session() {
+        pending.session = Some(session.to_owned());
     }
-    let username = pending.challenge_username.clone();
-    let mut responses = HashMap::from([("USERNAME".to_owned(), username.clone())]);
-    let challenge = pending.challenge.clone();
-    match &challenge {
-        ChallengeNameType::SmsMfa => {
-            responses.insert("SMS_MFA_CODE".into(), value.expose_secret().to_owned());
-        }
-        ChallengeNameType::NewPasswordRequired => {
-            responses.insert("NEW_PASSWORD".into(), value.expose_secret().to_owned());
-            for (name, v) in user_attributes {
-                responses.insert(format!("userAttributes.{name}"), v);
-            }
-        }
-        ChallengeNameType::CustomChallenge => {
-            responses.insert("ANSWER".into(), value.expose_secret().to_owned());
-        }
-        other => return Err(AuthError::unsupported_challenge(other.as_str())),
-    }
-    with_secret_hash(configured, &mut responses, &username)?;
-    let out = match respond(configured, &pending, challenge, responses).await {
-        Ok(out) => out,
-        Err(e) => {
-            if keeps_challenge_open(&e) {
-                tracing::debug!(code = e.code(), "the challenge stays open for another try");
-                configured.sign_in.set_pending(pending);
-            }
-            return Err(e);
-        }
-    };
-    pending.session = out.session().map(str::to_owned);
-    pending.challenge = out
-        .challenge_name()
-        .cloned()
-        .unwrap_or_else(|| ChallengeNameType::from("NONE"));
-    if let Some(result) = out.authentication_result() {
-        return complete(configured, &pending, result).await;
-    }
-    let params = out.challenge_parameters().cloned().unwrap_or_default();
-    next_step(configured, pending, &params)
+    let details = TotpSetupDetails::new(
+        crate::mfa::TotpSecret::new(secret),
+        pending.username.clone(),
+    );
+    pending.local = LocalStep::TotpSetup(details.clone());
+    Ok(details)
 }
 
-/// Stores the tokens, publishes `SignedIn`, and clears any previous identity-pool identity.
-async fn complete(
+/// Stores the tokens, publishes `SignedIn`, and clears any previous identity-pool identity. A
+/// factor set up during the sign-in is then enabled (best effort: Amplify does it because
+/// developers forget to).
+pub(crate) async fn complete(
     configured: &Configured,
     pending: &PendingSignIn,
     result: &AuthenticationResultType,
@@ -498,6 +637,15 @@ async fn complete(
         })
         .await?;
     tracing::debug!("signed in");
+    if let Some(factor) = pending.set_up {
+        let enabled = crate::operation::mfa::enable_after_setup(configured, factor).await;
+        if let Err(e) = enabled {
+            tracing::debug!(
+                error = %amplify_core::DisplayErrorContext(&e),
+                "could not enable the MFA factor set up during sign-in"
+            );
+        }
+    }
     configured
         .manager
         .hub

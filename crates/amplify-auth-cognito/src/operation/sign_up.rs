@@ -9,12 +9,13 @@ use super::{builder, delivery, metadata, required, required_code};
 use crate::AuthError;
 use crate::plugin::CognitoAuthPlugin;
 use crate::sdk::{self, IDP};
+use crate::sign_in_state::AutoSignIn;
 use crate::tokens::{ConfirmationCode, Password};
 use crate::types::{CodeDeliveryDetails, SignUpResult, SignUpStep};
 
 builder!(
     /// Builder for [`CognitoAuthPlugin::sign_up`].
-    SignUpBuilder { username: Option<String>, password: Option<Password>, attributes: BTreeMap<String, String> }
+    SignUpBuilder { username: Option<String>, password: Option<Password>, attributes: BTreeMap<String, String>, auto_sign_in: bool }
 );
 
 impl SignUpBuilder {
@@ -24,9 +25,18 @@ impl SignUpBuilder {
         self
     }
 
-    /// The password.
+    /// The password (leave it out for passwordless sign-up, when the pool allows it).
     pub fn password(mut self, password: impl Into<Password>) -> Self {
         self.password = Some(password.into());
+        self
+    }
+
+    /// Signs the user in once the sign-up is confirmed ([`CognitoAuthPlugin::auto_sign_in`]):
+    /// with the session Cognito returns on confirmation (choice-based `USER_AUTH` sign-in), or
+    /// else by replaying the sign-in with this password, as amplify-js does. The password
+    /// stays in memory only until then.
+    pub fn auto_sign_in(mut self, enabled: bool) -> Self {
+        self.auto_sign_in = enabled;
         self
     }
 
@@ -40,14 +50,13 @@ impl SignUpBuilder {
     ///
     /// # Errors
     ///
-    /// Validation errors for a missing username or password; service errors such as
-    /// `UsernameExists` and `InvalidPassword` (the pool's policy).
+    /// A validation error for a missing username; service errors such as `UsernameExists`,
+    /// `InvalidPassword` (the pool's policy) and `InvalidParameter` (a password the pool
+    /// requires is missing).
     pub async fn send(self) -> Result<SignUpResult, AuthError> {
         let configured = self.plugin.configured()?;
         let username = required("username", self.username)?;
-        let password = self
-            .password
-            .ok_or_else(|| AuthError::required("password"))?;
+        let password = self.password;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
         let attributes: Vec<AttributeType> = self
@@ -65,7 +74,7 @@ impl SignUpBuilder {
             .sign_up()
             .client_id(&pool.app_client_id)
             .username(&username)
-            .password(password.expose_secret())
+            .set_password(password.as_ref().map(|p| p.expose_secret().to_owned()))
             .set_user_attributes((!attributes.is_empty()).then_some(attributes))
             .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
@@ -74,12 +83,19 @@ impl SignUpBuilder {
             .await
             .map_err(|e| sdk::map_error(IDP, e))?;
         let confirmed = out.user_confirmed();
+        if self.auto_sign_in {
+            configured.sign_in.arm_auto_sign_in(AutoSignIn {
+                username: username.clone(),
+                session: out.session().map(str::to_owned),
+                password,
+            });
+        }
         Ok(SignUpResult {
             is_sign_up_complete: confirmed,
-            next_step: if confirmed {
-                SignUpStep::Done
-            } else {
-                SignUpStep::ConfirmSignUp(delivery(out.code_delivery_details()))
+            next_step: match (confirmed, self.auto_sign_in) {
+                (true, true) => SignUpStep::CompleteAutoSignIn,
+                (true, false) => SignUpStep::Done,
+                (false, _) => SignUpStep::ConfirmSignUp(delivery(out.code_delivery_details())),
             },
             user_id: Some(out.user_sub().to_owned()).filter(|s| !s.is_empty()),
         })
@@ -115,7 +131,7 @@ impl ConfirmSignUpBuilder {
         let code = required_code(self.code)?;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
-        client
+        let out = client
             .confirm_sign_up()
             .client_id(&pool.app_client_id)
             .username(&username)
@@ -126,9 +142,17 @@ impl ConfirmSignUpBuilder {
             .instrument(tracing::debug_span!("amplify.auth.confirm_sign_up"))
             .await
             .map_err(|e| sdk::map_error(IDP, e))?;
+        // Cognito returns a session for a USER_AUTH sign-in right after confirmation.
+        let armed = configured
+            .sign_in
+            .update_auto_sign_in(&username, out.session().map(str::to_owned));
         Ok(SignUpResult {
             is_sign_up_complete: true,
-            next_step: SignUpStep::Done,
+            next_step: if armed {
+                SignUpStep::CompleteAutoSignIn
+            } else {
+                SignUpStep::Done
+            },
             user_id: None,
         })
     }
@@ -178,6 +202,7 @@ impl CognitoAuthPlugin {
             username: None,
             password: None,
             attributes: BTreeMap::new(),
+            auto_sign_in: false,
             client_metadata: HashMap::new(),
         }
     }

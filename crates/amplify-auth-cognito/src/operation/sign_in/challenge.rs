@@ -8,6 +8,7 @@ use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 use crate::AuthError;
 use crate::error::ServiceErrorKind;
+use crate::mfa::{AuthFactorType, MfaType};
 use crate::types::{CodeDeliveryDetails, SignInStep};
 
 /// The next step for a challenge Cognito sent, from its parameters (sans IO).
@@ -18,8 +19,43 @@ use crate::types::{CodeDeliveryDetails, SignInStep};
 pub(super) fn step_for_challenge(
     challenge: &ChallengeNameType,
     params: &HashMap<String, String>,
+    available: &[String],
 ) -> Result<SignInStep, AuthError> {
+    let delivery = |default_medium: &str, attribute: &str| {
+        CodeDeliveryDetails::new(
+            params.get("CODE_DELIVERY_DESTINATION").map(String::as_str),
+            params
+                .get("CODE_DELIVERY_DELIVERY_MEDIUM")
+                .map(String::as_str)
+                .or(Some(default_medium)),
+            Some(attribute),
+        )
+    };
     Ok(match challenge {
+        ChallengeNameType::SoftwareTokenMfa => SignInStep::ConfirmSignInWithTotpMfaCode,
+        ChallengeNameType::EmailOtp => {
+            SignInStep::ConfirmSignInWithOtpCode(delivery("EMAIL", "email"))
+        }
+        ChallengeNameType::SmsOtp => {
+            SignInStep::ConfirmSignInWithOtpCode(delivery("SMS", "phone_number"))
+        }
+        ChallengeNameType::SelectMfaType => SignInStep::ContinueSignInWithMfaSelection {
+            allowed_mfa_types: mfa_types(params.get("MFAS_CAN_CHOOSE").map(String::as_str)),
+        },
+        // SMS cannot be set up during sign-in (it needs a verified phone number), so Amplify
+        // leaves it out of the choice.
+        ChallengeNameType::MfaSetup => SignInStep::ContinueSignInWithMfaSetupSelection {
+            allowed_mfa_types: mfa_types(params.get("MFAS_CAN_SETUP").map(String::as_str))
+                .into_iter()
+                .filter(|t| *t != MfaType::Sms)
+                .collect(),
+        },
+        ChallengeNameType::SelectChallenge => SignInStep::ContinueSignInWithFirstFactorSelection {
+            available_factors: available
+                .iter()
+                .filter_map(|c| AuthFactorType::from_cognito(c))
+                .collect(),
+        },
         ChallengeNameType::SmsMfa => {
             SignInStep::ConfirmSignInWithSmsMfaCode(CodeDeliveryDetails::new(
                 params.get("CODE_DELIVERY_DESTINATION").map(String::as_str),
@@ -49,6 +85,17 @@ pub(super) fn step_for_challenge(
         },
         other => return Err(AuthError::unsupported_challenge(other.as_str())),
     })
+}
+
+/// MFA types from a JSON list of Cognito names (unknown names are skipped).
+fn mfa_types(list: Option<&str>) -> Vec<MfaType> {
+    let mut types: Vec<MfaType> = parse_list(list)
+        .iter()
+        .filter_map(|name| MfaType::from_cognito(name))
+        .collect();
+    types.sort();
+    types.dedup();
+    types
 }
 
 /// Whether a failed answer leaves the challenge open for another try: a wrong code, a password
@@ -86,6 +133,7 @@ mod tests {
 
     use super::{keeps_challenge_open, parse_list, step_for_challenge};
     use crate::error::{AuthError, CognitoService, ServiceError};
+    use crate::mfa::{AuthFactorType, MfaType};
     use crate::types::{DeliveryMedium, SignInStep};
 
     fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -100,6 +148,7 @@ mod tests {
         let sms = step_for_challenge(
             &ChallengeNameType::SmsMfa,
             &params(&[("CODE_DELIVERY_DESTINATION", "+*******1234")]),
+            &[],
         );
         match sms {
             Ok(SignInStep::ConfirmSignInWithSmsMfaCode(d)) => {
@@ -111,6 +160,7 @@ mod tests {
         let new_password = step_for_challenge(
             &ChallengeNameType::NewPasswordRequired,
             &params(&[("requiredAttributes", r#"["userAttributes.name"]"#)]),
+            &[],
         );
         assert!(matches!(
             new_password,
@@ -119,6 +169,7 @@ mod tests {
         let custom = step_for_challenge(
             &ChallengeNameType::CustomChallenge,
             &params(&[("USERNAME", "alice"), ("question", "2+2")]),
+            &[],
         );
         match custom {
             Ok(SignInStep::ConfirmSignInWithCustomChallenge { additional_info }) => {
@@ -133,14 +184,72 @@ mod tests {
     }
 
     #[test]
+    fn mfa_and_first_factor_challenges_map_to_their_steps() {
+        assert_eq!(
+            step_for_challenge(&ChallengeNameType::SoftwareTokenMfa, &HashMap::new(), &[]).ok(),
+            Some(SignInStep::ConfirmSignInWithTotpMfaCode)
+        );
+        match step_for_challenge(
+            &ChallengeNameType::EmailOtp,
+            &params(&[("CODE_DELIVERY_DESTINATION", "a***@e***")]),
+            &[],
+        ) {
+            Ok(SignInStep::ConfirmSignInWithOtpCode(d)) => {
+                assert_eq!(d.delivery_medium, DeliveryMedium::Email);
+                assert_eq!(d.destination.as_deref(), Some("a***@e***"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            step_for_challenge(
+                &ChallengeNameType::SelectMfaType,
+                &params(&[("MFAS_CAN_CHOOSE", r#"["SOFTWARE_TOKEN_MFA","SMS_MFA"]"#)]),
+                &[],
+            )
+            .ok(),
+            Some(SignInStep::ContinueSignInWithMfaSelection {
+                allowed_mfa_types: vec![MfaType::Sms, MfaType::Totp]
+            })
+        );
+        assert_eq!(
+            step_for_challenge(
+                &ChallengeNameType::MfaSetup,
+                &params(&[(
+                    "MFAS_CAN_SETUP",
+                    r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#
+                )]),
+                &[],
+            )
+            .ok(),
+            Some(SignInStep::ContinueSignInWithMfaSetupSelection {
+                allowed_mfa_types: vec![MfaType::Totp, MfaType::Email]
+            })
+        );
+        assert_eq!(
+            step_for_challenge(
+                &ChallengeNameType::SelectChallenge,
+                &HashMap::new(),
+                &[
+                    "PASSWORD_SRP".to_owned(),
+                    "EMAIL_OTP".to_owned(),
+                    "UNKNOWN".to_owned()
+                ],
+            )
+            .ok(),
+            Some(SignInStep::ContinueSignInWithFirstFactorSelection {
+                available_factors: vec![AuthFactorType::PasswordSrp, AuthFactorType::EmailOtp]
+            })
+        );
+    }
+
+    #[test]
     fn unsupported_challenges_are_named() {
         for challenge in [
-            ChallengeNameType::SoftwareTokenMfa,
-            ChallengeNameType::MfaSetup,
-            ChallengeNameType::SelectMfaType,
+            ChallengeNameType::DeviceSrpAuth,
+            ChallengeNameType::from("WEB_AUTHN"),
             ChallengeNameType::from("SOMETHING_NEW"),
         ] {
-            match step_for_challenge(&challenge, &HashMap::new()) {
+            match step_for_challenge(&challenge, &HashMap::new(), &[]) {
                 Err(AuthError::UnsupportedChallenge(e)) => {
                     assert_eq!(e.challenge(), challenge.as_str());
                 }
