@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use amplify_core::config::AmplifyConfig;
+use amplify_core::hub::Hub;
 use amplify_core::time::{SharedTimeSource, SkewCorrectedClock};
 use amplify_core::{
     AmplifyError, AuthProvider, AuthProviderRegistry, AuthorizationType, BoxFuture, Category,
@@ -18,6 +19,8 @@ use crate::error::ApiError;
 use crate::interceptor::{RequestInterceptor, SharedInterceptor};
 use crate::operation::graphql::{GraphQlOperation, OperationKind};
 use crate::operation::rest::RestOperation;
+use crate::operation::subscription::SubscriptionOperation;
+use crate::realtime::{Realtime, SubscriptionOptions};
 use crate::request::{Configured, Dispatcher};
 use crate::transport::{Transport, TransportSettings};
 
@@ -70,6 +73,10 @@ struct Inner {
     own_clock: SkewCorrectedClock,
     /// Whether `own_clock` was chosen by the builder (and so wins over Amplify's).
     clock_chosen: bool,
+    /// The subscriptions' connections, one per API.
+    realtime: Arc<Realtime>,
+    /// The Hub used when configured without Amplify (the builder's, or one of the plugin's own).
+    own_hub: Hub,
 }
 
 impl fmt::Debug for ApiPlugin {
@@ -141,7 +148,7 @@ impl ApiPlugin {
         config: &AmplifyConfig,
         registry: &AuthProviderRegistry,
     ) -> Result<(), ApiError> {
-        self.configure_inner(config, registry, None)
+        self.configure_inner(config, registry, None, None)
     }
 
     fn configure_inner(
@@ -149,6 +156,7 @@ impl ApiPlugin {
         config: &AmplifyConfig,
         registry: &AuthProviderRegistry,
         context_clock: Option<&SkewCorrectedClock>,
+        context_hub: Option<&Hub>,
     ) -> Result<(), ApiError> {
         let endpoints = Endpoints::new(config)?;
         for (mode, provider) in &self.inner.providers {
@@ -162,6 +170,7 @@ impl ApiPlugin {
             endpoints,
             registry: registry.clone(),
             clock,
+            hub: context_hub.unwrap_or(&self.inner.own_hub).clone(),
         });
         tracing::debug!(
             apis = config.apis.len(),
@@ -200,6 +209,27 @@ impl ApiPlugin {
     /// A GraphQL mutation (Amplify's `mutate`).
     pub fn mutate(&self, document: impl Into<String>) -> GraphQlOperation {
         GraphQlOperation::new(self.dispatcher(), OperationKind::Mutation, document.into())
+    }
+
+    /// A GraphQL subscription (Amplify's `subscribe`): the same setters as a query, then
+    /// [`start`](SubscriptionOperation::start) for a stream of responses. Every subscription
+    /// to one API shares one WebSocket, which reconnects by itself; see
+    /// [Subscriptions](crate#subscriptions).
+    pub fn subscribe(&self, document: impl Into<String>) -> SubscriptionOperation {
+        SubscriptionOperation::new(
+            self.dispatcher(),
+            Arc::clone(&self.inner.realtime),
+            document.into(),
+        )
+    }
+
+    /// The Hub the plugin publishes subscription connection events on: Amplify's once
+    /// configured by it, else the builder's [`hub`](ApiPluginBuilder::hub) or the plugin's own.
+    pub fn hub(&self) -> Hub {
+        self.inner
+            .dispatcher
+            .configured()
+            .map_or_else(|| self.inner.own_hub.clone(), |s| s.hub.clone())
     }
 
     /// A REST `GET` of `path` (relative to the REST API's URL).
@@ -251,8 +281,13 @@ impl Plugin for ApiPlugin {
         ctx: &'a PluginContext<'a>,
     ) -> BoxFuture<'a, Result<(), Box<dyn AmplifyError>>> {
         Box::pin(async move {
-            self.configure_inner(ctx.config, ctx.auth_providers, Some(ctx.clock))
-                .map_err(|e| Box::new(e) as Box<dyn AmplifyError>)
+            self.configure_inner(
+                ctx.config,
+                ctx.auth_providers,
+                Some(ctx.clock),
+                Some(ctx.hub),
+            )
+            .map_err(|e| Box::new(e) as Box<dyn AmplifyError>)
         })
     }
 }
@@ -284,6 +319,8 @@ pub struct ApiPluginBuilder {
     clock: Option<SkewCorrectedClock>,
     request_timeout: Option<Duration>,
     transport: TransportSettings,
+    subscription_options: SubscriptionOptions,
+    hub: Option<Hub>,
 }
 
 impl ApiPluginBuilder {
@@ -416,6 +453,19 @@ impl ApiPluginBuilder {
         self
     }
 
+    /// How subscriptions wait and reconnect (see [`SubscriptionOptions`]).
+    pub fn subscription_options(mut self, options: SubscriptionOptions) -> Self {
+        self.subscription_options = options;
+        self
+    }
+
+    /// The Hub to publish subscription connection events on when the plugin is configured
+    /// with [`configure_with`](ApiPlugin::configure_with) (under Amplify, Amplify's Hub is used).
+    pub fn hub(mut self, hub: Hub) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
     /// Builds the plugin. It needs a Tokio runtime with the time driver
     /// (`Builder::enable_all`) when it sends requests.
     ///
@@ -442,6 +492,8 @@ impl ApiPluginBuilder {
                 own_clock: self
                     .clock
                     .unwrap_or_else(|| SkewCorrectedClock::new(self.time.unwrap_or_default())),
+                realtime: Arc::new(Realtime::new(self.subscription_options)),
+                own_hub: self.hub.unwrap_or_default(),
             }),
         }
     }

@@ -13,6 +13,10 @@ use crate::graphql::GraphQlError;
 use crate::graphql::codec::Undecodable;
 use crate::response::HttpResponse;
 
+mod subscription;
+
+pub use subscription::{SubscriptionFailure, SubscriptionFailureKind};
+
 /// Everything that can go wrong in an API call.
 ///
 /// GraphQL errors in a successful (2xx) response are **not** an `ApiError`: they come back in
@@ -82,6 +86,10 @@ pub enum ApiError {
     /// A 2xx response could not be decoded (not JSON, or not the shape of the caller's type).
     #[error(transparent)]
     Decode(Box<DecodeFailure>),
+    /// A GraphQL subscription ended with an error: rejected, not acknowledged, or its connection
+    /// failed for good. It is the last item of the subscription's stream.
+    #[error(transparent)]
+    Subscription(Box<SubscriptionFailure>),
 }
 
 impl ApiError {
@@ -105,6 +113,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized(f) | ApiError::HttpStatus(f) => f.graphql_errors(),
             ApiError::Decode(f) => f.graphql_errors(),
+            ApiError::Subscription(f) => f.graphql_errors(),
             _ => &[],
         }
     }
@@ -112,7 +121,11 @@ impl ApiError {
     /// Whether the failure is about authorization: the server refused it (401/403), or no usable
     /// token or credentials were available.
     pub fn is_authorization_failure(&self) -> bool {
-        matches!(self, ApiError::Unauthorized(_) | ApiError::Provider(_))
+        match self {
+            ApiError::Unauthorized(_) | ApiError::Provider(_) => true,
+            ApiError::Subscription(f) => f.is_authorization_failure(),
+            _ => false,
+        }
     }
 
     pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
@@ -204,6 +217,12 @@ impl AmplifyError for ApiError {
             ApiError::Decode(_) => {
                 "Check that the response type (and decode path) match the query's selection set."
             }
+            ApiError::Subscription(f) if f.is_retryable() => {
+                "Subscribe again later; check the network connection to the realtime endpoint."
+            }
+            ApiError::Subscription(_) => {
+                "Check the subscription document, its variables and that the user may subscribe with this authorization mode."
+            }
         };
         Some(text.to_owned())
     }
@@ -212,6 +231,7 @@ impl AmplifyError for ApiError {
         match self {
             ApiError::Unauthorized(f) | ApiError::HttpStatus(f) => f.code(),
             ApiError::Provider(f) => f.source.code(),
+            ApiError::Subscription(f) => f.code(),
             _ => None,
         }
     }
@@ -230,6 +250,7 @@ impl AmplifyError for ApiError {
             ApiError::Transport(_) | ApiError::Timeout(_) => true,
             ApiError::HttpStatus(f) => f.is_retryable(),
             ApiError::Provider(f) => f.source.is_retryable(),
+            ApiError::Subscription(f) => f.is_retryable(),
             _ => false,
         }
     }

@@ -120,6 +120,7 @@ mod error;
 mod graphql;
 mod interceptor;
 mod operation;
+mod realtime;
 mod request;
 mod response;
 mod transport;
@@ -131,12 +132,14 @@ pub use connector::{Connection, Connector};
 pub use error::{
     ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DispatchState,
     InterceptorFailure, InvalidRequestError, ProviderFailure, SigningFailure, StatusFailure,
-    TimeoutFailure, TimeoutPhase, TransportFailure,
+    SubscriptionFailure, SubscriptionFailureKind, TimeoutFailure, TimeoutPhase, TransportFailure,
 };
 pub use graphql::{GraphQlError, GraphQlErrorLocation, GraphQlPathSegment, GraphQlResponse};
 pub use interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
 pub use operation::graphql::GraphQlOperation;
 pub use operation::rest::RestOperation;
+pub use operation::subscription::{GraphQlSubscription, SubscriptionOperation};
+pub use realtime::SubscriptionOptions;
 pub use response::HttpResponse;
 
 /// The `http` crate amplify-api's requests, responses and headers come from, so you need not

@@ -10,6 +10,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use amplify_core::config::EndpointType;
+use amplify_core::hub::Hub;
 use amplify_core::time::SkewCorrectedClock;
 use amplify_core::{AuthProviderRegistry, AuthorizationType};
 use bytes::Bytes;
@@ -24,12 +25,14 @@ use crate::interceptor::{InterceptorContext, RequestInterceptor, SharedIntercept
 use crate::response::HttpResponse;
 use crate::transport::Transport;
 
-/// What configuring produced: the prepared endpoints, the provider registry and the clock.
+/// What configuring produced: the prepared endpoints, the provider registry, the clock and the
+/// Hub.
 #[derive(Debug)]
 pub(crate) struct Configured {
     pub(crate) endpoints: Endpoints,
     pub(crate) registry: AuthProviderRegistry,
     pub(crate) clock: SkewCorrectedClock,
+    pub(crate) hub: Hub,
 }
 
 impl Configured {

@@ -64,6 +64,20 @@ pub(crate) struct Transport {
     client: Client<Stack, Full<Bytes>>,
     connect_timeout: Duration,
     max_response_bytes: usize,
+    socket: SocketSettings,
+}
+
+/// What the realtime WebSocket needs to open its own connection with the same TLS setup (ring,
+/// the system's roots plus the added ones), the same dialer and the same connect timeout.
+#[derive(Debug, Clone)]
+pub(crate) struct SocketSettings {
+    /// The TLS configuration with ALPN `http/1.1` (WebSockets upgrade an HTTP/1.1 request).
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// The user's connector, else TCP.
+    pub(crate) connector: Option<SharedConnector>,
+    pub(crate) connect_timeout: Duration,
+    /// The proxy, when one is configured.
+    pub(crate) proxy: Option<Uri>,
 }
 
 /// The system's root certificates, loaded once per process.
@@ -152,7 +166,7 @@ impl Transport {
     pub(crate) fn new(settings: TransportSettings) -> Result<Self, ApiError> {
         let tls = tls_config(&settings.extra_roots)?;
         let proxy = settings.proxy.as_deref().map(proxy_uri).transpose()?;
-        let dialer = match settings.connector {
+        let dialer = match settings.connector.clone() {
             Some(custom) => Dialer::Custom(custom),
             None => {
                 let mut tcp = HttpConnector::new();
@@ -167,7 +181,10 @@ impl Transport {
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(Route { dialer, proxy });
+            .wrap_connector(Route {
+                dialer,
+                proxy: proxy.clone(),
+            });
         let connector = ConnectTimeout {
             inner: https,
             timeout: settings.connect_timeout,
@@ -178,11 +195,24 @@ impl Transport {
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.max_idle_per_host)
             .build(connector);
+        let mut socket_tls = (*tls).clone();
+        socket_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {
             client,
             connect_timeout: settings.connect_timeout,
             max_response_bytes: settings.max_response_bytes,
+            socket: SocketSettings {
+                tls: Arc::new(socket_tls),
+                connector: settings.connector,
+                connect_timeout: settings.connect_timeout,
+                proxy,
+            },
         })
+    }
+
+    /// The settings the realtime WebSocket connects with.
+    pub(crate) fn socket_settings(&self) -> &SocketSettings {
+        &self.socket
     }
 
     /// Sends `request` and reads the whole response. The connector's timeout bounds getting a

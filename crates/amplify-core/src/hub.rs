@@ -69,6 +69,9 @@ pub enum SubscriptionStatus {
     Connecting,
     /// Connected and receiving events.
     Connected,
+    /// The connection broke (socket closed, keep-alives missed); reconnecting, after which every
+    /// live subscription is started again.
+    ConnectionDisrupted,
     /// Closing because the last subscription ended.
     PendingDisconnect,
     /// Closed on purpose.

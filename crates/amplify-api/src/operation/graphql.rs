@@ -7,8 +7,7 @@ use std::time::Duration;
 use amplify_core::AuthorizationType;
 use amplify_core::config::EndpointType;
 use bytes::Bytes;
-use http::{HeaderMap, Method};
-use serde::Serialize;
+use http::Method;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -96,6 +95,8 @@ impl fmt::Debug for GraphQlOperation {
     }
 }
 
+crate::operation::graphql_request_setters!(GraphQlOperation);
+
 impl GraphQlOperation {
     pub(crate) fn new(dispatcher: Arc<Dispatcher>, kind: OperationKind, document: String) -> Self {
         Self {
@@ -110,87 +111,6 @@ impl GraphQlOperation {
             decode_path: None,
             timeout: None,
         }
-    }
-
-    /// The variables, as a JSON object (`serde_json::json!({"id": "1"})`).
-    pub fn variables(mut self, variables: impl Into<serde_json::Value>) -> Self {
-        self.variables = Some(Ok(variables.into()));
-        self
-    }
-
-    /// Sets or clears the variables.
-    pub fn set_variables(mut self, variables: Option<serde_json::Value>) -> Self {
-        self.variables = variables.map(Ok);
-        self
-    }
-
-    /// The variables, from any serializable value (a struct with the variables as fields). A
-    /// serialization failure is reported by [`send`](Self::send).
-    pub fn variables_from<V: Serialize + ?Sized>(mut self, variables: &V) -> Self {
-        self.variables = Some(serde_json::to_value(variables));
-        self
-    }
-
-    /// The `operationName`, for documents with several operations.
-    pub fn operation_name(mut self, name: impl Into<String>) -> Self {
-        self.operation_name = Some(name.into());
-        self
-    }
-
-    /// Sets or clears the `operationName`.
-    pub fn set_operation_name(mut self, name: Option<String>) -> Self {
-        self.operation_name = name;
-        self
-    }
-
-    /// The API to call (`apiName`); the default GraphQL API when not set.
-    pub fn api_name(mut self, name: impl Into<String>) -> Self {
-        self.api_name = Some(name.into());
-        self
-    }
-
-    /// Sets or clears the API name.
-    pub fn set_api_name(mut self, name: Option<String>) -> Self {
-        self.api_name = name;
-        self
-    }
-
-    /// The authorization mode (`authorizationMode`); the API's default mode when not set.
-    pub fn authorization_mode(mut self, mode: AuthorizationType) -> Self {
-        self.mode = Some(mode);
-        self
-    }
-
-    /// Sets or clears the authorization mode.
-    pub fn set_authorization_mode(mut self, mode: Option<AuthorizationType>) -> Self {
-        self.mode = mode;
-        self
-    }
-
-    /// Adds a header. An `Authorization` header set here is sent as is and no other
-    /// authorization is added. An invalid name or value is reported by [`send`](Self::send).
-    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        self.headers.append(name.as_ref(), value.as_ref());
-        self
-    }
-
-    /// Adds already-typed headers.
-    pub fn headers(mut self, headers: HeaderMap) -> Self {
-        self.headers.extend(headers);
-        self
-    }
-
-    /// A dot-separated path inside `data` to decode instead of `data` itself (`getTodo`,
-    /// `listTodos.items`, `listTodos.items.0`). A missing or `null` value gives `data: None`.
-    pub fn decode_path(mut self, path: impl Into<String>) -> Self {
-        self.decode_path = Some(path.into());
-        self
-    }
-
-    /// Sets or clears the decode path.
-    pub fn set_decode_path(mut self, path: Option<String>) -> Self {
-        self.decode_path = path;
-        self
     }
 
     /// The time allowed for sending the request and reading the response (the plugin's request
@@ -243,22 +163,11 @@ impl GraphQlOperation {
         span.record("mode", mode.as_str());
 
         let user_headers = self.headers.into_map()?;
-        let variables = match self.variables {
-            Some(Ok(v)) => Some(v),
-            Some(Err(source)) => {
-                return Err(ApiError::invalid_request_with(
-                    "the variables could not be serialized",
-                    source,
-                ));
-            }
-            None => None,
-        };
-        let body = codec::encode_request(
+        let body = encode_body(
             &self.document,
-            variables.as_ref(),
+            self.variables,
             self.operation_name.as_deref(),
-        )
-        .map_err(|e| ApiError::invalid_request_with("the request body could not be encoded", e))?;
+        )?;
 
         let mut request = http::Request::new(Bytes::from(body));
         *request.method_mut() = Method::POST;
@@ -311,4 +220,25 @@ impl GraphQlOperation {
             status,
         ))
     }
+}
+
+/// The request body `{"query","variables","operationName"}`, reporting variables that did not
+/// serialize.
+pub(crate) fn encode_body(
+    document: &str,
+    variables: Option<Result<serde_json::Value, serde_json::Error>>,
+    operation_name: Option<&str>,
+) -> Result<Vec<u8>, ApiError> {
+    let variables = match variables {
+        Some(Ok(v)) => Some(v),
+        Some(Err(source)) => {
+            return Err(ApiError::invalid_request_with(
+                "the variables could not be serialized",
+                source,
+            ));
+        }
+        None => None,
+    };
+    codec::encode_request(document, variables.as_ref(), operation_name)
+        .map_err(|e| ApiError::invalid_request_with("the request body could not be encoded", e))
 }
