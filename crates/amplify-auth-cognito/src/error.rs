@@ -196,6 +196,8 @@ pub enum InvalidStateReason {
     NotConfigured,
     /// `auto_sign_in` without a confirmed `sign_up(...).auto_sign_in(true)` in this process.
     NoAutoSignIn,
+    /// The pool does not track this device (or it was forgotten).
+    DeviceNotTracked,
 }
 
 impl InvalidStateReason {
@@ -209,6 +211,7 @@ impl InvalidStateReason {
             Self::IdentityChanged => "the user signed out or changed while the call ran",
             Self::NotConfigured => "the auth plugin has not been configured",
             Self::NoAutoSignIn => "no sign-up waits for an automatic sign-in",
+            Self::DeviceNotTracked => "this device is not tracked by the user pool",
         }
     }
 
@@ -229,6 +232,9 @@ impl InvalidStateReason {
             }
             Self::NoAutoSignIn => {
                 "Sign up with `auto_sign_in(true)` and confirm first, or call `sign_in`."
+            }
+            Self::DeviceNotTracked => {
+                "Turn on device tracking for the user pool and sign in again to register this device."
             }
         }
     }

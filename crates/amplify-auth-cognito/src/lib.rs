@@ -35,6 +35,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
+mod device;
 mod error;
 mod identity_pool;
 mod mfa;
@@ -52,6 +53,7 @@ mod store;
 mod tokens;
 mod types;
 
+pub use device::{AuthDevice, DevicePassword, DeviceStatus};
 pub use error::{
     AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, InvalidStateReason,
     NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,

@@ -8,6 +8,7 @@ use crate::types::CodeDeliveryDetails;
 
 mod account;
 mod current_user;
+mod devices;
 mod federation;
 mod fetch_session;
 pub(crate) mod mfa;

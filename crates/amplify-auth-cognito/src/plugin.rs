@@ -12,6 +12,7 @@ use amplify_core::{
 use amplify_secure_storage::{SecureStorageFactory, SecureStorageOptions, StorageScope};
 
 use crate::AuthError;
+use crate::device::DeviceStore;
 use crate::error::{ConfigurationReason, InvalidStateReason};
 use crate::providers::{IdentityPoolCredentialsProvider, UserPoolTokenProvider};
 use crate::refresh::RefreshOperation;
@@ -58,6 +59,7 @@ pub(crate) struct Shared {
     refresh: RefreshSettings,
     clock: Option<SkewCorrectedClock>,
     hub: Hub,
+    device_name: String,
     configured: RwLock<Option<Arc<Configured>>>,
 }
 
@@ -114,6 +116,7 @@ pub struct CognitoAuthPluginBuilder {
     time: Option<SharedTimeSource>,
     clock: Option<SkewCorrectedClock>,
     hub: Option<Hub>,
+    device_name: Option<String>,
 }
 
 impl CognitoAuthPluginBuilder {
@@ -196,6 +199,14 @@ impl CognitoAuthPluginBuilder {
         self
     }
 
+    /// The name this device gets when the pool tracks devices (`ConfirmDevice`'s
+    /// `DeviceName`; default `amplify-rs on <os>`).
+    #[must_use]
+    pub fn device_name(mut self, name: impl Into<String>) -> Self {
+        self.device_name = Some(name.into());
+        self
+    }
+
     /// Builds the plugin.
     pub fn build(self) -> CognitoAuthPlugin {
         CognitoAuthPlugin {
@@ -216,6 +227,9 @@ impl CognitoAuthPluginBuilder {
                     .clock
                     .or_else(|| self.time.map(SkewCorrectedClock::new)),
                 hub: self.hub.unwrap_or_default(),
+                device_name: self
+                    .device_name
+                    .unwrap_or_else(|| format!("amplify-rs on {}", std::env::consts::OS)),
                 configured: RwLock::new(None),
             }),
         }
@@ -314,6 +328,10 @@ impl CognitoAuthPlugin {
             .shared
             .storage
             .create(&StorageScope::AWS_COGNITO_AUTH_PLUGIN)?;
+        let devices = config
+            .user_pool
+            .as_ref()
+            .map(|pool| DeviceStore::new(storage.clone(), pool.app_client_id.clone()));
         let store = CredentialStore::new(storage, &config);
         let settings = self.shared.refresh;
         let manager = Arc::new(SessionManager::new(
@@ -323,6 +341,8 @@ impl CognitoAuthPlugin {
                 clock,
                 hub: hub.clone(),
                 store,
+                devices,
+                device_name: self.shared.device_name.clone(),
                 policy: RefreshPolicy::new(settings.buffer, settings.jitter, settings.min_interval),
                 refresh_operation: settings.operation,
             },

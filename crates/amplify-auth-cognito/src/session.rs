@@ -20,6 +20,7 @@ use aws_sdk_cognitoidentityprovider as idp;
 use tokio::sync::OnceCell;
 
 use crate::AuthError;
+use crate::device::{DeviceSecrets, DeviceStore};
 use crate::error::{ConfigurationReason, InvalidStateReason, ServiceErrorKind};
 use crate::identity_pool::{self, IdentityPool, Login, no_identity_pool};
 use crate::refresh::{Decision, RefreshOperation, RefreshPolicy};
@@ -98,6 +99,10 @@ pub(crate) struct SessionManager {
     pub(crate) clock: SkewCorrectedClock,
     pub(crate) hub: Hub,
     store: CredentialStore,
+    /// Device secrets (with a user pool).
+    pub(crate) devices: Option<DeviceStore>,
+    /// The name `ConfirmDevice` gives this device.
+    pub(crate) device_name: String,
     state: ArcSwap<Snapshot>,
     loaded: OnceCell<()>,
     commit: tokio::sync::Mutex<()>,
@@ -132,6 +137,8 @@ pub(crate) struct ManagerParts {
     pub(crate) clock: SkewCorrectedClock,
     pub(crate) hub: Hub,
     pub(crate) store: CredentialStore,
+    pub(crate) devices: Option<DeviceStore>,
+    pub(crate) device_name: String,
     pub(crate) policy: RefreshPolicy,
     pub(crate) refresh_operation: RefreshOperation,
 }
@@ -145,6 +152,8 @@ impl SessionManager {
             clock: parts.clock,
             hub: parts.hub,
             store: parts.store,
+            devices: parts.devices,
+            device_name: parts.device_name,
             state: ArcSwap::from_pointee(Snapshot {
                 session: Session::default(),
                 generation: 0,
@@ -477,6 +486,10 @@ impl SessionManager {
             .as_ref()
             .map(|s| s.expose_secret().to_owned());
         let refresh = up.tokens.refresh_token.expose_secret().to_owned();
+        let device_key = self
+            .device(&up.sign_in_details.username)
+            .await
+            .map(|d| d.key);
         let legacy = self.refresh_operation == RefreshOperation::InitiateAuth
             || self.legacy_refresh.load(Ordering::Relaxed);
         if !legacy {
@@ -485,6 +498,7 @@ impl SessionManager {
                 .refresh_token(refresh.clone())
                 .client_id(&pool.app_client_id)
                 .set_client_secret(secret.clone())
+                .set_device_key(device_key.clone())
                 .send()
                 .await;
             match result {
@@ -514,6 +528,9 @@ impl SessionManager {
             }
         }
         let mut params = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh)]);
+        if let Some(key) = device_key {
+            params.insert("DEVICE_KEY".into(), key);
+        }
         if let Some(hash) = self.secret_hash(&up.username)? {
             params.insert("SECRET_HASH".into(), hash);
         }
@@ -699,6 +716,19 @@ impl SessionManager {
         self.aws_failure
             .record(generation, self.clock.now(), e.clone());
         e
+    }
+
+    /// This machine's device secrets for `username` (none without device tracking, or when
+    /// they cannot be read: a refresh or sign-in then goes without the device).
+    pub(crate) async fn device(&self, username: &str) -> Option<DeviceSecrets> {
+        let store = self.devices.as_ref()?;
+        match store.load(username).await {
+            Ok(device) => device,
+            Err(e) => {
+                tracing::debug!(error = %amplify_core::DisplayErrorContext(&e), "device secrets unreadable");
+                None
+            }
+        }
     }
 
     /// The identity pool, or a configuration error.

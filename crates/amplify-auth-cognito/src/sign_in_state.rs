@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 use crate::AuthError;
+use crate::device::DeviceSecrets;
 use crate::mfa::{AuthFactorType, MfaType, TotpSetupDetails};
 use crate::srp::EphemeralKey;
 use crate::tokens::Password;
@@ -28,6 +29,8 @@ pub(crate) struct PendingSignIn {
     pub(crate) local: LocalStep,
     /// The MFA factor set up during this sign-in (enabled once the user is signed in).
     pub(crate) set_up: Option<MfaType>,
+    /// This machine's device for the user (device SRP, `DEVICE_KEY`).
+    pub(crate) device: Option<DeviceSecrets>,
     pub(crate) client_metadata: HashMap<String, String>,
 }
 
@@ -46,6 +49,7 @@ impl PendingSignIn {
             available: Vec::new(),
             local: LocalStep::None,
             set_up: None,
+            device: None,
             client_metadata,
         }
     }

@@ -19,10 +19,14 @@ use crate::srp::{self, EphemeralKey, PasswordVerifierChallenge};
 
 mod challenge;
 mod confirm;
+mod device_srp;
+
+use device_srp::{answer_device_srp, confirm_new_device};
 
 use crate::tokens::{ChallengeResponse, Jwt, Password, RefreshToken, UserPoolTokens};
 
 type RespondOutput = idp::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use crate::device::DeviceSecrets;
 use crate::mfa::{AuthFactorType, MfaType, TotpSetupDetails};
 use crate::sign_in_state::LocalStep;
 use crate::types::{AuthFlowType, SignInDetails, SignInResult, SignInStep};
@@ -250,6 +254,7 @@ pub(crate) fn with_secret_hash(
     Ok(())
 }
 
+#[derive(Clone)]
 struct SignInRequest {
     username: Option<String>,
     password: Option<Password>,
@@ -261,6 +266,32 @@ struct SignInRequest {
 async fn sign_in(
     configured: &Arc<Configured>,
     request: SignInRequest,
+) -> Result<SignInResult, AuthError> {
+    let device = match &request.username {
+        Some(username) => configured.manager.device(username).await,
+        None => None,
+    };
+    let with_device = device.is_some();
+    match sign_in_once(configured, request.clone(), device).await {
+        // The pool no longer knows this device (forgotten elsewhere): forget it here too and
+        // sign in without it, as Amplify does.
+        Err(e) if with_device && e.service_kind() == Some(ServiceErrorKind::ResourceNotFound) => {
+            tracing::debug!("the device is unknown to the pool; signing in without it");
+            if let (Some(store), Some(username)) =
+                (&configured.manager.devices, request.username.as_deref())
+            {
+                store.delete(username).await?;
+            }
+            sign_in_once(configured, request, None).await
+        }
+        other => other,
+    }
+}
+
+async fn sign_in_once(
+    configured: &Arc<Configured>,
+    request: SignInRequest,
+    device: Option<DeviceSecrets>,
 ) -> Result<SignInResult, AuthError> {
     let SignInRequest {
         username,
@@ -305,6 +336,9 @@ async fn sign_in(
 
     let mut params = HashMap::from([("USERNAME".to_owned(), username.clone())]);
     with_secret_hash(configured, &mut params, &username)?;
+    if let Some(device) = &device {
+        params.insert("DEVICE_KEY".into(), device.key.clone());
+    }
     let mut srp_key = None;
     let password_value = || {
         password
@@ -360,6 +394,7 @@ async fn sign_in(
         Err(e) => return step_for_error(sdk::map_error(IDP, e)),
     };
     let mut pending = PendingSignIn::new(username, flow, client_metadata);
+    pending.device = device;
     pending.session = out.session().map(str::to_owned);
     pending.challenge = challenge_of(out.challenge_name());
     pending.available = out
@@ -448,6 +483,18 @@ pub(crate) async fn continue_after(
         }
         params = out.challenge_parameters().cloned().unwrap_or_default();
     }
+    if let Some(username) = params.get("USERNAME") {
+        pending.challenge_username = username.clone();
+    }
+    if pending.challenge == ChallengeNameType::DeviceSrpAuth {
+        let out = answer_device_srp(configured, &pending).await?;
+        pending.session = out.session().map(str::to_owned);
+        pending.challenge = challenge_of(out.challenge_name());
+        if let Some(result) = out.authentication_result() {
+            return complete(configured, &pending, result).await;
+        }
+        params = out.challenge_parameters().cloned().unwrap_or_default();
+    }
     next_step(configured, pending, &params).await
 }
 
@@ -507,6 +554,9 @@ pub(crate) async fn answer_password_verifier(
         ("PASSWORD_CLAIM_SIGNATURE".to_owned(), signature),
         ("TIMESTAMP".to_owned(), timestamp.clone()),
     ]);
+    if let Some(device) = &pending.device {
+        responses.insert("DEVICE_KEY".into(), device.key.clone());
+    }
     with_secret_hash(configured, &mut responses, &username)?;
     respond(
         configured,
@@ -637,6 +687,15 @@ pub(crate) async fn complete(
         })
         .await?;
     tracing::debug!("signed in");
+    if let Some(metadata) = result.new_device_metadata() {
+        let confirmed = confirm_new_device(configured, pending, result, metadata).await;
+        if let Err(e) = confirmed {
+            tracing::debug!(
+                error = %amplify_core::DisplayErrorContext(&e),
+                "could not confirm the new device; signing in without device tracking"
+            );
+        }
+    }
     if let Some(factor) = pending.set_up {
         let enabled = crate::operation::mfa::enable_after_setup(configured, factor).await;
         if let Err(e) = enabled {
