@@ -117,6 +117,8 @@ error_kinds! {
     MfaMethodNotFound => "MFAMethodNotFoundException", 400;
     /// TOTP MFA is not activated.
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;
+    /// VerifySoftwareToken with a wrong code ("Code mismatch and fail enable Software Token MFA").
+    EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException", 400;
     /// The login is already linked to another identity. Model `@httpError`: 409.
     ResourceConflict => "ResourceConflictException", 400;
     /// The identity pool has no role for the identity, or STS refused it.

@@ -628,6 +628,19 @@ impl Admin<'_> {
         .map(drop)
     }
 
+    /// The TOTP code `username`'s verified software token gives at the emulator's clock (what
+    /// the user's authenticator app shows now); see [`totp`](crate::totp) for codes of a
+    /// `SecretCode` at any time.
+    ///
+    /// # Errors
+    ///
+    /// UserNotFoundException, or SoftwareTokenMFANotFoundException without a verified token.
+    pub fn totp_code(&self, username: &str) -> Result<String, CognitoError> {
+        self.backend.with_user_pool(&self.pool_id, |ctx, pool| {
+            user_pool::totp_code(ctx, pool, username)
+        })
+    }
+
     /// AdminSetUserPassword.
     ///
     /// # Errors

@@ -110,6 +110,7 @@ pub use spec::{
     AppClientSpec, AuthFlow, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod,
     PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
 };
+pub use util::totp;
 pub use verify::{TokenError, VerifiedToken};
 
 #[cfg(test)]

@@ -42,6 +42,10 @@ pub enum MessageKind {
     AttributeVerification,
     /// AdminCreateUser's invitation; the code is the temporary password.
     TemporaryPassword,
+    /// An email code during sign-in: email MFA, or the `EMAIL_OTP` first factor of `USER_AUTH`.
+    EmailOtp,
+    /// An SMS code for the `SMS_OTP` first factor of `USER_AUTH`.
+    SmsOtp,
 }
 
 impl MessageKind {
@@ -53,6 +57,8 @@ impl MessageKind {
             MessageKind::SmsMfa => "SMS_MFA",
             MessageKind::AttributeVerification => "ATTRIBUTE_VERIFICATION",
             MessageKind::TemporaryPassword => "TEMPORARY_PASSWORD",
+            MessageKind::EmailOtp => "EMAIL_OTP",
+            MessageKind::SmsOtp => "SMS_OTP",
         }
     }
 }

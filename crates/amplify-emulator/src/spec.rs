@@ -134,9 +134,9 @@ pub enum MfaConfiguration {
 pub enum MfaMethod {
     /// Codes by SMS.
     Sms,
-    /// Authenticator app codes (part 2).
+    /// Authenticator app codes (`SOFTWARE_TOKEN_MFA`).
     Totp,
-    /// Codes by email (part 2).
+    /// Codes by email (`EMAIL_OTP`).
     Email,
 }
 

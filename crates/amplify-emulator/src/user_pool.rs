@@ -46,6 +46,7 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
     ("RevokeToken", refresh::revoke_token),
     ("GetUser", account::get_user),
     ("UpdateUserAttributes", account::update_user_attributes),
+    ("DeleteUserAttributes", account::delete_user_attributes),
     (
         "GetUserAttributeVerificationCode",
         account::get_user_attribute_verification_code,
@@ -55,6 +56,8 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
     ("GlobalSignOut", account::global_sign_out),
     ("DeleteUser", account::delete_user),
     ("SetUserMFAPreference", account::set_user_mfa_preference),
+    ("AssociateSoftwareToken", auth::associate_software_token),
+    ("VerifySoftwareToken", auth::verify_software_token),
     ("AdminCreateUser", admin::admin_create_user),
     ("AdminConfirmSignUp", admin::admin_confirm_sign_up),
     ("AdminGetUser", admin::admin_get_user),
@@ -83,6 +86,21 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
 ];
 
 pub(crate) use admin::{DirectUser, create_user_direct};
+
+/// The current TOTP code of `name`'s verified software token (the emulator's clock).
+pub(crate) fn totp_code(ctx: &Ctx<'_>, pool: &Pool, name: &str) -> Result<String, CognitoError> {
+    let user = pool.user(&pool.require_user_key(name)?)?;
+    let token = user.totp.as_ref().ok_or_else(|| {
+        CognitoError::new(
+            ErrorKind::SoftwareTokenMfaNotFound,
+            "Software Token MFA does not exist for the user.",
+        )
+    })?;
+    Ok(crate::util::totp::code_at(
+        &token.secret,
+        u64::try_from(ctx.now).unwrap_or(0),
+    ))
+}
 
 impl Pool {
     /// The key of the user addressed as `name`: the username, or an email / phone number when
@@ -359,21 +377,34 @@ impl Pool {
         }
     }
 
-    /// Sends an SMS code during sign-in (not stored on the user: the session keeps it).
-    pub(crate) fn send_mfa_code(&self, ctx: &Ctx<'_>, user: &User, code: &str) -> Option<Value> {
-        let phone = user.attributes.get("phone_number")?;
+    /// Sends a sign-in code (SMS MFA, email MFA, the OTP first factors) to the user's `attribute`
+    /// or to `to`; not stored on the user: the sign-in session keeps it. Returns the
+    /// `CodeDeliveryDetails`, or `None` when there is nowhere to send it.
+    pub(crate) fn send_sign_in_code(
+        &self,
+        ctx: &Ctx<'_>,
+        user: &User,
+        attribute: &str,
+        to: Option<&str>,
+        kind: MessageKind,
+        code: &str,
+    ) -> Option<Value> {
+        let destination = match to {
+            Some(to) => to.to_owned(),
+            None => user.attributes.get(attribute)?.clone(),
+        };
         ctx.outbox.push(Outgoing {
             user_pool_id: self.id.clone(),
             username: user.username.clone(),
             aliases: aliases(user),
-            destination: phone.clone(),
-            medium: DeliveryMedium::Sms,
-            kind: MessageKind::SmsMfa,
+            destination: destination.clone(),
+            medium: medium_of(attribute),
+            kind,
             code: code.to_owned(),
-            attribute: Some("phone_number".to_owned()),
+            attribute: Some(attribute.to_owned()),
             sent_at: ctx.now_time,
         });
-        Some(delivery_details(phone, "phone_number"))
+        Some(delivery_details(&destination, attribute))
     }
 
     /// The attribute sign-up codes go to: the first auto-verified attribute the user has.

@@ -7,6 +7,8 @@ use ring::hmac;
 
 use crate::error::EmulatorError;
 
+pub mod totp;
+
 /// A cryptographically strong generator that cannot fail once seeded: HMAC-SHA256 in counter
 /// mode over a 32-byte seed taken from the operating system (or given, for reproducible runs).
 pub(crate) struct Rng {

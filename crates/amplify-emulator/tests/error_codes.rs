@@ -37,6 +37,7 @@ enum Op {
     CreateGroup,
     GetId,
     GetCredentialsForIdentity,
+    VerifySoftwareToken,
 }
 
 impl Op {
@@ -191,6 +192,13 @@ async fn send(emu: &EmulatorHandle, op: Op) -> Decoded {
             identity
                 .get_credentials_for_identity()
                 .identity_id("us-east-1:00000000-0000-0000-0000-000000000000")
+                .send()
+        ),
+        Op::VerifySoftwareToken => decode!(
+            client
+                .verify_software_token()
+                .access_token("t")
+                .user_code("123456")
                 .send()
         ),
     }
@@ -383,6 +391,11 @@ const TABLE: &[(ErrorKind, Op, &str)] = &[
         ErrorKind::SoftwareTokenMfaNotFound,
         Op::RespondToAuthChallenge,
         "SoftwareTokenMfaNotFoundException",
+    ),
+    (
+        ErrorKind::EnableSoftwareTokenMfa,
+        Op::VerifySoftwareToken,
+        "EnableSoftwareTokenMfaException",
     ),
     (
         ErrorKind::ResourceConflict,

@@ -328,6 +328,19 @@ pub(crate) struct User {
     pub(crate) codes: Vec<IssuedCode>,
     pub(crate) code_failures: u32,
     pub(crate) lockout: Lockout,
+    /// The verified software token (TOTP), if any.
+    pub(crate) totp: Option<SoftwareToken>,
+    /// A secret from AssociateSoftwareToken not verified yet.
+    pub(crate) totp_pending: Option<Vec<u8>>,
+}
+
+/// A verified software token: the shared secret and the last time step used (a code is
+/// accepted once: RFC 6238 §5.2, "The verifier MUST NOT accept the second attempt of the OTP
+/// after the successful validation has been issued for the first OTP").
+#[derive(Clone)]
+pub(crate) struct SoftwareToken {
+    pub(crate) secret: Vec<u8>,
+    pub(crate) last_step: Option<u64>,
 }
 
 impl std::fmt::Debug for User {
@@ -437,6 +450,11 @@ pub(crate) enum Challenge {
     NewPasswordRequired,
     SmsMfa,
     CustomChallenge,
+    SoftwareTokenMfa,
+    EmailOtp,
+    SmsOtp,
+    SelectMfaType,
+    MfaSetup,
 }
 
 impl Challenge {
@@ -447,6 +465,11 @@ impl Challenge {
             Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
             Challenge::SmsMfa => "SMS_MFA",
             Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
+            Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Challenge::EmailOtp => "EMAIL_OTP",
+            Challenge::SmsOtp => "SMS_OTP",
+            Challenge::SelectMfaType => "SELECT_MFA_TYPE",
+            Challenge::MfaSetup => "MFA_SETUP",
         }
     }
 }
@@ -487,6 +510,10 @@ pub(crate) struct AuthSession {
     pub(crate) mfa_code: Option<(String, i64)>,
     pub(crate) attempts: u32,
     pub(crate) client_metadata: BTreeMap<String, String>,
+    /// MFA_SETUP: the software token was verified with this session (VerifySoftwareToken).
+    pub(crate) setup_verified: bool,
+    /// MFA_SETUP answered with `EMAIL`: the address the EMAIL_OTP code went to.
+    pub(crate) setup_email: Option<String>,
 }
 
 impl std::fmt::Debug for AuthSession {

@@ -53,6 +53,51 @@ pub(super) fn update_user_attributes(
     Ok(json!({ "CodeDeliveryDetailsList": details }))
 }
 
+/// DeleteUserAttributes (API reference `DeleteUserAttributes`: `AccessToken`,
+/// `UserAttributeNames`, "Deletes the attributes for the currently signed-in user"; custom
+/// attributes with their `custom:` prefix). Required attributes, `sub` and the attributes used as
+/// the username cannot go; deleting `email` / `phone_number` drops its `_verified` flag.
+pub(super) fn delete_user_attributes(
+    ctx: &Ctx<'_>,
+    st: &mut State,
+    input: Input<'_>,
+) -> Result<Value, CognitoError> {
+    let token = input.str("AccessToken")?;
+    let names = input.str_list("UserAttributeNames")?;
+    let checked = check_access_token(ctx, &st.user_pools, token)?;
+    let pool = st.user_pools.pool_mut(&checked.pool_id)?;
+    for name in &names {
+        let known = match name.strip_prefix("custom:") {
+            Some(custom) => pool.settings.custom_attributes.contains(custom),
+            None => super::STANDARD_ATTRIBUTES.contains(&name.as_str()) && name != "sub",
+        };
+        if !known {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+            )));
+        }
+        let username_attribute = pool
+            .settings
+            .username_attributes
+            .iter()
+            .any(|a| a.attribute() == name);
+        if pool.settings.required_attributes.contains(name) || username_attribute {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Cannot delete a required or username attribute: {name}"
+            )));
+        }
+    }
+    let user = pool.user_mut(&checked.user_key)?;
+    for name in &names {
+        user.attributes.remove(name);
+        if name == "email" || name == "phone_number" {
+            user.attributes.remove(&format!("{name}_verified"));
+        }
+    }
+    user.modified = ctx.now_f64;
+    Ok(json!({}))
+}
+
 fn verifiable(attribute: &str) -> Result<(), CognitoError> {
     if attribute == "email" || attribute == "phone_number" {
         Ok(())
@@ -187,7 +232,7 @@ pub(super) fn apply_mfa_preference(user: &mut User, input: Input<'_>) -> Result<
             "Only one MFA method can be preferred.",
         ));
     }
-    if totp.is_some_and(|(e, p)| e == Some(true) || p == Some(true)) {
+    if totp.is_some_and(|(e, p)| e == Some(true) || p == Some(true)) && user.totp.is_none() {
         return Err(CognitoError::invalid_parameter(
             "User has not verified software token mfa",
         ));
@@ -229,9 +274,19 @@ pub(super) fn apply_mfa_preference(user: &mut User, input: Input<'_>) -> Result<
             user.mfa.email_preferred = false;
         }
     }
-    if let Some((Some(false), _)) = totp {
-        user.mfa.totp_enabled = false;
-        user.mfa.totp_preferred = false;
+    if let Some((enabled, preferred)) = totp {
+        if let Some(enabled) = enabled {
+            user.mfa.totp_enabled = enabled;
+        }
+        if let Some(preferred) = preferred {
+            user.mfa.totp_preferred = preferred;
+            // "PreferredMfa": true also enables it (SetUserMFAPreference: a preferred method
+            // is an enabled one).
+            user.mfa.totp_enabled |= preferred;
+        }
+        if !user.mfa.totp_enabled {
+            user.mfa.totp_preferred = false;
+        }
     }
     Ok(())
 }

@@ -33,19 +33,29 @@ use crate::triggers::{
 use crate::util::{b64, b64_decode_lenient, mask_destination, unhex};
 
 mod answers;
+mod mfa;
+mod software_token;
+
+pub(super) use self::software_token::{associate_software_token, verify_software_token};
 
 use self::answers::*;
+use self::mfa::*;
 use super::refresh::{check_refresh_token, refuse_refresh_flow_with_rotation};
 
 /// How far an SRP `TIMESTAMP` may be from the emulator's clock.
 const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
 impl Challenge {
-    const ALL: [Challenge; 4] = [
+    const ALL: [Challenge; 9] = [
         Challenge::PasswordVerifier,
         Challenge::NewPasswordRequired,
         Challenge::SmsMfa,
         Challenge::CustomChallenge,
+        Challenge::SoftwareTokenMfa,
+        Challenge::EmailOtp,
+        Challenge::SmsOtp,
+        Challenge::SelectMfaType,
+        Challenge::MfaSetup,
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -55,11 +65,6 @@ impl Challenge {
 
 /// Challenge names Cognito knows that this emulator does not ask yet.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "SOFTWARE_TOKEN_MFA",
-    "EMAIL_OTP",
-    "SMS_OTP",
-    "SELECT_MFA_TYPE",
-    "MFA_SETUP",
     "DEVICE_SRP_AUTH",
     "DEVICE_PASSWORD_VERIFIER",
     "ADMIN_NO_SRP_AUTH",
@@ -93,6 +98,8 @@ impl AuthSession {
             mfa_code: None,
             attempts: 0,
             client_metadata,
+            setup_verified: false,
+            setup_email: None,
         }
     }
 }
@@ -118,6 +125,11 @@ const RESPONDERS: &[(Challenge, Responder)] = &[
     (Challenge::NewPasswordRequired, answer_new_password),
     (Challenge::SmsMfa, answer_sms_mfa),
     (Challenge::CustomChallenge, answer_custom_challenge),
+    (Challenge::SoftwareTokenMfa, answer_software_token_mfa),
+    (Challenge::EmailOtp, answer_email_otp),
+    (Challenge::SmsOtp, answer_sms_otp),
+    (Challenge::SelectMfaType, answer_select_mfa_type),
+    (Challenge::MfaSetup, answer_mfa_setup),
 ];
 
 fn param<'a>(params: &'a Params, name: &str) -> Result<&'a str, CognitoError> {
@@ -498,48 +510,6 @@ fn gate_new_password(
     params.insert("requiredAttributes".into(), json!(missing).to_string());
     params.insert("userAttributes".into(), json!(user.attributes).to_string());
     Ok(Some((Challenge::NewPasswordRequired, params)))
-}
-
-fn gate_mfa(
-    ctx: &Ctx<'_>,
-    st: &mut UserPools,
-    session: &mut AuthSession,
-) -> Result<Option<(Challenge, Params)>, CognitoError> {
-    if session.mfa_done {
-        return Ok(None);
-    }
-    let pool = st.pool(&session.pool_id)?;
-    let user = pool.user(&session.user_key)?;
-    let sms_allowed = pool.settings.mfa_methods.contains(&MfaMethod::Sms);
-    let has_phone = user.attributes.contains_key("phone_number");
-    let use_sms = match pool.settings.mfa {
-        MfaConfiguration::Off => false,
-        MfaConfiguration::Optional => sms_allowed && user.mfa.sms_enabled && has_phone,
-        MfaConfiguration::On if sms_allowed && has_phone => true,
-        MfaConfiguration::On => {
-            return Err(CognitoError::invalid_parameter(
-                "The user must set up MFA (MFA_SETUP), which amplify-emulator does not support yet.",
-            ));
-        }
-    };
-    if !use_sms {
-        return Ok(None);
-    }
-    let code = ctx.rng.digits(6);
-    let details = pool.send_mfa_code(ctx, user, &code).ok_or_else(|| {
-        CognitoError::invalid_parameter("The user has no phone_number for SMS MFA.")
-    })?;
-    session.mfa_code = Some((code, ctx.now + pool.settings.mfa_code_validity));
-    let mut params = Params::new();
-    params.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into());
-    params.insert(
-        "CODE_DELIVERY_DESTINATION".into(),
-        details
-            .get("Destination")
-            .and_then(Value::as_str)
-            .map_or_else(|| mask_destination(""), str::to_owned),
-    );
-    Ok(Some((Challenge::SmsMfa, params)))
 }
 
 fn lambda_error(trigger: &'static str) -> impl Fn(TriggerError) -> CognitoError {

@@ -159,6 +159,8 @@ pub(crate) fn create_user(
             codes: Vec::new(),
             code_failures: 0,
             lockout: super::Lockout::default(),
+            totp: None,
+            totp_pending: None,
         },
     );
     if let Err(e) = pool.set_password(ctx, &key, new.password) {

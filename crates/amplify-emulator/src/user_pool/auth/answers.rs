@@ -140,42 +140,6 @@ pub(super) fn answer_new_password(
     run_gates(ctx, st, session)
 }
 
-pub(super) fn answer_sms_mfa(
-    ctx: &Ctx<'_>,
-    st: &mut UserPools,
-    mut session: AuthSession,
-    r: &Params,
-) -> Result<Value, CognitoError> {
-    let code = param(r, "SMS_MFA_CODE")?;
-    let Some((expected, expires)) = session.mfa_code.clone() else {
-        return Err(CognitoError::not_authorized(
-            "Invalid session for the user.",
-        ));
-    };
-    if expires <= ctx.now {
-        return Err(CognitoError::new(
-            ErrorKind::ExpiredCode,
-            "Your code has expired, please sign in again.",
-        ));
-    }
-    if !crate::util::ct_eq(expected.as_bytes(), code.as_bytes()) {
-        session.attempts += 1;
-        if session.attempts >= 5 {
-            return Err(CognitoError::not_authorized(
-                "Invalid session for the user.",
-            ));
-        }
-        restore(st, session);
-        return Err(CognitoError::new(
-            ErrorKind::CodeMismatch,
-            "Invalid code or auth state for the user.",
-        ));
-    }
-    session.mfa_done = true;
-    session.mfa_code = None;
-    run_gates(ctx, st, session)
-}
-
 pub(super) fn answer_custom_challenge(
     ctx: &Ctx<'_>,
     st: &mut UserPools,
