@@ -107,7 +107,7 @@ pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};
 pub use oidc::OidcToken;
 pub use outbox::{DeliveryMedium, Message, MessageKind, Outbox};
 pub use spec::{
-    AppClientSpec, AuthFlow, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod,
+    AppClientSpec, AuthFlow, FirstFactor, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod,
     PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
 };
 pub use util::totp;

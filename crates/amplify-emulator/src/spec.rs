@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use crate::triggers::SharedCustomAuthTriggers;
 
+mod sign_in;
+
+pub use sign_in::FirstFactor;
+
 /// A password policy (Cognito's default: 8 characters with lowercase, uppercase, numbers and symbols).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -164,6 +168,8 @@ pub enum AuthFlow {
     RefreshToken,
     /// `ADMIN_USER_PASSWORD_AUTH` / `ADMIN_NO_SRP_AUTH` through AdminInitiateAuth.
     AdminUserPassword,
+    /// `USER_AUTH`: choice-based sign-in (`ALLOW_USER_AUTH`).
+    UserAuth,
 }
 
 /// A user pool group.
@@ -484,6 +490,8 @@ pub struct UserPoolSpec {
     pub mfa_code_validity: Duration,
     /// Wrong codes accepted before LimitExceededException (5).
     pub max_code_attempts: u32,
+    /// First factors of `USER_AUTH` (`[Password]` by default).
+    pub first_factors: Vec<FirstFactor>,
 }
 
 impl UserPoolSpec {
@@ -507,7 +515,14 @@ impl UserPoolSpec {
             reset_code_validity: Duration::from_secs(3600),
             mfa_code_validity: Duration::from_secs(180),
             max_code_attempts: 5,
+            first_factors: vec![FirstFactor::Password],
         }
+    }
+
+    /// Sets the first factors choice-based sign-in (`USER_AUTH`) offers.
+    pub fn first_factors(mut self, factors: impl IntoIterator<Item = FirstFactor>) -> Self {
+        self.first_factors = factors.into_iter().collect();
+        self
     }
 
     /// Uses a fixed pool id.

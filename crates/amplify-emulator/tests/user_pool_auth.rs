@@ -1072,7 +1072,8 @@ async fn respond_to_auth_challenge_validates_its_input() {
         .send()
         .await
         .unwrap_err();
-    assert!(err.into_service_error().is_invalid_parameter_exception());
+    // A supported challenge now: an unknown session is an invalid session.
+    assert!(err.into_service_error().is_not_authorized_exception());
     // Someone else's username with a valid session is refused.
     let v = start_srp(&emu, &client, "alice").await.unwrap();
     let mut r = v.responses_now(&emu, PASSWORD);

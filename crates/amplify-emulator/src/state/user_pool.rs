@@ -75,6 +75,8 @@ pub(crate) struct PoolSettings {
     pub(crate) reset_code_validity: i64,
     pub(crate) mfa_code_validity: i64,
     pub(crate) max_code_attempts: u32,
+    /// The first factors `USER_AUTH` offers (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
+    pub(crate) first_factors: Vec<crate::spec::FirstFactor>,
 }
 
 /// One user pool.
@@ -455,6 +457,7 @@ pub(crate) enum Challenge {
     SmsOtp,
     SelectMfaType,
     MfaSetup,
+    SelectChallenge,
 }
 
 impl Challenge {
@@ -470,6 +473,7 @@ impl Challenge {
             Challenge::SmsOtp => "SMS_OTP",
             Challenge::SelectMfaType => "SELECT_MFA_TYPE",
             Challenge::MfaSetup => "MFA_SETUP",
+            Challenge::SelectChallenge => "SELECT_CHALLENGE",
         }
     }
 }
@@ -480,6 +484,8 @@ pub(crate) enum Flow {
     UserSrp,
     UserPassword,
     Custom,
+    /// `USER_AUTH` (choice-based sign-in).
+    UserAuth,
 }
 
 /// SRP state between InitiateAuth and the PASSWORD_VERIFIER answer.

@@ -35,6 +35,9 @@ use crate::util::{b64, b64_decode_lenient, mask_destination, unhex};
 mod answers;
 mod mfa;
 mod software_token;
+mod user_auth;
+
+use self::user_auth::{answer_select_challenge, start_user_auth};
 
 pub(super) use self::software_token::{associate_software_token, verify_software_token};
 
@@ -46,7 +49,7 @@ use super::refresh::{check_refresh_token, refuse_refresh_flow_with_rotation};
 const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
 impl Challenge {
-    const ALL: [Challenge; 9] = [
+    const ALL: [Challenge; 10] = [
         Challenge::PasswordVerifier,
         Challenge::NewPasswordRequired,
         Challenge::SmsMfa,
@@ -56,6 +59,7 @@ impl Challenge {
         Challenge::SmsOtp,
         Challenge::SelectMfaType,
         Challenge::MfaSetup,
+        Challenge::SelectChallenge,
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -68,7 +72,6 @@ const NOT_YET_SUPPORTED: &[&str] = &[
     "DEVICE_SRP_AUTH",
     "DEVICE_PASSWORD_VERIFIER",
     "ADMIN_NO_SRP_AUTH",
-    "SELECT_CHALLENGE",
     "PASSWORD",
     "PASSWORD_SRP",
     "WEB_AUTHN",
@@ -130,6 +133,7 @@ const RESPONDERS: &[(Challenge, Responder)] = &[
     (Challenge::SmsOtp, answer_sms_otp),
     (Challenge::SelectMfaType, answer_select_mfa_type),
     (Challenge::MfaSetup, answer_mfa_setup),
+    (Challenge::SelectChallenge, answer_select_challenge),
 ];
 
 fn param<'a>(params: &'a Params, name: &str) -> Result<&'a str, CognitoError> {
@@ -333,9 +337,7 @@ fn start(
             }
             run_define(ctx, st, session)
         }
-        "USER_AUTH" => Err(CognitoError::invalid_parameter(
-            "USER_AUTH is not supported by amplify-emulator yet.",
-        )),
+        "USER_AUTH" => start_user_auth(ctx, st, target, params, client_metadata),
         other => Err(CognitoError::invalid_parameter(format!(
             "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
         ))),
