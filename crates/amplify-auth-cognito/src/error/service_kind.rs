@@ -113,6 +113,9 @@ service_error_kinds! {
     MfaMethodNotFound => "MFAMethodNotFoundException",
     /// The user has no software token (TOTP) MFA.
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
+    /// `VerifySoftwareToken` with a wrong code ("Code mismatch and fail enable Software Token
+    /// MFA"): try again with a fresh code.
+    EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
     /// A Lambda trigger refused the request.
     UserLambdaValidation => "UserLambdaValidationException",
     /// A Lambda trigger answered something Cognito cannot use.
@@ -160,7 +163,7 @@ impl ServiceErrorKind {
                 "Choose a password that meets the user pool's password policy."
             }
             Self::PasswordHistoryPolicyViolation => "Choose a password not used recently.",
-            Self::CodeMismatch => "Check the code and try again.",
+            Self::CodeMismatch | Self::EnableSoftwareTokenMfa => "Check the code and try again.",
             Self::ExpiredCode => "Request a new code and try again.",
             Self::InvalidParameter => "Check the values passed to the call.",
             Self::LimitExceeded | Self::TooManyFailedAttempts => {

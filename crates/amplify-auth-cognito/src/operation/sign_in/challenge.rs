@@ -104,7 +104,11 @@ fn mfa_types(list: Option<&str>) -> Vec<MfaType> {
 pub(super) fn keeps_challenge_open(e: &AuthError) -> bool {
     matches!(
         e.service_kind(),
-        Some(ServiceErrorKind::CodeMismatch | ServiceErrorKind::InvalidPassword)
+        Some(
+            ServiceErrorKind::CodeMismatch
+                | ServiceErrorKind::EnableSoftwareTokenMfa
+                | ServiceErrorKind::InvalidPassword
+        )
     ) || e.is_retryable()
 }
 
