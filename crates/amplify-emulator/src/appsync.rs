@@ -11,10 +11,14 @@
 //! * `AWS_LAMBDA`: a Rust function the test supplies.
 //!
 //! Then the schema's `@aws_*` directives decide per field, as AppSync does.
+//!
+//! [`realtime`] serves subscriptions: the same checks at connect and at every `start`, and the
+//! fan-out of mutation results to `@aws_subscribe` fields.
 
 mod auth;
 mod coerce;
 mod exec;
+pub(crate) mod realtime;
 mod rest;
 mod schema;
 mod sigv4;
@@ -58,6 +62,10 @@ pub(crate) struct GraphQlApi {
     pub(crate) sdl: String,
     pub(crate) resolvers: HashMap<(String, String), SharedResolver>,
     pub(crate) todos: Option<TodoStore>,
+    /// How often `ka` is sent on realtime connections.
+    pub(crate) keep_alive: std::time::Duration,
+    /// The `connectionTimeoutMs` of `connection_ack`.
+    pub(crate) connection_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for GraphQlApi {
@@ -68,6 +76,37 @@ impl std::fmt::Debug for GraphQlApi {
             .field("default_mode", &self.default_mode)
             .field("additional_modes", &self.additional_modes)
             .finish_non_exhaustive()
+    }
+}
+
+/// The realtime URL of the GraphQL API, `ws://<host>/graphql/realtime`.
+pub(crate) fn realtime_url(ctx: &Ctx<'_>) -> String {
+    format!(
+        "{}/graphql/realtime",
+        ctx.endpoint.replacen("http", "ws", 1)
+    )
+}
+
+impl GraphQlApi {
+    /// What executing a document needs, for a caller `identity`.
+    pub(crate) fn env<'a>(
+        &'a self,
+        identity: &'a Identity,
+        denied: &'a [String],
+        ctx: &Ctx<'_>,
+        headers: &'a BTreeMap<String, String>,
+        realtime_url: &'a str,
+    ) -> exec::Env<'a> {
+        exec::Env {
+            schema: &self.schema,
+            resolvers: &self.resolvers,
+            identity,
+            default_mode: self.default_mode,
+            denied,
+            now: ctx.now_time,
+            headers,
+            realtime_url,
+        }
     }
 }
 
@@ -86,6 +125,8 @@ pub(crate) struct RestApi {
 pub(crate) struct AppSync {
     pub(crate) graphql: Option<GraphQlApi>,
     pub(crate) rest: Vec<RestApi>,
+    /// Realtime connections and their subscriptions.
+    pub(crate) realtime: realtime::Realtime,
 }
 
 /// What building the APIs needs from the rest of the emulator.
@@ -235,6 +276,7 @@ impl AppSync {
         Ok(Self {
             graphql,
             rest: rest_apis,
+            realtime: realtime::Realtime::default(),
         })
     }
 }
@@ -310,6 +352,8 @@ fn build_graphql(env: &BuildEnv<'_>, spec: GraphQlApiSpec) -> Result<GraphQlApi,
         sdl,
         resolvers,
         todos,
+        keep_alive: spec.keep_alive,
+        connection_timeout: spec.connection_timeout,
         name: spec.name,
     })
 }
@@ -446,21 +490,18 @@ pub(crate) fn handle_graphql(
         Ok(r) => r,
         Err((status, body)) => return reply(status, &body, &request_id, None),
     };
-    let realtime = format!(
-        "{}/graphql/realtime",
-        ctx.endpoint.replacen("http", "ws", 1)
+    let realtime = realtime_url(ctx);
+    let env = api.env(
+        &authorized.identity,
+        &authorized.denied_fields,
+        ctx,
+        &headers,
+        &realtime,
     );
-    let env = exec::Env {
-        schema: &api.schema,
-        resolvers: &api.resolvers,
-        identity: &authorized.identity,
-        default_mode: api.default_mode,
-        denied: &authorized.denied_fields,
-        now: ctx.now_time,
-        headers: &headers,
-        realtime_url: &realtime,
-    };
     let (status, body) = exec::run(&env, &graphql_request);
+    if status == StatusCode::OK {
+        realtime::publish(apis, ctx, &graphql_request, &body);
+    }
     reply(status, &body, &request_id, None)
 }
 
@@ -529,7 +570,9 @@ pub(crate) fn fault_response(operation: &str, internal: bool) -> Option<Response
         )
     };
     let body = match operation {
-        "graphql" => json!({ "errors": [{ "errorType": code, "message": message }] }),
+        "graphql" | "realtime-connect" => {
+            json!({ "errors": [{ "errorType": code, "message": message }] })
+        }
         "rest" => json!({ "message": message }),
         _ => return None,
     };

@@ -30,9 +30,11 @@ use crate::util::Rng;
 use crate::verify::{self, TokenError, VerifiedToken};
 
 mod build;
+mod realtime;
 mod routing;
 
 pub(crate) use build::{BuildParts, Layout, MAX_ROTATION_GRACE, PoolLayout};
+pub(crate) use realtime::offered_protocols;
 
 struct Inner {
     store: Store,
@@ -142,7 +144,9 @@ impl Backend {
             Fault::ServiceError(kind) => (*kind, format!("Injected fault: {kind}.")),
             Fault::UnknownOperation => return Some(unknown_operation_response(&request_id)),
             Fault::HtmlError(status) => return Some(html_error_response(*status)),
-            Fault::Delay(_) | Fault::DropConnection | Fault::TruncatedBody => return None,
+            Fault::Delay(_) | Fault::DropConnection | Fault::TruncatedBody | Fault::Silence => {
+                return None;
+            }
         };
         let appsync_shape = match kind {
             ErrorKind::InternalError => appsync::fault_response(operation, true),

@@ -3,6 +3,12 @@
 //! Operations are named as in `X-Amz-Target` without the service prefix (`InitiateAuth`,
 //! `GetId`), or `jwks`, `openid-configuration`, `outbox` for the GET endpoints, `graphql` and
 //! `rest` for the AppSync endpoints; `*` matches all.
+//!
+//! The realtime endpoint has three: `realtime-connect` (each WebSocket upgrade:
+//! [`Fault::DropConnection`] closes the socket, [`Fault::Delay`] delays the `connection_ack`,
+//! [`Fault::Silence`] never sends it, any error fault refuses the upgrade with that HTTP answer),
+//! `realtime-start` (each `start`: drop, delay the `start_ack`, silence, or an error fault gives
+//! an `error` frame) and `realtime-ka` (each keep-alive: drop the socket, delay, or skip it).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -50,6 +56,10 @@ pub enum Fault {
     /// `x-amzn-ErrorType` (the same answer as for an unknown `X-Amz-Target`). For testing a
     /// client's fall-back from GetTokensFromRefreshToken to `REFRESH_TOKEN_AUTH`.
     UnknownOperation,
+    /// Sends nothing: an HTTP request is never answered, `realtime-connect` never gets its
+    /// `connection_ack`, `realtime-start` never gets its `start_ack` (the subscription is not
+    /// registered), and on `realtime-ka` that keep-alive is skipped (`inject_always` stops them).
+    Silence,
 }
 
 #[derive(Debug, Clone)]

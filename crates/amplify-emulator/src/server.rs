@@ -13,7 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use crate::backend::Backend;
@@ -21,6 +21,8 @@ use crate::error::{CognitoError, ErrorKind};
 use crate::faults::Fault;
 use crate::protocol::MAX_BODY;
 use crate::protocol::error_response;
+
+mod realtime;
 
 /// A response body that can stop half-way (the truncated-body fault).
 #[derive(Debug)]
@@ -31,6 +33,11 @@ pub(crate) struct ReplyBody {
 }
 
 impl ReplyBody {
+    /// No body (the upgrade's 101).
+    pub(crate) fn empty() -> Self {
+        Self::full(Bytes::new())
+    }
+
     fn full(data: Bytes) -> Self {
         let exact = u64::try_from(data.len()).unwrap_or(u64::MAX);
         Self {
@@ -97,13 +104,22 @@ pub(crate) async fn serve(
                 };
                 let backend = backend.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |request| serve_request(backend.clone(), request));
+                    // A WebSocket upgrade hands its session here, to run once hyper lets go of
+                    // the socket (so shutdown aborts it with the connection).
+                    let (sessions, mut upgraded) = mpsc::unbounded_channel();
+                    let service = service_fn(move |request| {
+                        serve_request(backend.clone(), sessions.clone(), request)
+                    });
                     if let Err(error) = http1::Builder::new()
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await
                     {
                         tracing::trace!(%error, "connection ended");
+                    }
+                    if let Ok(session) = upgraded.try_recv() {
+                        session.await;
                     }
                 });
             }
@@ -121,8 +137,12 @@ pub(crate) async fn serve(
 
 async fn serve_request(
     backend: Backend,
+    sessions: mpsc::UnboundedSender<realtime::Session>,
     request: Request<Incoming>,
 ) -> Result<Response<ReplyBody>, io::Error> {
+    if realtime::is_upgrade(&request) {
+        return realtime::upgrade(&backend, request, &sessions);
+    }
     let (parts, body) = request.into_parts();
     let target = parts.headers.get("x-amz-target").map(HeaderValue::as_bytes);
     let operation = Backend::operation_of(&parts.method, parts.uri.path(), target);
@@ -148,6 +168,7 @@ async fn serve_request(
             return Err(io::Error::other("injected fault: dropped connection"));
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
+        Some(Fault::Silence) => std::future::pending::<()>().await,
         Some(other) => {
             if let Some(response) = backend.injected_response(&operation, other) {
                 return Ok(into_reply(response, false, backend.clock().now()));

@@ -81,8 +81,140 @@ fn parse_error_position(text: &str) -> Option<Pos> {
     })
 }
 
-/// Parses, validates and executes `request` for `env.identity`.
+/// An operation that passed validation, with its variables coerced.
+struct Prepared<'p, 'd> {
+    kind: OpKind,
+    root: &'p ObjectDef,
+    selection: &'d SelectionSet<'d, String>,
+    fragments: &'p HashMap<&'d str, &'d FragmentDefinition<'d, String>>,
+    variables: Map<String, Value>,
+}
+
+impl<'d> Prepared<'_, 'd> {
+    /// Executes the operation; `source` is the root value (a subscription event).
+    fn execute(&self, env: &Env<'_>, source: Option<&Value>) -> Answer {
+        let mut exec = Executor {
+            env,
+            fragments: self.fragments,
+            vars: &self.variables,
+            errors: Vec::new(),
+            depth: 0,
+        };
+        let mut path = Vec::new();
+        let data = match exec.selection_set(self.root, &[self.selection], source, &mut path) {
+            Ok(map) => Value::Object(map),
+            Err(Propagate) => Value::Null,
+        };
+        let mut body = Map::new();
+        body.insert("data".into(), data);
+        if !exec.errors.is_empty() {
+            body.insert("errors".into(), Value::Array(exec.errors));
+        }
+        (StatusCode::OK, Value::Object(body))
+    }
+}
+
+/// A root field of a subscription: its name and coerced arguments.
+#[derive(Debug, Clone)]
+pub(crate) struct RootField {
+    pub(crate) name: String,
+    pub(crate) args: Map<String, Value>,
+}
+
+/// Parses, validates and executes `request` for `env.identity` (queries and mutations; a
+/// subscription is refused with a pointer to the realtime endpoint).
 pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
+    let outcome = prepare(env, request, |prepared| {
+        if prepared.kind == OpKind::Subscription {
+            return (
+                StatusCode::BAD_REQUEST,
+                json!({ "errors": [{
+                    "errorType": "UnsupportedOperation",
+                    "message": format!(
+                        "Subscription operations are only supported through the realtime endpoint ({}); this endpoint serves queries and mutations.",
+                        env.realtime_url
+                    ),
+                }]}),
+            );
+        }
+        prepared.execute(env, None)
+    });
+    match outcome {
+        Ok(answer) | Err(answer) => answer,
+    }
+}
+
+/// A realtime `start`: validates the subscription, checks that `env.identity` may use each
+/// root field (as AppSync does at subscribe time) and returns them with their arguments.
+///
+/// # Errors
+///
+/// The GraphQL errors to send in the `error` frame.
+pub(crate) fn subscribe(env: &Env<'_>, request: &GraphQlRequest) -> Result<Vec<RootField>, Value> {
+    let outcome = prepare(env, request, |prepared| {
+        if prepared.kind != OpKind::Subscription {
+            return Err(json!([{
+                "errorType": "UnsupportedOperation",
+                "message": format!("{} not supported through the realtime channel", prepared.kind.name()),
+            }]));
+        }
+        let mut exec = Executor {
+            env,
+            fragments: prepared.fragments,
+            vars: &prepared.variables,
+            errors: Vec::new(),
+            depth: 0,
+        };
+        let mut grouped = Vec::new();
+        exec.collect(prepared.selection, &mut grouped, &mut HashSet::new());
+        let mut fields = Vec::new();
+        for (key, selected) in grouped {
+            let Some(first) = selected.first().copied() else {
+                continue;
+            };
+            let Some(def) = prepared.root.field(&first.name) else {
+                continue;
+            };
+            let path = vec![Value::String(key.clone())];
+            if !exec.authorized(prepared.root, def) {
+                return Err(json!([{
+                    "errorType": "Unauthorized",
+                    "message": format!(
+                        "Not Authorized to access {} on type {}",
+                        def.name, prepared.root.name
+                    ),
+                }]));
+            }
+            let Ok(args) = exec.arguments(def, first, &path) else {
+                return Err(Value::Array(std::mem::take(&mut exec.errors)));
+            };
+            fields.push(RootField {
+                name: def.name.clone(),
+                args,
+            });
+        }
+        Ok(fields)
+    });
+    match outcome {
+        Ok(result) => result,
+        Err((_, body)) => Err(body.get("errors").cloned().unwrap_or(Value::Null)),
+    }
+}
+
+/// Executes a subscription's selection over one event: `source` maps the root field names to
+/// the mutation's result, and field-level authorization applies for `env.identity`.
+pub(crate) fn deliver(env: &Env<'_>, request: &GraphQlRequest, source: &Value) -> Value {
+    match prepare(env, request, |prepared| prepared.execute(env, Some(source))) {
+        Ok((_, body)) | Err((_, body)) => body,
+    }
+}
+
+/// Parses and validates `request`, then hands the operation to `then`.
+fn prepare<R>(
+    env: &Env<'_>,
+    request: &GraphQlRequest,
+    then: impl FnOnce(&Prepared<'_, '_>) -> R,
+) -> Result<R, Answer> {
     let doc: Document<'_, String> = match graphql_parser::parse_query(&request.query) {
         Ok(doc) => doc,
         Err(error) => {
@@ -102,12 +234,12 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
                 ),
                 None => format!("Invalid Syntax : {detail}"),
             };
-            return bad_request(vec![json!({
+            return Err(bad_request(vec![json!({
                 "path": null,
                 "locations": pos.map(|p| vec![location(p)]),
                 "message": message,
                 "errorType": "InvalidSyntax",
-            })]);
+            })]));
         }
     };
     let mut operations = Vec::new();
@@ -129,18 +261,18 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
     }
     let operation = match (&request.operation_name, operations.as_slice()) {
         (_, []) => {
-            return bad_request(vec![validation_error(
+            return Err(bad_request(vec![validation_error(
                 "LoneAnonymousOperation",
                 "The document contains no operation",
                 None,
-            )]);
+            )]));
         }
         (None, [only]) => *only,
         (None, _) => {
-            return bad_request(vec![json!({
+            return Err(bad_request(vec![json!({
                 "path": null, "locations": null, "errorType": "ValidationError",
                 "message": "Must provide operation name if query contains multiple operations.",
-            })]);
+            })]));
         }
         (Some(name), ops) => match ops
             .iter()
@@ -148,10 +280,10 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
         {
             Some(op) => *op,
             None => {
-                return bad_request(vec![json!({
+                return Err(bad_request(vec![json!({
                     "path": null, "locations": null, "errorType": "ValidationError",
                     "message": format!("Unknown operation named '{name}'."),
-                })]);
+                })]));
             }
         },
     };
@@ -190,11 +322,11 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
         ),
     };
     let Some(root) = root.and_then(|r| env.schema.object(r)) else {
-        return bad_request(vec![validation_error(
+        return Err(bad_request(vec![validation_error(
             "UnknownType",
             &format!("The schema has no {} type", kind.name()),
             Some(pos),
-        )]);
+        )]));
     };
     for directive in directives {
         errors.push(validation_error(
@@ -246,43 +378,19 @@ pub(crate) fn run(env: &Env<'_>, request: &GraphQlRequest) -> Answer {
                 e.pointer("/locations/0/column").and_then(Value::as_u64),
             )
         });
-        return bad_request(errors);
+        return Err(bad_request(errors));
     }
-    if kind == OpKind::Subscription {
-        return (
-            StatusCode::BAD_REQUEST,
-            json!({ "errors": [{
-                "errorType": "UnsupportedOperation",
-                "message": format!(
-                    "Subscription operations are only supported through the realtime endpoint ({}); this endpoint serves queries and mutations.",
-                    env.realtime_url
-                ),
-            }]}),
-        );
-    }
-
     let variables = match coerce_variables(env.schema, var_defs, &request.variables) {
         Ok(vars) => vars,
-        Err(errors) => return bad_request(errors),
+        Err(errors) => return Err(bad_request(errors)),
     };
-    let mut exec = Executor {
-        env,
+    Ok(then(&Prepared {
+        kind,
+        root,
+        selection,
         fragments: &fragments,
-        vars: &variables,
-        errors: Vec::new(),
-        depth: 0,
-    };
-    let mut path = Vec::new();
-    let data = match exec.selection_set(root, &[selection], None, &mut path) {
-        Ok(map) => Value::Object(map),
-        Err(Propagate) => Value::Null,
-    };
-    let mut body = Map::new();
-    body.insert("data".into(), data);
-    if !exec.errors.is_empty() {
-        body.insert("errors".into(), Value::Array(exec.errors));
-    }
-    (StatusCode::OK, Value::Object(body))
+        variables,
+    }))
 }
 
 fn spreads_in<'d>(set: &'d SelectionSet<'d, String>, out: &mut Vec<&'d str>) {

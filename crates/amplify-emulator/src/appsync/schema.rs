@@ -91,6 +91,9 @@ pub(crate) struct FieldDef {
     pub(crate) args: Vec<InputValueDef>,
     pub(crate) ty: TypeRef,
     pub(crate) auth: Vec<AuthRule>,
+    /// `@aws_subscribe(mutations: [...])`: the mutations whose results this subscription field
+    /// receives.
+    pub(crate) subscribe: Vec<String>,
 }
 
 impl FieldDef {
@@ -255,6 +258,19 @@ impl Schema {
                 TypeDef::Enum(_) | TypeDef::Scalar => {}
             }
         }
+        let mutation = self.mutation.as_ref().and_then(|m| self.object(m));
+        if let Some(subscription) = self.subscription.as_ref().and_then(|s| self.object(s)) {
+            for field in &subscription.fields {
+                for name in &field.subscribe {
+                    if mutation.and_then(|m| m.field(name)).is_none() {
+                        return Err(format!(
+                            "{}.{}: @aws_subscribe names {name}, which is not a mutation",
+                            subscription.name, field.name
+                        ));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -291,6 +307,7 @@ fn convert_type(def: &TypeDefinition<'_, String>) -> Result<(String, TypeDef), S
                         .collect::<Result<_, _>>()?,
                     ty: TypeRef::from_ast(&f.field_type),
                     auth: auth_rules(&f.directives)?,
+                    subscribe: subscribed_mutations(&f.directives)?,
                 });
             }
             (
@@ -390,4 +407,31 @@ fn auth_rules(directives: &[ast::Directive<'_, String>]) -> Result<Vec<AuthRule>
         rules.push(AuthRule { mode, groups });
     }
     Ok(rules)
+}
+
+/// The `mutations` of an `@aws_subscribe` directive.
+fn subscribed_mutations(directives: &[ast::Directive<'_, String>]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for directive in directives.iter().filter(|d| d.name == "aws_subscribe") {
+        for (name, value) in &directive.arguments {
+            if name != "mutations" {
+                continue;
+            }
+            match const_value(value) {
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        match item {
+                            Value::String(s) => out.push(s),
+                            _ => {
+                                return Err("@aws_subscribe mutations must list strings".to_owned());
+                            }
+                        }
+                    }
+                }
+                Some(Value::String(s)) => out.push(s),
+                _ => return Err("@aws_subscribe mutations must list strings".to_owned()),
+            }
+        }
+    }
+    Ok(out)
 }

@@ -556,6 +556,8 @@ pub struct GraphQlApiSpec {
     pub(crate) lambda: Option<SharedLambdaAuthorizer>,
     pub(crate) lambda_ttl: Duration,
     pub(crate) resolvers: Vec<(String, String, SharedResolver)>,
+    pub(crate) keep_alive: Duration,
+    pub(crate) connection_timeout: Duration,
 }
 
 impl fmt::Debug for GraphQlApiSpec {
@@ -601,7 +603,22 @@ impl GraphQlApiSpec {
             lambda: None,
             lambda_ttl: Duration::ZERO,
             resolvers: Vec::new(),
+            keep_alive: super::realtime::DEFAULT_KEEP_ALIVE,
+            connection_timeout: super::realtime::DEFAULT_CONNECTION_TIMEOUT,
         }
+    }
+
+    /// How often the realtime endpoint sends `ka` on each connection (default 60 s). Tests of
+    /// keep-alive handling set a few milliseconds.
+    pub fn realtime_keep_alive(mut self, interval: Duration) -> Self {
+        self.keep_alive = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The `connectionTimeoutMs` that `connection_ack` announces (default 5 minutes, as AppSync).
+    pub fn realtime_connection_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_timeout = timeout;
+        self
     }
 
     /// Sets the API name.

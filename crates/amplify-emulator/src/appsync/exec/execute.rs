@@ -191,45 +191,10 @@ impl<'d> Executor<'_, 'd> {
             );
             return absorb(Err(Propagate));
         }
-        let mut args = Map::new();
-        for arg in &def.args {
-            let given = first.arguments.iter().find(|(n, _)| n == &arg.name);
-            let value = match given {
-                Some((_, literal)) => {
-                    let absent = matches!(literal, Literal::Variable(v) if !self.vars.contains_key(v.as_str()));
-                    if absent {
-                        arg.default.clone()
-                    } else {
-                        let mut vars = Variables::Values(self.vars);
-                        match coerce::coerce_literal(self.env.schema, literal, &arg.ty, &mut vars) {
-                            Ok(v) => Some(v),
-                            Err(problem) => {
-                                let detail = match problem {
-                                    InputProblem::NullForNonNull(ty) => {
-                                        format!("null for the non-null type {ty}")
-                                    }
-                                    InputProblem::Invalid(text) => text,
-                                };
-                                self.field_error(
-                                    path,
-                                    first,
-                                    ResolverError::new(format!(
-                                        "Argument '{}' has an invalid value: {detail}",
-                                        arg.name
-                                    ))
-                                    .error_type("ValidationError"),
-                                );
-                                return absorb(Err(Propagate));
-                            }
-                        }
-                    }
-                }
-                None => arg.default.clone(),
-            };
-            if let Some(value) = value {
-                args.insert(arg.name.clone(), value);
-            }
-        }
+        let args = match self.arguments(def, first, path) {
+            Ok(args) => args,
+            Err(Propagate) => return absorb(Err(Propagate)),
+        };
         let resolved = match self
             .env
             .resolvers
@@ -260,6 +225,55 @@ impl<'d> Executor<'_, 'd> {
         };
         let completed = self.complete(&def.ty, object, fields, value, path);
         absorb(completed)
+    }
+
+    /// The field's arguments, coerced (an invalid one is recorded as a field error).
+    pub(super) fn arguments(
+        &mut self,
+        def: &FieldDef,
+        first: &Field<'_, String>,
+        path: &[Value],
+    ) -> Result<Map<String, Value>, Propagate> {
+        let mut args = Map::new();
+        for arg in &def.args {
+            let given = first.arguments.iter().find(|(n, _)| n == &arg.name);
+            let value = match given {
+                Some((_, literal)) => {
+                    let absent = matches!(literal, Literal::Variable(v) if !self.vars.contains_key(v.as_str()));
+                    if absent {
+                        arg.default.clone()
+                    } else {
+                        let mut vars = Variables::Values(self.vars);
+                        match coerce::coerce_literal(self.env.schema, literal, &arg.ty, &mut vars) {
+                            Ok(v) => Some(v),
+                            Err(problem) => {
+                                let detail = match problem {
+                                    InputProblem::NullForNonNull(ty) => {
+                                        format!("null for the non-null type {ty}")
+                                    }
+                                    InputProblem::Invalid(text) => text,
+                                };
+                                self.field_error(
+                                    path,
+                                    first,
+                                    ResolverError::new(format!(
+                                        "Argument '{}' has an invalid value: {detail}",
+                                        arg.name
+                                    ))
+                                    .error_type("ValidationError"),
+                                );
+                                return Err(Propagate);
+                            }
+                        }
+                    }
+                }
+                None => arg.default.clone(),
+            };
+            if let Some(value) = value {
+                args.insert(arg.name.clone(), value);
+            }
+        }
+        Ok(args)
     }
 
     pub(super) fn complete(
