@@ -67,6 +67,56 @@
 //! (see [Clock](#clock)); a request the server rejects for clock skew teaches the clock the
 //! server's `Date` and is re-signed and sent once more.
 //!
+//! # Subscriptions
+//!
+//! [`ApiPlugin::subscribe`] takes the same setters as a query (variables, API name,
+//! authorization mode, headers, decode path); [`start`](SubscriptionOperation::start) returns a
+//! [`GraphQlSubscription`], a [`Stream`](futures_core::Stream) of [`GraphQlResponse`]s (also
+//! readable with [`next`](GraphQlSubscription::next)), and
+//! [`established`](GraphQlSubscription::established) waits for AppSync's acknowledgement.
+//!
+//! ```no_run
+//! # async fn run(api: amplify_api::ApiPlugin) -> Result<(), amplify_api::ApiError> {
+//! use amplify_core::hub::ApiHubEvent;
+//!
+//! let mut states = api.hub().api().subscribe();
+//! let mut created = api
+//!     .subscribe("subscription { onCreateTodo { id name } }")
+//!     .decode_path("onCreateTodo")
+//!     .start::<serde_json::Value>()?;
+//! created.established().await?;
+//! // ... a mutation elsewhere ...
+//! if let Some(event) = created.next().await {
+//!     println!("created: {:?}", event?.data);
+//! }
+//! while let Some(ApiHubEvent::SubscriptionConnection { status, .. }) = states.try_recv() {
+//!     println!("connection: {status:?}");
+//! }
+//! drop(created); // sends `stop`; the last subscription closes the socket
+//! # Ok(()) }
+//! ```
+//!
+//! Every subscription to one API shares one WebSocket to AppSync's realtime endpoint
+//! (`*.appsync-realtime-api.*` for AppSync hosts, `<url>/realtime` for custom domains and for
+//! the local emulator's `http` URL), opened with TLS from the same rustls/ring setup and
+//! connector as requests (a configured proxy is not used yet). The connection is authorized in
+//! the `header-<base64url>` subprotocol with the mode the subscriptions share (else the API's
+//! default), each `start` with the subscription's own mode, every mode supported (IAM signs a
+//! canonical `POST …/connect` with `{}`, and each start's request). Providers are asked again
+//! for every connect and every start.
+//!
+//! The connection watches AppSync's keep-alives (`connectionTimeoutMs`), reconnects after a
+//! dropped socket or missed keep-alives with exponential backoff and jitter
+//! ([`SubscriptionOptions`]), and starts every live subscription again. A `start` refused for
+//! an expired token or signature is retried once with fresh credentials. Its state is
+//! published on the Hub's API channel
+//! ([`ApiHubEvent::SubscriptionConnection`](amplify_core::hub::ApiHubEvent)): `Connecting`,
+//! `Connected`, `ConnectionDisrupted`, `PendingDisconnect`, `Disconnected`, `Failed`. A
+//! subscription that cannot go on (rejected by an `error` frame, no `start_ack` in time, the
+//! connection refused or lost for good) ends its stream with one
+//! [`ApiError::Subscription`], never silently. The frames are listed in the source of the
+//! `realtime` module.
+//!
 //! # Errors
 //!
 //! Every operation returns [`ApiError`], which implements
@@ -173,4 +223,8 @@ fn _assert_send_sync_static() {
     send_static(&api.mutate("mutation { a }").send_raw());
     send_static(&api.get("/").send());
     send_static(&api.post("/").send());
+    send_only::<GraphQlSubscription<serde_json::Value>>();
+    send_sync_static::<SubscriptionOperation>();
+    send_sync_static::<SubscriptionOptions>();
+    send_sync_static::<SubscriptionFailure>();
 }

@@ -350,7 +350,7 @@ impl Connection {
             tokio::select! {
                 command = self.rx.recv() => {
                     let Some(command) = command else {
-                        let _ = socket.close(None).await;
+                        close(&mut socket).await;
                         return Outcome::Idle;
                     };
                     match command {
@@ -370,7 +370,7 @@ impl Connection {
                                 }
                             }
                             if self.subs.is_empty() {
-                                let _ = socket.close(None).await;
+                                close(&mut socket).await;
                                 return Outcome::Idle;
                             }
                         }
@@ -423,7 +423,7 @@ impl Connection {
                         }
                     }
                     if self.subs.is_empty() {
-                        let _ = socket.close(None).await;
+                        close(&mut socket).await;
                         return Outcome::Idle;
                     }
                 }
@@ -458,7 +458,7 @@ impl Connection {
                     let _ = sub.events.send(Event::Completed);
                 }
                 if self.subs.is_empty() {
-                    let _ = socket.close(None).await;
+                    close(socket).await;
                     return Some(Outcome::Idle);
                 }
             }
@@ -478,7 +478,7 @@ impl Connection {
                 } else {
                     self.fail(&id, SubscriptionFailureKind::Rejected, errors);
                     if self.subs.is_empty() {
-                        let _ = socket.close(None).await;
+                        close(socket).await;
                         return Some(Outcome::Idle);
                     }
                 }
@@ -559,6 +559,14 @@ impl Connection {
             let _ = sub.events.send(Event::Failed(Box::new(failure)));
         }
     }
+}
+
+/// Closes the socket with the close handshake: sends `Close` and reads (discarding) until the
+/// server's `Close` or EOF, for at most a second, so frames still in flight are not reset away.
+async fn close(socket: &mut Socket) {
+    let _ = socket.close(None).await;
+    let drain = async { while let Some(Ok(_)) = socket.next().await {} };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
 }
 
 async fn send(socket: &mut Socket, text: String, api: &str) -> Result<(), ApiError> {
