@@ -293,6 +293,10 @@ impl EmulatorHandle {
     }
 
     /// A Gen 1 `amplifyconfiguration.json` pointing at the emulator.
+    ///
+    /// The native Gen 1 format has no key for guest access, so a reader finds it not stated
+    /// (allowed); [`amplify_outputs_json`](Self::amplify_outputs_json) states the identity
+    /// pool's setting.
     pub fn amplify_configuration_json(&self) -> String {
         config_docs::gen1(self.backend.layout(), &self.endpoint).to_string()
     }
