@@ -1,7 +1,9 @@
 // amplify-js v6 (unmodified) against amplify-emulator: SRP sign-in, user attributes, identity-pool
 // credentials, forced refresh (GetTokensFromRefreshToken), global sign-out, guest access, and
-// GraphQL with API key, user pool tokens and IAM (amplify-js's own SigV4) on the sample Todo API.
+// GraphQL with API key, user pool tokens and IAM (amplify-js's own SigV4) on the sample Todo API,
+// and subscriptions over the realtime endpoint (apiKey and userPool) that must receive a mutation.
 // Reads the emulator's ready line from EMULATOR_READY; exits non-zero on any failure.
+import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
 import { signIn, signOut, fetchAuthSession, fetchUserAttributes, getCurrentUser } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/api';
@@ -19,6 +21,15 @@ Amplify.configure({
   } },
 });
 const client = generateClient();
+
+// Node 20 has no WebSocket global: amplify-js uses the `ws` package through it. amplify-js turns
+// any http:// GraphQL endpoint into wss://<host>/graphql/realtime; the emulator serves plain
+// ws:// on loopback, so the transport (not amplify-js) maps wss://127.0.0.1 to ws://127.0.0.1.
+globalThis.WebSocket = class extends WebSocket {
+  constructor(url, protocols) {
+    super(String(url).replace(/^wss:\/\/127\.0\.0\.1:/, 'ws://127.0.0.1:'), protocols);
+  }
+};
 const graphqlErrors = async (request) => {
   try {
     await client.graphql(request);
@@ -60,6 +71,41 @@ if (listed.data.listTodos.items.length !== 1) fail('iam listTodos with a filter'
 // answer without an AWS error code as "Unknown error", so only check that it fails.
 const validation = await graphqlErrors({ query: '{ listTodos { items { nope } } }' });
 if (validation.length === 0) fail('a validation error was not reported');
+
+// Subscriptions: amplify-js connects (connect-time auth in the header- subprotocol), starts with a
+// filter, and must receive a todo created over HTTP. Mutations repeat until the event arrives, since
+// amplify-js reports the start_ack only through the Hub.
+const onCreate = 'subscription S($f: ModelSubscriptionTodoFilterInput) { onCreateTodo(filter: $f) { id name } }';
+const receive = (authMode, name) => new Promise((resolve, reject) => {
+  let interval;
+  let subscription;
+  const done = (error, value) => {
+    clearTimeout(timer);
+    clearInterval(interval);
+    subscription?.unsubscribe();
+    if (error) reject(error); else resolve(value);
+  };
+  const timer = setTimeout(() => done(new Error(`${authMode}: no subscription event within 30 s`)), 30000);
+  subscription = client.graphql({ query: onCreate, variables: { f: { name: { eq: name } } }, authMode }).subscribe({
+    next: ({ data }) => {
+      if (data?.onCreateTodo?.name === name) done(null, data.onCreateTodo);
+      else done(new Error(`${authMode}: unexpected event ${JSON.stringify(data)}`));
+    },
+    error: (e) => done(new Error(`${authMode}: subscription failed: ${JSON.stringify(e?.errors ?? e?.message ?? e)}`)),
+  });
+  interval = setInterval(() => {
+    client.graphql({ query: createTodo, variables: { i: { name } } }).catch((e) => done(e));
+  }, 1000);
+});
+for (const authMode of ['apiKey', 'userPool']) {
+  try {
+    const event = await receive(authMode, `subscribed-${authMode}`);
+    if (!event.id) fail(`${authMode} subscription event without an id`);
+    console.log(`amplify-js ${authMode} subscription received todo ${event.id}`);
+  } catch (e) {
+    fail(e.message ?? String(e));
+  }
+}
 
 const refreshed = await fetchAuthSession({ forceRefresh: true });
 if (refreshed.identityId !== first.identityId) fail('identity changed after refresh');

@@ -56,23 +56,28 @@ export AWS_ACCESS_KEY_ID=AKIDTHIRDPARTY AWS_SECRET_ACCESS_KEY=thirdpartysecret A
 unset AWS_PROFILE AWS_SESSION_TOKEN
 "$VENV/bin/python" crates/amplify-emulator/ci/third_party_check.py
 
-# amplify-js (pinned to the version checked here), when Node is installed: the CI image may not
-# have it. A failed npm install skips the check; a failed check fails the script.
+# amplify-js (pinned to the version checked here) with `ws` for its subscriptions. The check must
+# run: no Node, a failed install or a failed check fails the script.
 amplify_js_check() {
     local dir=target/ci-node
     mkdir -p "$dir"
-    if [ ! -d "$dir/node_modules/aws-amplify" ]; then
+    if [ ! -d "$dir/node_modules/aws-amplify" ] || [ ! -d "$dir/node_modules/ws" ]; then
         if ! (cd "$dir" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-            timeout 600 npm install --silent --no-audit --no-fund aws-amplify@6.22.1 >/dev/null 2>&1); then
-            echo "skipping the amplify-js check: npm install failed"
-            return 0
+            timeout 600 npm install --silent --no-audit --no-fund aws-amplify@6.22.1 ws@8 >/dev/null 2>&1); then
+            echo "the amplify-js check cannot run: npm install failed" >&2
+            return 1
         fi
     fi
     cp crates/amplify-emulator/ci/amplify_js_check.mjs "$dir/"
-    (cd "$dir" && timeout 120 node amplify_js_check.mjs)
+    (cd "$dir" && timeout 180 node amplify_js_check.mjs)
 }
-if command -v node >/dev/null && command -v npm >/dev/null; then
-    amplify_js_check
-else
-    echo "skipping the amplify-js check: node is not installed"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    fi
 fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "the amplify-js check cannot run: node and npm are not installed" >&2
+    exit 1
+fi
+amplify_js_check
