@@ -335,8 +335,8 @@ impl EmulatorHandle {
         self.backend.graphql_url()
     }
 
-    /// The realtime (subscriptions) URL the GraphQL API would use,
-    /// `ws://127.0.0.1:<port>/graphql/realtime` (not served yet).
+    /// The realtime (subscriptions) endpoint of the GraphQL API,
+    /// `ws://127.0.0.1:<port>/graphql/realtime`.
     pub fn graphql_realtime_url(&self) -> String {
         format!("{}/realtime", self.graphql_url().replacen("http", "ws", 1))
     }

@@ -40,6 +40,10 @@
 //! * `POST /graphql`: an AppSync GraphQL API ([`GraphQlApiSpec`]) that checks every
 //!   authorization mode for real, and `/rest/<name>/...`: REST APIs ([`RestApiSpec`]).
 //!   `GET /_emulator/graphql` describes the GraphQL API.
+//! * `GET /graphql/realtime` (WebSocket, `graphql-ws`): AppSync's realtime protocol for
+//!   subscriptions, authorized at connect and at every `start` like `POST /graphql`, with
+//!   `@aws_subscribe` fan-out, Amplify `filter` arguments, field-level authorization, keep-alives
+//!   and the `realtime-connect` / `realtime-start` / `realtime-ka` faults ([`Fault`]).
 //!
 //! # Layers
 //!
