@@ -36,6 +36,10 @@ idp.admin_create_user(UserPoolId=pool_id, Username="mfauser", MessageAction="SUP
                       UserAttributes=[{"Name": "phone_number", "Value": "+15555550123"},
                                       {"Name": "phone_number_verified", "Value": "true"}])
 idp.admin_set_user_password(UserPoolId=pool_id, Username="mfauser", Password=password, Permanent=True)
+idp.admin_create_user(UserPoolId=pool_id, Username="acctuser", MessageAction="SUPPRESS",
+                      UserAttributes=[{"Name": "email", "Value": "acct@example.com"},
+                                      {"Name": "email_verified", "Value": "true"}])
+idp.admin_set_user_password(UserPoolId=pool_id, Username="acctuser", Password=password, Permanent=True)
 idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="mfauser",
                                   SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
 
