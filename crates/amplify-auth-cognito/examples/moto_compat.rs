@@ -333,7 +333,7 @@ async fn run(setup: &Setup) -> Result<Vec<String>, Error> {
         f,
     );
 
-    account_and_totp(setup, f).await?;
+    Box::pin(account_and_totp(setup, f)).await?;
     Ok(failures)
 }
 
@@ -483,7 +483,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(&setup).await {
+    match Box::pin(run(&setup)).await {
         Ok(failures) if failures.is_empty() => {
             println!("moto compatibility: all checks passed");
             ExitCode::SUCCESS
