@@ -1,5 +1,6 @@
-//! AWS credentials issued by the identity pools, remembered so that other parts of the emulator
-//! (AppSync, later) can check SigV4 signatures made with them.
+//! AWS credentials the emulator knows, so that AppSync and REST can check SigV4 signatures made
+//! with them: the ones the identity pools issued, and IAM principals an operator declared
+//! ([`IamPrincipalSpec`]: a server-side caller's role or user keys).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,13 +39,187 @@ impl std::fmt::Debug for IssuedCredentials {
     }
 }
 
-/// Every credential set issued. Cheap to clone; clones share the store.
+/// An IAM principal an operator declares (a server's role or user keys), accepted by SigV4
+/// next to identity-pool credentials and authorized like them: by the `AWS_IAM` mode and the
+/// schema's `@aws_iam` rules. [`allow_fields`](Self::allow_fields) narrows it, like an IAM
+/// policy on `appsync:GraphQL` resources.
+///
+/// `Debug` shows neither the secret key nor the session token.
+///
+/// ```
+/// use amplify_emulator::IamPrincipalSpec;
+///
+/// let principal = IamPrincipalSpec::new("AKIAEXAMPLESERVER", "server-secret")
+///     .session_token("server-session")
+///     .arn("arn:aws:iam::000000000000:role/todo-service")
+///     .allow_fields(["Query.listTodos", "Mutation.createTodo"]);
+/// assert!(!format!("{principal:?}").contains("server-secret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IamPrincipalSpec {
+    /// The access key id (`AKIA...` for user keys, `ASIA...` for a role's session).
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: String,
+    /// The session token requests must carry (`x-amz-security-token`), if any; without one, a
+    /// request that carries a token is refused.
+    pub session_token: Option<String>,
+    /// When the credentials stop working (emulator clock); never when `None`.
+    pub expiration: Option<SystemTime>,
+    /// The principal's ARN (`$ctx.identity.userArn`).
+    pub arn: String,
+    /// The root fields (`Query.listTodos`, `Mutation.*`) it may call; every field when `None`.
+    /// Others get AppSync's field-level `Unauthorized` error, as an IAM policy without them.
+    pub allowed_fields: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for IamPrincipalSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IamPrincipalSpec")
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expiration", &self.expiration)
+            .field("arn", &self.arn)
+            .field("allowed_fields", &self.allowed_fields)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IamPrincipalSpec {
+    /// A principal with long-term keys (no session token), allowed every field, with the ARN
+    /// `arn:aws:iam::000000000000:user/<access key id>`.
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        let access_key_id = access_key_id.into();
+        Self {
+            arn: format!("arn:aws:iam::000000000000:user/{access_key_id}"),
+            access_key_id,
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+            expiration: None,
+            allowed_fields: None,
+        }
+    }
+
+    /// The session token requests must carry (temporary credentials).
+    pub fn session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(token.into());
+        self
+    }
+
+    /// When the credentials expire (emulator clock): later requests get `ExpiredTokenException`.
+    pub fn expires_at(mut self, at: SystemTime) -> Self {
+        self.expiration = Some(at);
+        self
+    }
+
+    /// The principal's ARN.
+    pub fn arn(mut self, arn: impl Into<String>) -> Self {
+        self.arn = arn.into();
+        self
+    }
+
+    /// Allows only these root fields (`Type.field`, `Type.*`, or an AppSync resource ARN's
+    /// `.../types/Type/fields/field` tail).
+    pub fn allow_fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_fields = Some(fields.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether the principal may call `field` of the root type `type_name`.
+    pub(crate) fn allows(&self, type_name: &str, field: &str) -> bool {
+        let Some(allowed) = &self.allowed_fields else {
+            return true;
+        };
+        allowed.iter().any(|entry| {
+            let (t, f) = match entry.rsplit_once("/types/") {
+                Some((_, tail)) => match tail.split_once("/fields/") {
+                    Some(pair) => pair,
+                    None => return false,
+                },
+                None => match entry.split_once('.') {
+                    Some(pair) => pair,
+                    None => return false,
+                },
+            };
+            t == type_name && (f == "*" || f == field)
+        })
+    }
+}
+
+/// Whose credentials signed a request.
+#[derive(Debug, Clone)]
+pub(crate) enum KnownCredentials {
+    /// Issued by an identity pool.
+    Issued(IssuedCredentials),
+    /// Declared by the operator.
+    Declared(IamPrincipalSpec),
+}
+
+impl KnownCredentials {
+    pub(crate) fn secret_access_key(&self) -> &str {
+        match self {
+            KnownCredentials::Issued(c) => &c.secret_access_key,
+            KnownCredentials::Declared(p) => &p.secret_access_key,
+        }
+    }
+
+    /// The session token, empty for keys without one.
+    pub(crate) fn session_token(&self) -> &str {
+        match self {
+            KnownCredentials::Issued(c) => &c.session_token,
+            KnownCredentials::Declared(p) => p.session_token.as_deref().unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn expiration(&self) -> Option<SystemTime> {
+        match self {
+            KnownCredentials::Issued(c) => Some(c.expiration),
+            KnownCredentials::Declared(p) => p.expiration,
+        }
+    }
+}
+
+/// Every credential set issued, and every declared principal. Cheap to clone; clones share the
+/// store.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialStore {
     by_access_key: Arc<Mutex<HashMap<String, IssuedCredentials>>>,
+    declared: Arc<Mutex<HashMap<String, IamPrincipalSpec>>>,
 }
 
 impl CredentialStore {
+    /// Declares (or replaces) an IAM principal: requests it signs are verified and authorized
+    /// like identity-pool credentials.
+    pub fn declare(&self, principal: IamPrincipalSpec) {
+        self.declared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(principal.access_key_id.clone(), principal);
+    }
+
+    /// The declared principal with this access key id.
+    pub fn principal(&self, access_key_id: &str) -> Option<IamPrincipalSpec> {
+        self.declared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(access_key_id)
+            .cloned()
+    }
+
+    /// Issued credentials first, then declared principals.
+    pub(crate) fn lookup(&self, access_key_id: &str) -> Option<KnownCredentials> {
+        self.get(access_key_id)
+            .map(KnownCredentials::Issued)
+            .or_else(|| {
+                self.principal(access_key_id)
+                    .map(KnownCredentials::Declared)
+            })
+    }
+
     pub(crate) fn insert(&self, credentials: IssuedCredentials) {
         self.by_access_key
             .lock()

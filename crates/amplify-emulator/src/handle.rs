@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use crate::appsync::{AuthMode, GraphQlApiSpec, RestApiSpec, RestItems, TodoStore};
 use crate::backend::{Backend, BuildParts};
 use crate::config_docs;
-use crate::credentials::{CredentialStore, IssuedCredentials};
+use crate::credentials::{CredentialStore, IamPrincipalSpec, IssuedCredentials};
 use crate::error::{CognitoError, EmulatorError};
 use crate::faults::{Faults, RequestCounters};
 use crate::oidc::OidcToken;
@@ -86,9 +86,18 @@ pub struct EmulatorBuilder {
     rng_seed: Option<[u8; 32]>,
     graphql_api: Option<GraphQlApiSpec>,
     rest_apis: Vec<RestApiSpec>,
+    iam_principals: Vec<IamPrincipalSpec>,
 }
 
 impl EmulatorBuilder {
+    /// Declares an IAM principal (a server-side caller's keys): its SigV4 signatures are
+    /// verified and it is authorized like identity-pool credentials (`AWS_IAM`, `@aws_iam`).
+    /// More can be declared at run time with [`CredentialStore::declare`].
+    pub fn iam_principal(mut self, principal: IamPrincipalSpec) -> Self {
+        self.iam_principals.push(principal);
+        self
+    }
+
     /// Adds a user pool.
     pub fn user_pool(mut self, spec: UserPoolSpec) -> Self {
         self.user_pools.push(spec);
@@ -138,7 +147,7 @@ impl EmulatorBuilder {
         self
     }
 
-    fn parts(mut self, endpoint: String) -> (BuildParts, u16) {
+    fn parts(mut self, endpoint: String) -> (BuildParts, u16, Vec<IamPrincipalSpec>) {
         if self.user_pools.is_empty() {
             self.user_pools.push(UserPoolSpec::new("us-east-1"));
         }
@@ -154,6 +163,7 @@ impl EmulatorBuilder {
                 rest_apis: self.rest_apis,
             },
             self.port,
+            self.iam_principals,
         )
     }
 
@@ -163,7 +173,10 @@ impl EmulatorBuilder {
     ///
     /// [`EmulatorError`] for an invalid spec or a failing RNG.
     pub fn build_backend(self, endpoint: impl Into<String>) -> Result<Backend, EmulatorError> {
-        Backend::build(self.parts(endpoint.into()).0)
+        let (parts, _, principals) = self.parts(endpoint.into());
+        let backend = Backend::build(parts)?;
+        declare(&backend, principals);
+        Ok(backend)
     }
 
     /// Binds `127.0.0.1:<port>` and serves.
@@ -172,8 +185,9 @@ impl EmulatorBuilder {
     ///
     /// [`EmulatorError`] when binding fails, the spec is invalid or the RNG fails.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
-        let (parts, port) = self.parts(String::new());
+        let (parts, port, principals) = self.parts(String::new());
         let backend = Backend::build(parts)?;
+        declare(&backend, principals);
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(EmulatorError::Bind)?;
@@ -191,6 +205,12 @@ impl EmulatorBuilder {
             task: Some(task),
             reported: false,
         })
+    }
+}
+
+fn declare(backend: &Backend, principals: Vec<IamPrincipalSpec>) {
+    for principal in principals {
+        backend.credentials().declare(principal);
     }
 }
 

@@ -104,7 +104,7 @@ pub use appsync::{
     ResolverContext, ResolverError, RestApiSpec, RestItems, TodoStore, sample_todo_schema,
 };
 pub use backend::{Backend, supported_targets};
-pub use credentials::{CredentialStore, IssuedCredentials};
+pub use credentials::{CredentialStore, IamPrincipalSpec, IssuedCredentials};
 pub use error::{CognitoError, EmulatorError, ErrorKind};
 pub use faults::{Fault, Faults, RequestCounters};
 pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};

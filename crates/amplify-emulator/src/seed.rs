@@ -27,9 +27,16 @@
 //!     "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"],
 //!     "apiKeys": [{"key": "da2-example", "expiresInSeconds": 604800}]
 //!   },
-//!   "restApis": [{"name": "api", "mode": "AWS_IAM"}]
+//!   "restApis": [{"name": "api", "mode": "AWS_IAM"}],
+//!   "iamPrincipals": [{"accessKeyId": "AKIAEXAMPLESERVER", "secretAccessKey": "server-secret",
+//!     "sessionToken": "optional", "arn": "arn:aws:iam::000000000000:role/todo-service",
+//!     "allowFields": ["Query.listTodos", "Mutation.*"]}]
 //! }
 //! ```
+//!
+//! `iamPrincipals` are server-side callers' keys (`IamPrincipalSpec`): SigV4 requests they sign
+//! are verified and authorized like identity-pool credentials; `sessionToken`, `arn` and
+//! `allowFields` (root fields, every one when absent) are optional.
 //!
 //! A client's `refreshTokenRotation` is `true` / `false` or Cognito's `RefreshTokenRotationType`
 //! (`feature` `ENABLED` / `DISABLED`, `retryGracePeriodSeconds` 0 to 60; more is refused).
@@ -44,6 +51,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::appsync::{ApiKeySpec, AuthMode, GraphQlApiSpec, RestApiSpec};
+use crate::credentials::IamPrincipalSpec;
 use crate::error::EmulatorError;
 use crate::handle::EmulatorBuilder;
 use crate::spec::{
@@ -64,6 +72,18 @@ struct Seed {
     graphql_api: Option<SeedGraphQlApi>,
     #[serde(default)]
     rest_apis: Vec<SeedRestApi>,
+    #[serde(default)]
+    iam_principals: Vec<SeedIamPrincipal>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedIamPrincipal {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    arn: Option<String>,
+    allow_fields: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +359,24 @@ impl EmulatorBuilder {
         }
         for api in seed.rest_apis {
             builder = builder.rest_api(rest_spec(api)?);
+        }
+        for p in seed.iam_principals {
+            if p.access_key_id.is_empty() || p.secret_access_key.is_empty() {
+                return Err(bad(
+                    "iamPrincipals[] needs a non-empty accessKeyId and secretAccessKey",
+                ));
+            }
+            let mut spec = IamPrincipalSpec::new(p.access_key_id, p.secret_access_key);
+            if let Some(token) = p.session_token {
+                spec = spec.session_token(token);
+            }
+            if let Some(arn) = p.arn {
+                spec = spec.arn(arn);
+            }
+            if let Some(fields) = p.allow_fields {
+                spec = spec.allow_fields(fields);
+            }
+            builder = builder.iam_principal(spec);
         }
         Ok((builder, seed.port))
     }

@@ -13,6 +13,7 @@ use super::spec::{
     AuthMode, Identity, LambdaAuthRequest, LambdaAuthResult, SharedLambdaAuthorizer,
 };
 use crate::context::Ctx;
+use crate::credentials::KnownCredentials;
 use crate::jwt;
 use crate::oidc::OidcIssuer;
 use crate::state::Store;
@@ -194,15 +195,41 @@ pub(crate) fn authorize(
             region: &config.region,
             allow_unsigned_payload: config.service == "execute-api",
         };
-        let issued =
+        let known =
             sigv4::verify(&signed, expect, now, ctx.credentials).map_err(Refusal::Signature)?;
-        return plain(Identity::Iam {
-            access_key_id: issued.access_key_id,
-            identity_id: issued.identity_id,
-            identity_pool_id: issued.identity_pool_id,
-            authenticated: issued.authenticated,
-            role_arn: issued.role_arn,
-        });
+        return match known {
+            KnownCredentials::Issued(issued) => plain(Identity::Iam {
+                access_key_id: issued.access_key_id,
+                identity_id: issued.identity_id,
+                identity_pool_id: issued.identity_pool_id,
+                authenticated: issued.authenticated,
+                role_arn: issued.role_arn,
+            }),
+            KnownCredentials::Declared(principal) => {
+                let denied_fields = match principal.allowed_fields {
+                    Some(_) => {
+                        let request = lambda_request(authorization);
+                        root_fields(&request.query_string, request.operation_name.as_deref())
+                            .into_iter()
+                            .filter(|(t, f)| !principal.allows(t, f))
+                            .map(|(t, f)| format!("{t}.{f}"))
+                            .collect()
+                    }
+                    None => Vec::new(),
+                };
+                Ok(Authorized {
+                    identity: Identity::Iam {
+                        access_key_id: principal.access_key_id,
+                        // A declared principal has no Cognito identity: its ARN stands in.
+                        identity_id: principal.arn.clone(),
+                        identity_pool_id: String::new(),
+                        authenticated: true,
+                        role_arn: principal.arn,
+                    },
+                    denied_fields,
+                })
+            }
+        };
     }
 
     let token = authorization
@@ -249,6 +276,40 @@ pub(crate) fn authorize(
     } else {
         Err(Refusal::Missing)
     }
+}
+
+/// The root fields a GraphQL document's operation selects, as `(type, field)` with AppSync's
+/// default root type names; nothing for a document that does not parse (execution reports it).
+fn root_fields(query: &str, operation_name: Option<&str>) -> Vec<(&'static str, String)> {
+    use graphql_parser::query::{Definition, OperationDefinition, Selection};
+    let Ok(document) = graphql_parser::parse_query::<String>(query) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for definition in &document.definitions {
+        let Definition::Operation(operation) = definition else {
+            continue;
+        };
+        let (root, name, set) = match operation {
+            OperationDefinition::SelectionSet(set) => ("Query", None, set),
+            OperationDefinition::Query(q) => ("Query", q.name.as_deref(), &q.selection_set),
+            OperationDefinition::Mutation(m) => ("Mutation", m.name.as_deref(), &m.selection_set),
+            OperationDefinition::Subscription(s) => {
+                ("Subscription", s.name.as_deref(), &s.selection_set)
+            }
+        };
+        if operation_name.is_some_and(|wanted| name != Some(wanted)) {
+            continue;
+        }
+        for selection in &set.items {
+            if let Selection::Field(field) = selection
+                && !field.name.starts_with("__")
+            {
+                out.push((root, field.name.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn token_refusal(error: TokenError) -> Refusal {

@@ -1,12 +1,13 @@
 //! Server-side SigV4 verification, written from AWS's published algorithm (independently of the
 //! client crates): the canonical request is rebuilt from what arrived on the wire and signed
-//! again with the secret of credentials the identity pool issued.
+//! again with the secret of credentials the identity pool issued or of a principal the operator
+//! declared.
 
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method};
 
-use crate::credentials::{CredentialStore, IssuedCredentials};
+use crate::credentials::{CredentialStore, KnownCredentials};
 use crate::timefmt;
 use crate::util::{ct_eq, hex, hmac_sha256, sha256_parts, unhex};
 
@@ -21,7 +22,7 @@ pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 pub(crate) enum SigV4Error {
     /// The `Authorization` header or `x-amz-date` is missing parts.
     Incomplete(String),
-    /// The access key id is not one the emulator issued.
+    /// The access key id is not one the emulator issued or was declared.
     UnknownAccessKey,
     /// The session token is missing or not the one issued with the key.
     BadSessionToken,
@@ -256,7 +257,7 @@ pub(crate) fn verify(
     expect: Expect<'_>,
     now: SystemTime,
     store: &CredentialStore,
-) -> Result<IssuedCredentials, SigV4Error> {
+) -> Result<KnownCredentials, SigV4Error> {
     let header = |name: &str| request.headers.get(name).map(|v| v.as_bytes());
     let authorization = header("authorization")
         .and_then(|v| std::str::from_utf8(v).ok())
@@ -277,10 +278,10 @@ pub(crate) fn verify(
     })?;
 
     let issued = store
-        .get(auth.access_key_id)
+        .lookup(auth.access_key_id)
         .ok_or(SigV4Error::UnknownAccessKey)?;
     let token = header("x-amz-security-token").unwrap_or_default();
-    if !ct_eq(token, issued.session_token.as_bytes()) {
+    if !ct_eq(token, issued.session_token().as_bytes()) {
         return Err(SigV4Error::BadSessionToken);
     }
 
@@ -387,7 +388,7 @@ pub(crate) fn verify(
         hex(&sha256_parts(&[canonical_request.as_bytes()]))
     );
     let k_date = hmac_sha256(
-        format!("AWS4{}", issued.secret_access_key).as_bytes(),
+        format!("AWS4{}", issued.secret_access_key()).as_bytes(),
         &[auth.date.as_bytes()],
     );
     let k_region = hmac_sha256(&k_date, &[auth.region.as_bytes()]);
@@ -397,12 +398,15 @@ pub(crate) fn verify(
     let given = unhex(auth.signature).unwrap_or_default();
     if !ct_eq(&expected, &given) {
         // Like AWS, show what was signed, without the session token.
-        let shown = canonical_request.replace(&issued.session_token, "<session token>");
+        let shown = match issued.session_token() {
+            "" => canonical_request,
+            token => canonical_request.replace(token, "<session token>"),
+        };
         return Err(SigV4Error::Invalid(format!(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{shown}'\n\nThe String-to-Sign should have been\n'{string_to_sign}'\n"
         )));
     }
-    if issued.expiration <= now {
+    if issued.expiration().is_some_and(|expires| expires <= now) {
         return Err(SigV4Error::ExpiredCredentials);
     }
     Ok(issued)

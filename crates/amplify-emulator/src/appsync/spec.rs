@@ -240,14 +240,15 @@ impl fmt::Debug for SharedLambdaAuthorizer {
 pub enum Identity {
     /// An API key.
     ApiKey,
-    /// SigV4 with identity-pool credentials.
+    /// SigV4 with identity-pool credentials or a declared principal's
+    /// ([`IamPrincipalSpec`](crate::IamPrincipalSpec)).
     #[non_exhaustive]
     Iam {
         /// The access key id.
         access_key_id: String,
-        /// The Cognito identity id.
+        /// The Cognito identity id (a declared principal's ARN).
         identity_id: String,
-        /// The identity pool.
+        /// The identity pool (empty for a declared principal).
         identity_pool_id: String,
         /// Authenticated (logins) or guest credentials.
         authenticated: bool,
@@ -323,6 +324,21 @@ impl Identity {
     pub fn to_json(&self) -> Value {
         let mut value = match self {
             Identity::ApiKey | Identity::Anonymous => json!({}),
+            Identity::Iam {
+                access_key_id,
+                identity_pool_id,
+                role_arn,
+                ..
+            } if identity_pool_id.is_empty() => json!({
+                // A principal the operator declared, not identity-pool credentials.
+                "accountId": "000000000000",
+                "cognitoIdentityPoolId": null,
+                "cognitoIdentityId": null,
+                "cognitoIdentityAuthType": null,
+                "sourceIp": ["127.0.0.1"],
+                "userArn": role_arn,
+                "username": access_key_id,
+            }),
             Identity::Iam {
                 access_key_id,
                 identity_id,
