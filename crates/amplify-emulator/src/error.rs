@@ -119,6 +119,11 @@ error_kinds! {
     SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException", 400;
     /// VerifySoftwareToken with a wrong code ("Code mismatch and fail enable Software Token MFA").
     EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException", 400;
+    /// ConfirmDevice for a device key that is already confirmed ("a user attempts to confirm a
+    /// device with a device key that already exists").
+    DeviceKeyExists => "DeviceKeyExistsException", 400;
+    /// Two or more modifications at once (declared by AssociateSoftwareToken).
+    ConcurrentModification => "ConcurrentModificationException", 400;
     /// The login is already linked to another identity. Model `@httpError`: 409.
     ResourceConflict => "ResourceConflictException", 400;
     /// The identity pool has no role for the identity, or STS refused it.

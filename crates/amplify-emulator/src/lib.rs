@@ -111,8 +111,9 @@ pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};
 pub use oidc::OidcToken;
 pub use outbox::{DeliveryMedium, Message, MessageKind, Outbox};
 pub use spec::{
-    AppClientSpec, AuthFlow, FirstFactor, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod,
-    PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
+    AppClientSpec, AuthFlow, DeviceConfiguration, FirstFactor, GroupSpec, IdentityPoolSpec,
+    MfaConfiguration, MfaMethod, PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec,
+    UsernameAttribute,
 };
 pub use util::totp;
 pub use verify::{TokenError, VerifiedToken};

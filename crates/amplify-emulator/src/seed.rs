@@ -18,6 +18,8 @@
 //!     "groups": [{"name": "admin", "precedence": 0}],
 //!     "mfa": "OFF",
 //!     "mfaMethods": ["SMS"],
+//!     "firstFactors": ["PASSWORD", "EMAIL_OTP"],
+//!     "deviceConfiguration": {"ChallengeRequiredOnNewDevice": true, "DeviceOnlyRememberedOnUserPrompt": false},
 //!     "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}}]
 //!   }],
 //!   "identityPools": [{"allowGuests": true}],
@@ -33,6 +35,11 @@
 //!     "allowFields": ["Query.listTodos", "Mutation.*"]}]
 //! }
 //! ```
+//!
+//! `firstFactors` are `USER_AUTH`'s `AllowedFirstAuthFactors` (`PASSWORD`, `EMAIL_OTP`,
+//! `SMS_OTP`, `WEB_AUTHN`; `["PASSWORD"]` when absent). `deviceConfiguration` is Cognito's
+//! `DeviceConfigurationType` (either member may also be camelCase); present, it turns device
+//! tracking on.
 //!
 //! `iamPrincipals` are server-side callers' keys (`IamPrincipalSpec`): SigV4 requests they sign
 //! are verified and authorized like identity-pool credentials; `sessionToken`, `arn` and
@@ -55,8 +62,8 @@ use crate::credentials::IamPrincipalSpec;
 use crate::error::EmulatorError;
 use crate::handle::EmulatorBuilder;
 use crate::spec::{
-    AppClientSpec, GroupSpec, IdentityPoolSpec, MfaConfiguration, MfaMethod, PasswordPolicy,
-    SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
+    AppClientSpec, DeviceConfiguration, FirstFactor, GroupSpec, IdentityPoolSpec, MfaConfiguration,
+    MfaMethod, PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
 };
 
 #[derive(Deserialize)]
@@ -217,8 +224,20 @@ struct SeedPool {
     groups: Vec<SeedGroup>,
     mfa: Option<String>,
     mfa_methods: Option<Vec<String>>,
+    first_factors: Option<Vec<String>>,
+    device_configuration: Option<SeedDeviceConfiguration>,
     #[serde(default)]
     users: Vec<SeedUser>,
+}
+
+/// Cognito's `DeviceConfigurationType`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct SeedDeviceConfiguration {
+    #[serde(default, alias = "challengeRequiredOnNewDevice")]
+    challenge_required_on_new_device: bool,
+    #[serde(default, alias = "deviceOnlyRememberedOnUserPrompt")]
+    device_only_remembered_on_user_prompt: bool,
 }
 
 #[derive(Deserialize)]
@@ -470,6 +489,26 @@ fn pool_spec(pool: SeedPool) -> Result<UserPoolSpec, EmulatorError> {
         });
     }
     spec = spec.mfa(mfa, methods);
+    if let Some(factors) = pool.first_factors {
+        let mut parsed = Vec::new();
+        for f in factors {
+            parsed.push(match f.to_ascii_uppercase().as_str() {
+                "PASSWORD" => FirstFactor::Password,
+                "EMAIL_OTP" => FirstFactor::EmailOtp,
+                "SMS_OTP" => FirstFactor::SmsOtp,
+                "WEB_AUTHN" => FirstFactor::WebAuthn,
+                other => return Err(bad(format!("unknown first factor {other:?}"))),
+            });
+        }
+        spec = spec.first_factors(parsed);
+    }
+    if let Some(d) = pool.device_configuration {
+        spec = spec.device_configuration(
+            DeviceConfiguration::new()
+                .challenge_required_on_new_device(d.challenge_required_on_new_device)
+                .device_only_remembered_on_user_prompt(d.device_only_remembered_on_user_prompt),
+        );
+    }
     for u in pool.users {
         let mut user = UserSpec::new(u.username, u.password);
         for (k, v) in u.attributes {
@@ -536,5 +575,36 @@ mod tests {
             .is_err()
         );
         assert!(EmulatorBuilder::from_seed_json(r#"{"userPools": [{"mfa": "MAYBE"}]}"#).is_err());
+    }
+
+    #[test]
+    fn reads_first_factors_and_device_configuration() {
+        let pool: SeedPool = serde_json::from_str(
+            r#"{"firstFactors": ["PASSWORD", "email_otp"],
+                "deviceConfiguration": {"ChallengeRequiredOnNewDevice": true, "deviceOnlyRememberedOnUserPrompt": true}}"#,
+        )
+        .unwrap();
+        let spec = pool_spec(pool).unwrap();
+        assert_eq!(
+            spec.first_factors,
+            vec![FirstFactor::Password, FirstFactor::EmailOtp]
+        );
+        assert_eq!(
+            spec.device_configuration,
+            Some(
+                DeviceConfiguration::new()
+                    .challenge_required_on_new_device(true)
+                    .device_only_remembered_on_user_prompt(true)
+            )
+        );
+        let spec = pool_spec(serde_json::from_str("{}").unwrap()).unwrap();
+        assert_eq!(spec.first_factors, vec![FirstFactor::Password]);
+        assert_eq!(spec.device_configuration, None);
+        for bad in [
+            r#"{"userPools": [{"firstFactors": ["PASSKEY"]}]}"#,
+            r#"{"userPools": [{"deviceConfiguration": {"Always": true}}]}"#,
+        ] {
+            assert!(EmulatorBuilder::from_seed_json(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::triggers::SharedCustomAuthTriggers;
 
 mod sign_in;
 
-pub use sign_in::FirstFactor;
+pub use sign_in::{DeviceConfiguration, FirstFactor};
 
 /// A password policy (Cognito's default: 8 characters with lowercase, uppercase, numbers and symbols).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -492,6 +492,8 @@ pub struct UserPoolSpec {
     pub max_code_attempts: u32,
     /// First factors of `USER_AUTH` (`[Password]` by default).
     pub first_factors: Vec<FirstFactor>,
+    /// Device tracking (`None`, the default: devices are not remembered).
+    pub device_configuration: Option<DeviceConfiguration>,
 }
 
 impl UserPoolSpec {
@@ -516,7 +518,15 @@ impl UserPoolSpec {
             mfa_code_validity: Duration::from_secs(180),
             max_code_attempts: 5,
             first_factors: vec![FirstFactor::Password],
+            device_configuration: None,
         }
+    }
+
+    /// Turns device tracking on with `configuration`: sign-ins without a known `DEVICE_KEY`
+    /// get `NewDeviceMetadata`, confirmed devices answer `DEVICE_SRP_AUTH`.
+    pub fn device_configuration(mut self, configuration: DeviceConfiguration) -> Self {
+        self.device_configuration = Some(configuration);
+        self
     }
 
     /// Sets the first factors choice-based sign-in (`USER_AUTH`) offers.

@@ -16,6 +16,7 @@ use crate::util::mask_destination;
 mod account;
 mod admin;
 mod auth;
+mod devices;
 mod refresh;
 mod signup;
 pub(crate) mod tokens;
@@ -81,6 +82,18 @@ pub(crate) const OPERATIONS: &[(&str, Op)] = &[
     ),
     ("AdminListGroupsForUser", admin::admin_list_groups_for_user),
     ("AdminUserGlobalSignOut", admin::admin_user_global_sign_out),
+    ("ConfirmDevice", devices::confirm_device),
+    ("GetDevice", devices::get_device),
+    ("ListDevices", devices::list_devices),
+    ("UpdateDeviceStatus", devices::update_device_status),
+    ("ForgetDevice", devices::forget_device),
+    ("AdminGetDevice", devices::admin_get_device),
+    ("AdminListDevices", devices::admin_list_devices),
+    (
+        "AdminUpdateDeviceStatus",
+        devices::admin_update_device_status,
+    ),
+    ("AdminForgetDevice", devices::admin_forget_device),
     ("CreateGroup", admin::create_group),
     ("ListUsers", admin::list_users),
 ];

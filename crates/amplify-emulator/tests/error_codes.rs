@@ -38,6 +38,8 @@ enum Op {
     GetId,
     GetCredentialsForIdentity,
     VerifySoftwareToken,
+    ConfirmDevice,
+    AssociateSoftwareToken,
 }
 
 impl Op {
@@ -201,6 +203,16 @@ async fn send(emu: &EmulatorHandle, op: Op) -> Decoded {
                 .user_code("123456")
                 .send()
         ),
+        Op::ConfirmDevice => decode!(
+            client
+                .confirm_device()
+                .access_token("t")
+                .device_key("us-east-1_00000000-0000-0000-0000-000000000000")
+                .send()
+        ),
+        Op::AssociateSoftwareToken => {
+            decode!(client.associate_software_token().access_token("t").send())
+        }
     }
 }
 
@@ -396,6 +408,16 @@ const TABLE: &[(ErrorKind, Op, &str)] = &[
         ErrorKind::EnableSoftwareTokenMfa,
         Op::VerifySoftwareToken,
         "EnableSoftwareTokenMfaException",
+    ),
+    (
+        ErrorKind::DeviceKeyExists,
+        Op::ConfirmDevice,
+        "DeviceKeyExistsException",
+    ),
+    (
+        ErrorKind::ConcurrentModification,
+        Op::AssociateSoftwareToken,
+        "ConcurrentModificationException",
     ),
     (
         ErrorKind::ResourceConflict,

@@ -77,6 +77,8 @@ pub(crate) struct PoolSettings {
     pub(crate) max_code_attempts: u32,
     /// The first factors `USER_AUTH` offers (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
     pub(crate) first_factors: Vec<crate::spec::FirstFactor>,
+    /// Device tracking (`DeviceConfiguration`); `None`: the pool does not remember devices.
+    pub(crate) devices: Option<crate::spec::DeviceConfiguration>,
 }
 
 /// One user pool.
@@ -334,6 +336,63 @@ pub(crate) struct User {
     pub(crate) totp: Option<SoftwareToken>,
     /// A secret from AssociateSoftwareToken not verified yet.
     pub(crate) totp_pending: Option<Vec<u8>>,
+    /// The user's devices by device key: announced in `NewDeviceMetadata`, then confirmed.
+    pub(crate) devices: BTreeMap<String, Device>,
+}
+
+/// A device of a user (developer guide, "Working with user devices in your user pool").
+#[derive(Clone)]
+pub(crate) struct Device {
+    /// `<region>_<uuid>`.
+    pub(crate) key: String,
+    /// The device group key: device SRP's "pool name".
+    pub(crate) group_key: String,
+    /// The registered SRP salt and verifier (`ConfirmDevice`'s `DeviceSecretVerifierConfig`,
+    /// base64-decoded); `None` until the device is confirmed.
+    pub(crate) secret: Option<DeviceSecret>,
+    pub(crate) name: Option<String>,
+    /// `dev:device_remembered_status`: `remembered` or `not_remembered`.
+    pub(crate) remembered: bool,
+    pub(crate) created: f64,
+    pub(crate) modified: f64,
+    pub(crate) last_authenticated: f64,
+}
+
+/// A confirmed device's SRP salt and verifier.
+#[derive(Clone)]
+pub(crate) struct DeviceSecret {
+    pub(crate) salt: Vec<u8>,
+    pub(crate) verifier: Vec<u8>,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("key", &self.key)
+            .field("confirmed", &self.secret.is_some())
+            .field("remembered", &self.remembered)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Device {
+    /// The `DeviceType` of ListDevices / GetDevice.
+    pub(crate) fn device_type(&self) -> Value {
+        let mut attributes = vec![
+            json!({"Name": "device_status", "Value": "valid"}),
+            json!({"Name": "dev:device_remembered_status", "Value": if self.remembered { "remembered" } else { "not_remembered" }}),
+        ];
+        if let Some(name) = &self.name {
+            attributes.push(json!({"Name": "device_name", "Value": name}));
+        }
+        json!({
+            "DeviceKey": self.key,
+            "DeviceAttributes": attributes,
+            "DeviceCreateDate": self.created,
+            "DeviceLastModifiedDate": self.modified,
+            "DeviceLastAuthenticatedDate": self.last_authenticated,
+        })
+    }
 }
 
 /// A verified software token: the shared secret and the last time step used (a code is
@@ -458,6 +517,8 @@ pub(crate) enum Challenge {
     SelectMfaType,
     MfaSetup,
     SelectChallenge,
+    DeviceSrpAuth,
+    DevicePasswordVerifier,
 }
 
 impl Challenge {
@@ -474,6 +535,8 @@ impl Challenge {
             Challenge::SelectMfaType => "SELECT_MFA_TYPE",
             Challenge::MfaSetup => "MFA_SETUP",
             Challenge::SelectChallenge => "SELECT_CHALLENGE",
+            Challenge::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Challenge::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
         }
     }
 }
@@ -520,6 +583,10 @@ pub(crate) struct AuthSession {
     pub(crate) setup_verified: bool,
     /// MFA_SETUP answered with `EMAIL`: the address the EMAIL_OTP code went to.
     pub(crate) setup_email: Option<String>,
+    /// The `DEVICE_KEY` the client sent (InitiateAuth `AuthParameters` or a challenge answer).
+    pub(crate) device_key: Option<String>,
+    /// Device SRP answered (`DEVICE_PASSWORD_VERIFIER` verified).
+    pub(crate) device_done: bool,
 }
 
 impl std::fmt::Debug for AuthSession {

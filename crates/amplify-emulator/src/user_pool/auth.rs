@@ -33,6 +33,7 @@ use crate::triggers::{
 use crate::util::{b64, b64_decode_lenient, mask_destination, unhex};
 
 mod answers;
+mod device;
 mod mfa;
 mod software_token;
 mod user_auth;
@@ -42,14 +43,17 @@ use self::user_auth::{answer_select_challenge, start_user_auth};
 pub(super) use self::software_token::{associate_software_token, verify_software_token};
 
 use self::answers::*;
+use self::device::*;
 use self::mfa::*;
+
+pub(super) use self::device::{check_refresh_device, device_not_found};
 use super::refresh::{check_refresh_token, refuse_refresh_flow_with_rotation};
 
 /// How far an SRP `TIMESTAMP` may be from the emulator's clock.
 const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
 impl Challenge {
-    const ALL: [Challenge; 10] = [
+    const ALL: [Challenge; 12] = [
         Challenge::PasswordVerifier,
         Challenge::NewPasswordRequired,
         Challenge::SmsMfa,
@@ -60,6 +64,8 @@ impl Challenge {
         Challenge::SelectMfaType,
         Challenge::MfaSetup,
         Challenge::SelectChallenge,
+        Challenge::DeviceSrpAuth,
+        Challenge::DevicePasswordVerifier,
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -68,14 +74,7 @@ impl Challenge {
 }
 
 /// Challenge names Cognito knows that this emulator does not ask yet.
-const NOT_YET_SUPPORTED: &[&str] = &[
-    "DEVICE_SRP_AUTH",
-    "DEVICE_PASSWORD_VERIFIER",
-    "ADMIN_NO_SRP_AUTH",
-    "PASSWORD",
-    "PASSWORD_SRP",
-    "WEB_AUTHN",
-];
+const NOT_YET_SUPPORTED: &[&str] = &["ADMIN_NO_SRP_AUTH", "PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"];
 
 impl AuthSession {
     fn new(
@@ -103,6 +102,17 @@ impl AuthSession {
             client_metadata,
             setup_verified: false,
             setup_email: None,
+            device_key: None,
+            device_done: false,
+        }
+    }
+
+    /// Keeps the first `DEVICE_KEY` of InitiateAuth's `AuthParameters` or of an answer.
+    fn note_device(&mut self, params: &Params) {
+        if self.device_key.is_none()
+            && let Some(key) = params.get("DEVICE_KEY").filter(|k| !k.is_empty())
+        {
+            self.device_key = Some(key.clone());
         }
     }
 }
@@ -117,7 +127,7 @@ type Gate = fn(
 ) -> Result<Option<(Challenge, Params)>, CognitoError>;
 
 /// The gates every non-custom sign-in passes after its first factor, in order.
-const GATES: &[Gate] = &[gate_status, gate_new_password, gate_mfa];
+const GATES: &[Gate] = &[gate_status, gate_new_password, gate_device, gate_mfa];
 
 /// Handles an answer to a challenge.
 type Responder = fn(&Ctx<'_>, &mut UserPools, AuthSession, &Params) -> Result<Value, CognitoError>;
@@ -134,6 +144,11 @@ const RESPONDERS: &[(Challenge, Responder)] = &[
     (Challenge::SelectMfaType, answer_select_mfa_type),
     (Challenge::MfaSetup, answer_mfa_setup),
     (Challenge::SelectChallenge, answer_select_challenge),
+    (Challenge::DeviceSrpAuth, answer_device_srp_auth),
+    (
+        Challenge::DevicePasswordVerifier,
+        answer_device_password_verifier,
+    ),
 ];
 
 fn param<'a>(params: &'a Params, name: &str) -> Result<&'a str, CognitoError> {
@@ -243,6 +258,7 @@ fn start(
                 username,
             )?;
             let mut session = AuthSession::new(target, key, Flow::UserSrp, client_metadata);
+            session.note_device(params);
             session.srp = Some(start_srp(ctx, st, &session, srp_a)?);
             let challenge_params = srp_parameters(st, &session)?;
             present(
@@ -279,7 +295,8 @@ fn start(
             if !password_attempt(ctx, pool, &key, correct)? {
                 return Err(CognitoError::bad_credentials());
             }
-            let session = AuthSession::new(target, key, Flow::UserPassword, client_metadata);
+            let mut session = AuthSession::new(target, key, Flow::UserPassword, client_metadata);
+            session.note_device(params);
             run_gates(ctx, st, session)
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
@@ -288,6 +305,8 @@ fn start(
             let token = param(params, "REFRESH_TOKEN")?;
             let checked = check_refresh_token(ctx, st, target, token)?;
             let (family, key) = (checked.family, checked.user_key);
+            let device = params.get("DEVICE_KEY").map(String::as_str);
+            check_refresh_device(st, &target.pool_id, &key, device)?;
             let sent_name = params
                 .get("USERNAME")
                 .map(String::as_str)
@@ -327,6 +346,7 @@ fn start(
                 ));
             }
             let mut session = AuthSession::new(target, key, Flow::Custom, client_metadata);
+            session.note_device(params);
             if let Some(srp_a) = params.get("SRP_A") {
                 session.srp = Some(start_srp(ctx, st, &session, srp_a)?);
                 session.history.push(ChallengeResult {
@@ -447,7 +467,7 @@ fn run_gates(
 }
 
 fn finish(ctx: &Ctx<'_>, st: &mut UserPools, session: &AuthSession) -> Result<Value, CognitoError> {
-    let result = tokens::issue(
+    let mut result = tokens::issue(
         ctx,
         st,
         &session.pool_id,
@@ -456,6 +476,11 @@ fn finish(ctx: &Ctx<'_>, st: &mut UserPools, session: &AuthSession) -> Result<Va
         Origin::SignIn,
         RefreshGrant::Fresh,
     )?;
+    if let Some(metadata) = new_device_metadata(ctx, st, session)?
+        && let Value::Object(map) = &mut result
+    {
+        map.insert("NewDeviceMetadata".into(), metadata);
+    }
     Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
 }
 
@@ -729,6 +754,7 @@ fn respond(
         username,
     )?;
     session.client_metadata = client_metadata;
+    session.note_device(responses);
     let responder = RESPONDERS
         .iter()
         .find(|(c, _)| *c == challenge)

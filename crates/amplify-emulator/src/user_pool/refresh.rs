@@ -106,7 +106,7 @@ pub(super) fn get_tokens_from_refresh_token(
     let target = target(st, input)?;
     let token = input.str("RefreshToken")?;
     let secret = input.opt_str("ClientSecret")?;
-    input.opt_str("DeviceKey")?;
+    let device_key = input.opt_str("DeviceKey")?;
     input.str_map("ClientMetadata")?;
     let rotate = target.client.refresh_token_rotation;
     // A rotating client must have REFRESH_TOKEN_AUTH disabled ("To implement refresh token
@@ -118,6 +118,11 @@ pub(super) fn get_tokens_from_refresh_token(
     target.client.check_client_secret(secret)?;
     let st = &mut st.user_pools;
     let checked = check_refresh_token(ctx, st, &target, token)?;
+    // `DeviceKey`: "When you enable device remembering, Amazon Cognito issues a device key that
+    // you can use for device authentication that bypasses multi-factor authentication (MFA). To
+    // implement GetTokensFromRefreshToken in a user pool with device remembering, you must
+    // capture the device key from the initial authentication request" (API reference).
+    super::auth::check_refresh_device(st, &target.pool_id, &checked.user_key, device_key)?;
     let grant = if rotate {
         RefreshGrant::Rotated {
             expires: checked.expires,

@@ -161,6 +161,7 @@ pub(crate) fn create_user(
             lockout: super::Lockout::default(),
             totp: None,
             totp_pending: None,
+            devices: BTreeMap::new(),
         },
     );
     if let Err(e) = pool.set_password(ctx, &key, new.password) {

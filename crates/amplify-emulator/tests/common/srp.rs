@@ -152,6 +152,24 @@ impl SrpClient {
     }
 }
 
+/// What `ConfirmDevice` registers for a device, computed test-side as amplify-js's
+/// `generateHashDevice` does: `x = H(padHex(salt) ‖ H(groupKey ‖ deviceKey ‖ ":" ‖ password))`,
+/// `v = g^x mod N`; returns the bytes of `padHex(v)` and `padHex(salt)` (sent base64-encoded).
+pub fn device_verifier(
+    group_key: &str,
+    device_key: &str,
+    password: &str,
+    salt: &[u8],
+) -> (Vec<u8>, Vec<u8>) {
+    let salt_hex = pad_hex(&hex_of(salt));
+    let inner = Sha256::digest(format!("{group_key}{device_key}:{password}"));
+    let x = sha_hex(&format!("{salt_hex}{}", hex_of(&inner)));
+    let v = M::new(&U3072::from_u64(2), &params())
+        .pow_vartime(&U256::from_be_slice(&x))
+        .retrieve();
+    (bytes_of(&pad_hex(&minimal_hex(&v))), bytes_of(&salt_hex))
+}
+
 fn is_leap(year: u64) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }

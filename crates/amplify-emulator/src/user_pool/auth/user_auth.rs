@@ -52,7 +52,8 @@ pub(super) fn start_user_auth(
         params.get("SECRET_HASH").map(String::as_str),
         username,
     )?;
-    let session = AuthSession::new(target, key, Flow::UserAuth, client_metadata);
+    let mut session = AuthSession::new(target, key, Flow::UserAuth, client_metadata);
+    session.note_device(params);
     let offered = available(st, &session)?;
     match params.get("PREFERRED_CHALLENGE").filter(|p| !p.is_empty()) {
         Some(preferred) if offered.contains(&preferred.as_str()) => {
