@@ -37,6 +37,7 @@
 mod clock;
 mod device;
 mod error;
+mod hosted_ui;
 mod identity_pool;
 mod mfa;
 mod operation;
@@ -55,20 +56,23 @@ mod types;
 
 pub use device::{AuthDevice, DevicePassword, DeviceStatus};
 pub use error::{
-    AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, InvalidStateReason,
-    NetworkError, NetworkPhase, ServiceError, ServiceErrorKind, SessionExpiredError,
-    UnexpectedResponseError, UnsupportedChallengeError, ValidationError, ValidationReason,
+    AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, HostedUiError,
+    HostedUiErrorKind, InvalidStateReason, NetworkError, NetworkPhase, ServiceError,
+    ServiceErrorKind, SessionExpiredError, UnexpectedResponseError, UnsupportedChallengeError,
+    ValidationError, ValidationReason,
 };
+pub use hosted_ui::{AuthorizationCode, CodeVerifier, HostedUiProvider};
 pub use mfa::{
     AuthFactorType, MfaPreference, MfaType, TotpSecret, TotpSetupDetails, UserMfaPreference,
 };
 pub use operation::{
     ConfirmResetPasswordBuilder, ConfirmSignInBuilder, ConfirmSignUpBuilder,
-    ConfirmUserAttributeBuilder, FederateBuilder, FederationProvider, FetchAuthSessionBuilder,
-    FetchUserAttributesBuilder, ResendSignUpCodeBuilder, ResetPasswordBuilder,
-    SendUserAttributeVerificationCodeBuilder, SignInBuilder, SignOutBuilder, SignOutScope,
-    SignUpBuilder, UpdateAttributeStep, UpdateMfaPreferenceBuilder, UpdatePasswordBuilder,
-    UpdateUserAttributeResult, UpdateUserAttributesBuilder, VerifyTotpSetupBuilder,
+    ConfirmUserAttributeBuilder, DEFAULT_WEB_UI_TIMEOUT, FederateBuilder, FederationProvider,
+    FetchAuthSessionBuilder, FetchUserAttributesBuilder, ResendSignUpCodeBuilder,
+    ResetPasswordBuilder, SendUserAttributeVerificationCodeBuilder, SignInBuilder,
+    SignInWithWebUiBuilder, SignOutBuilder, SignOutScope, SignUpBuilder, UpdateAttributeStep,
+    UpdateMfaPreferenceBuilder, UpdatePasswordBuilder, UpdateUserAttributeResult,
+    UpdateUserAttributesBuilder, VerifyTotpSetupBuilder, WebUiSignIn,
 };
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
 pub use refresh::RefreshOperation;
@@ -80,7 +84,7 @@ pub use tokens::{
 pub use types::{
     AuthFlowType, AuthSession, CodeDeliveryDetails, CurrentUser, DeliveryMedium,
     FederateToIdentityPoolResult, ResetPasswordResult, ResetPasswordStep, SessionField,
-    SignInDetails, SignInResult, SignInStep, SignOutResult, SignUpResult, SignUpStep,
+    SignInDetails, SignInMethod, SignInResult, SignInStep, SignOutResult, SignUpResult, SignUpStep,
 };
 
 /// Compile-time checks: the plugin, its builders, results and errors are `Send + Sync +

@@ -16,6 +16,7 @@ mod reset_password;
 pub(crate) mod sign_in;
 mod sign_out;
 mod sign_up;
+pub(crate) mod web_ui;
 
 pub use account::{
     ConfirmUserAttributeBuilder, FetchUserAttributesBuilder,
@@ -29,6 +30,7 @@ pub use reset_password::{ConfirmResetPasswordBuilder, ResetPasswordBuilder};
 pub use sign_in::{ConfirmSignInBuilder, SignInBuilder};
 pub use sign_out::{SignOutBuilder, SignOutScope};
 pub use sign_up::{ConfirmSignUpBuilder, ResendSignUpCodeBuilder, SignUpBuilder};
+pub use web_ui::{DEFAULT_WEB_UI_TIMEOUT, SignInWithWebUiBuilder, WebUiSignIn};
 
 pub(crate) fn required(field: &'static str, value: Option<String>) -> Result<String, AuthError> {
     value

@@ -16,7 +16,7 @@ use crate::AuthError;
 use crate::error::CorruptedSessionError;
 use crate::session_data::{Federation, Session, UserPoolSession};
 use crate::tokens::{FederationToken, Jwt, RefreshToken, UserPoolTokens};
-use crate::types::{AuthFlowType, FlowName, SignInDetails};
+use crate::types::{AuthFlowType, FlowName, SignInDetails, SignInMethod};
 
 const VERSION_KEY: &str = "version";
 const VERSION: &str = "v1";
@@ -77,6 +77,7 @@ impl CredentialStore {
             let refresh = self.read(&format!("{prefix}.refreshToken")).await?;
             let username = self.read(&format!("{prefix}.username")).await?;
             let flow = self.read(&format!("{prefix}.authFlowType")).await?;
+            let method = self.read(&format!("{prefix}.signInMethod")).await?;
             if let (Some(access), Some(id), Some(refresh)) = (access, id, refresh) {
                 match (Jwt::parse(access), Jwt::parse(id)) {
                     (Ok(access_token), Ok(id_token)) => {
@@ -92,6 +93,7 @@ impl CredentialStore {
                             sign_in_details: SignInDetails {
                                 username: username.clone(),
                                 auth_flow_type: flow.as_deref().and_then(AuthFlowType::parse),
+                                sign_in_method: parse_method(method.as_deref()),
                             },
                             username,
                             tokens,
@@ -155,6 +157,7 @@ impl CredentialStore {
                 "refreshToken",
                 "username",
                 "authFlowType",
+                "signInMethod",
             ];
             match &session.user_pool {
                 Some(up) => {
@@ -171,6 +174,10 @@ impl CredentialStore {
                         secret(up.tokens.refresh_token.expose_secret()),
                     );
                     batch.push_write(format!("{prefix}.username"), secret(&up.username));
+                    batch.push_write(
+                        format!("{prefix}.signInMethod"),
+                        secret(&method_text(&up.sign_in_details.sign_in_method)),
+                    );
                     match up.sign_in_details.auth_flow_type {
                         Some(flow) => batch
                             .push_write(format!("{prefix}.authFlowType"), secret(flow.as_str())),
@@ -241,5 +248,27 @@ impl CredentialStore {
         }
         self.storage.write_batch(batch).await?;
         Ok(())
+    }
+}
+
+/// `default` or `hostedUi[:<provider>]` under `<clientId>.signInMethod`.
+fn method_text(method: &SignInMethod) -> String {
+    match method {
+        SignInMethod::HostedUi { provider: Some(p) } => format!("hostedUi:{p}"),
+        SignInMethod::HostedUi { provider: None } => "hostedUi".to_owned(),
+        _ => "default".to_owned(),
+    }
+}
+
+fn parse_method(text: Option<&str>) -> SignInMethod {
+    match text {
+        Some("hostedUi") => SignInMethod::HostedUi { provider: None },
+        Some(t) => match t.strip_prefix("hostedUi:") {
+            Some(p) => SignInMethod::HostedUi {
+                provider: Some(p.to_owned()),
+            },
+            None => SignInMethod::ApiBased,
+        },
+        None => SignInMethod::ApiBased,
     }
 }

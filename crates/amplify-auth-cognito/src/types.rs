@@ -175,8 +175,24 @@ impl SignInResult {
 pub struct SignInDetails {
     /// The username typed at sign-in.
     pub username: String,
-    /// The flow used.
+    /// The flow used (API-based sign-in).
     pub auth_flow_type: Option<AuthFlowType>,
+    /// Whether the user signed in through the API or the hosted UI.
+    pub sign_in_method: SignInMethod,
+}
+
+/// How a session began (Amplify's `CognitoSignInDetails` kinds).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SignInMethod {
+    /// `sign_in` and its challenges.
+    #[default]
+    ApiBased,
+    /// The hosted UI (`sign_in_with_web_ui`), with the identity provider asked for, if any.
+    HostedUi {
+        /// The `identity_provider` of the authorize request (`Google`, ...).
+        provider: Option<String>,
+    },
 }
 
 /// The signed-in user.

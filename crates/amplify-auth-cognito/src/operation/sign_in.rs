@@ -676,6 +676,7 @@ pub(crate) async fn complete(
         sign_in_details: SignInDetails {
             username: pending.username.clone(),
             auth_flow_type: Some(pending.flow),
+            sign_in_method: crate::types::SignInMethod::ApiBased,
         },
         tokens,
     };

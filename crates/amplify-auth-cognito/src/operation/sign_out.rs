@@ -25,12 +25,22 @@ pub enum SignOutScope {
 pub struct SignOutBuilder {
     plugin: CognitoAuthPlugin,
     scope: SignOutScope,
+    web_ui: bool,
 }
 
 impl SignOutBuilder {
     /// Sign out everywhere ([`SignOutScope::Global`]) or only here.
     pub fn scope(mut self, scope: SignOutScope) -> Self {
         self.scope = scope;
+        self
+    }
+
+    /// For a hosted-UI session, also end the managed login's browser session: open
+    /// [`web_ui_sign_out_url`](CognitoAuthPlugin::web_ui_sign_out_url) in the system browser
+    /// (best effort; needs the `browser` feature). Off by default, so a CLI never opens a
+    /// browser it was not asked to; the tokens are revoked either way.
+    pub fn web_ui_sign_out(mut self, open_browser: bool) -> Self {
+        self.web_ui = open_browser;
         self
     }
 
@@ -41,10 +51,41 @@ impl SignOutBuilder {
             Ok(c) => c,
             Err(e) => return SignOutResult::Failed(e),
         };
-        sign_out(&configured, self.scope)
+        let hosted = configured
+            .manager
+            .snapshot()
+            .session
+            .user_pool
+            .as_ref()
+            .is_some_and(|up| {
+                matches!(
+                    up.sign_in_details.sign_in_method,
+                    crate::types::SignInMethod::HostedUi { .. }
+                )
+            });
+        let result = sign_out(&configured, self.scope)
             .instrument(tracing::debug_span!("amplify.auth.sign_out"))
-            .await
+            .await;
+        if self.web_ui
+            && hosted
+            && let Some(url) = self.plugin.web_ui_sign_out_url()
+        {
+            open_logout(&url);
+        }
+        result
     }
+}
+
+#[cfg(feature = "browser")]
+fn open_logout(url: &str) {
+    if let Err(e) = webbrowser::open(url) {
+        tracing::debug!(error = %e, "could not open the hosted UI's logout page");
+    }
+}
+
+#[cfg(not(feature = "browser"))]
+fn open_logout(_url: &str) {
+    tracing::debug!("the browser feature is off; the hosted UI's logout page was not opened");
 }
 
 async fn sign_out(configured: &Configured, scope: SignOutScope) -> SignOutResult {
@@ -111,6 +152,7 @@ impl CognitoAuthPlugin {
         SignOutBuilder {
             plugin: self.clone(),
             scope: SignOutScope::Local,
+            web_ui: false,
         }
     }
 }
