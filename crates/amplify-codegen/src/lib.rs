@@ -1,0 +1,157 @@
+//! Code generation for amplify-rs: typed Rust from an Amplify configuration file and from a
+//! GraphQL data schema, checked when it is generated.
+//!
+//! - [`ConfigModule`]: `amplify_outputs.json` (Gen 2) or `amplifyconfiguration.json` (Gen 1)
+//!   into a module with the validated document, a function returning the parsed
+//!   [`AmplifyConfig`](amplify_config::AmplifyConfig), and constants for every API name and
+//!   authorization mode (`apis::DATA`, `apis::data::AWS_IAM`), so a wrong name does not compile.
+//!
+//! Two front ends use it: this workspace's `cargo xtask codegen config <file> --out <file.rs>`,
+//! and a build script of any application crate, which writes into `OUT_DIR`:
+//!
+//! ```no_run
+//! // build.rs (with `amplify-codegen` under [build-dependencies]), in its `fn main`:
+//! # fn build_script() {
+//! let result = amplify_codegen::ConfigModule::from_file("amplify_outputs.json")
+//!     .and_then(|module| module.write_to_out_dir("amplify_config.rs"));
+//! if let Err(error) = result {
+//!     eprintln!("{}", error.report());
+//!     std::process::exit(1);
+//! }
+//! # }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs or src/main.rs
+//! pub mod amplify_config {
+//!     include!(concat!(env!("OUT_DIR"), "/amplify_config.rs"));
+//! }
+//! ```
+//!
+//! The generated code needs `amplify-config` as a dependency.
+//!
+//! # Errors
+//!
+//! A configuration amplify-config refuses is a [`CodegenError::Config`] with the JSON path and
+//! amplify-config's suggestion; a schema that does not parse is a [`CodegenError::Schema`]
+//! with its line and column. [`CodegenError::report`] gives the whole message for a terminal.
+//!
+//! # Features
+//!
+//! This crate has no optional features.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod config;
+mod error;
+#[allow(dead_code)] // Used by the models front end (next commit).
+mod naming;
+mod output;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{CodegenError, ConfigFailure, IoFailure, SchemaProblem};
+
+/// A configuration file to generate a Rust module from.
+///
+/// # Examples
+///
+/// ```
+/// use amplify_codegen::ConfigModule;
+///
+/// let module = ConfigModule::new(r#"{"version": "1", "data": {"aws_region": "us-east-1",
+///     "url": "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+///     "default_authorization_type": "API_KEY", "api_key": "da2-example"}}"#)
+///     .source_name("amplify_outputs.json")
+///     .generate()?;
+/// assert!(module.contains("pub const DATA: ApiName"));
+/// assert!(module.contains("pub fn amplify_config()"));
+/// # Ok::<(), amplify_codegen::CodegenError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConfigModule {
+    json: String,
+    name: String,
+    path: Option<PathBuf>,
+}
+
+impl ConfigModule {
+    /// A configuration document (Gen 1 or Gen 2 JSON).
+    pub fn new(json: impl Into<String>) -> Self {
+        Self {
+            json: json.into(),
+            name: "configuration".to_owned(),
+            path: None,
+        }
+    }
+
+    /// Reads a configuration file; its file name becomes the [`source_name`](Self::source_name).
+    ///
+    /// # Errors
+    ///
+    /// [`CodegenError::Io`] when the file cannot be read.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CodegenError> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|e| CodegenError::io("read", path, e))?;
+        Ok(Self {
+            json,
+            name: output::file_name(path),
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// The name the generated header and errors give the document.
+    pub fn source_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Validates the configuration and returns the module's source.
+    ///
+    /// # Errors
+    ///
+    /// [`CodegenError::Config`] when amplify-config refuses the document.
+    pub fn generate(&self) -> Result<String, CodegenError> {
+        config::generate(&self.json, &self.name)
+    }
+
+    /// Generates the module and writes it to `path` unless it already holds the same text.
+    /// Returns whether the file changed.
+    ///
+    /// # Errors
+    ///
+    /// As for [`generate`](Self::generate), and [`CodegenError::Io`] when the file cannot be
+    /// written.
+    pub fn write_to(&self, path: impl AsRef<Path>) -> Result<bool, CodegenError> {
+        output::write_if_changed(path.as_ref(), &self.generate()?)
+    }
+
+    /// For build scripts: generates the module into `$OUT_DIR/<file_name>` and tells Cargo to
+    /// run the script again when the input file changes. Returns the written path.
+    ///
+    /// # Errors
+    ///
+    /// As for [`write_to`](Self::write_to), and [`CodegenError::NotInBuildScript`] when
+    /// `OUT_DIR` is not set.
+    pub fn write_to_out_dir(&self, file_name: &str) -> Result<PathBuf, CodegenError> {
+        output::to_out_dir(self.path.as_deref(), file_name, &self.generate()?)
+    }
+}
+
+impl CodegenError {
+    /// The whole message for a terminal: the error, its causes and the suggestion, one per
+    /// line.
+    pub fn report(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str("\n  caused by: ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if let Some(suggestion) = self.recovery_suggestion() {
+            text.push_str("\n  suggestion: ");
+            text.push_str(suggestion);
+        }
+        text
+    }
+}
