@@ -121,6 +121,16 @@ impl SignInState {
         }
     }
 
+    /// The session `SignUp` returned for `username`'s armed auto sign-in (for `ConfirmSignUp`).
+    pub(crate) fn auto_sign_in_session(&self, username: &str) -> Option<String> {
+        self.auto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|a| a.username == username)
+            .and_then(|a| a.session.clone())
+    }
+
     /// Takes the armed auto sign-in.
     pub(crate) fn take_auto_sign_in(&self) -> Option<AutoSignIn> {
         self.auto

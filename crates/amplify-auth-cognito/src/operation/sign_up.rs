@@ -131,10 +131,14 @@ impl ConfirmSignUpBuilder {
         let code = required_code(self.code)?;
         let manager = &configured.manager;
         let (client, pool) = manager.user_pool()?;
+        // Cognito: pass SignUp's `Session` to ConfirmSignUp to get one back for a USER_AUTH
+        // sign-in right after confirmation (auto sign-in).
+        let session = configured.sign_in.auto_sign_in_session(&username);
         let out = client
             .confirm_sign_up()
             .client_id(&pool.app_client_id)
             .username(&username)
+            .set_session(session)
             .confirmation_code(code.expose_secret())
             .set_secret_hash(configured.manager.secret_hash(&username)?)
             .set_client_metadata(metadata(self.client_metadata))
