@@ -27,7 +27,13 @@ cat > "$WORK/seed.json" <<'JSON'
       {"id": "pycognitoclient"},
       {"id": "pycognitosecretclient", "secret": "pycognito-test-secret-0123456789"}
     ],
-    "users": [{"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}}]
+    "mfa": "OPTIONAL",
+    "mfaMethods": ["SMS", "TOTP", "EMAIL"],
+    "users": [
+      {"username": "alice", "password": "Passw0rd!", "attributes": {"email": "alice@example.com"}},
+      {"username": "tom", "password": "Passw0rd!", "attributes": {"email": "tom@example.com"}},
+      {"username": "emma", "password": "Passw0rd!", "attributes": {"email": "emma@example.com"}}
+    ]
   }],
   "identityPools": [{"allowGuests": true}],
   "graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"]}
@@ -68,8 +74,9 @@ amplify_js_check() {
             return 1
         fi
     fi
-    cp crates/amplify-emulator/ci/amplify_js_check.mjs "$dir/"
+    cp crates/amplify-emulator/ci/amplify_js_check.mjs crates/amplify-emulator/ci/amplify_js_mfa.mjs "$dir/"
     (cd "$dir" && timeout 180 node amplify_js_check.mjs)
+    (cd "$dir" && timeout 120 node amplify_js_mfa.mjs)
 }
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
