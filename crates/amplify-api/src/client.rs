@@ -151,6 +151,73 @@ impl ApiPlugin {
         self.configure_inner(config, registry, None, None)
     }
 
+    /// Configures the plugin for a server-side caller: with a configuration, and with the
+    /// region and credentials of an `aws-config` [`SdkConfig`](aws_config::SdkConfig) (for
+    /// example from [`sdk_config::loader`](crate::sdk_config::loader)). Needs neither
+    /// [`Amplify`](amplify_core::Amplify) nor the auth crate.
+    ///
+    /// The SDK config's credentials provider becomes the `AWS_IAM` provider, behind
+    /// [`SdkCredentialsProvider`](crate::SdkCredentialsProvider)'s cache; its region is used
+    /// for every API whose configuration states none (an API's own region wins, since the API
+    /// lives there). The builder's providers are registered as with
+    /// [`configure_with`](Self::configure_with); the builder's `AWS_IAM` provider, if any, is
+    /// replaced. Configuring again replaces the earlier configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Configuration`] when the SDK config has no credentials provider
+    /// (`no_credentials()`), or an API entry cannot be used.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use amplify_api::ApiPlugin;
+    /// use amplify_core::{AmplifyConfig, AuthorizationType};
+    ///
+    /// let sdk = amplify_api::sdk_config::loader().load().await;
+    /// let config = AmplifyConfig::from_json(&std::fs::read_to_string("amplify_outputs.json")?)?;
+    /// let api = ApiPlugin::new();
+    /// api.configure_with_sdk_config(&config, &sdk)?;
+    /// let todos = api
+    ///     .query("query { listTodos { items { id } } }")
+    ///     .authorization_mode(AuthorizationType::AwsIam)
+    ///     .send::<serde_json::Value>()
+    ///     .await?;
+    /// # let _ = todos;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "aws-config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
+    pub fn configure_with_sdk_config(
+        &self,
+        config: &AmplifyConfig,
+        sdk_config: &aws_config::SdkConfig,
+    ) -> Result<(), ApiError> {
+        let provider =
+            crate::sdk_config::SdkCredentialsProvider::from_sdk_config(sdk_config).ok_or_else(
+                || {
+                    ApiError::configuration(
+                        None,
+                        "the SDK config has no credentials provider (it was loaded with no_credentials())",
+                    )
+                },
+            )?;
+        let mut config = config.clone();
+        if let Some(region) = sdk_config.region() {
+            for api in config.apis.iter_mut().filter(|api| api.region.is_empty()) {
+                api.region = region.as_ref().to_owned();
+            }
+        }
+        let registry = AuthProviderRegistry::default();
+        self.configure_inner(&config, &registry, None, None)?;
+        registry.register(
+            AuthorizationType::AwsIam,
+            amplify_core::SharedCredentialsProvider::new(provider),
+        );
+        Ok(())
+    }
+
     fn configure_inner(
         &self,
         config: &AmplifyConfig,

@@ -173,6 +173,9 @@ mod operation;
 mod realtime;
 mod request;
 mod response;
+#[cfg(feature = "aws-config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
+pub mod sdk_config;
 mod transport;
 
 /// The boxed error interceptors return (amplify-core's, re-exported).
@@ -191,6 +194,15 @@ pub use operation::rest::RestOperation;
 pub use operation::subscription::{GraphQlSubscription, SubscriptionOperation};
 pub use realtime::SubscriptionOptions;
 pub use response::HttpResponse;
+#[cfg(feature = "aws-config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
+pub use sdk_config::SdkCredentialsProvider;
+
+/// The `aws-config` crate whose [`SdkConfig`](aws_config::SdkConfig) and credential providers
+/// the `aws-config` feature takes, so you need not match its version.
+#[cfg(feature = "aws-config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
+pub use aws_config;
 
 /// The `http` crate amplify-api's requests, responses and headers come from, so you need not
 /// match its version.
@@ -227,4 +239,6 @@ fn _assert_send_sync_static() {
     send_sync_static::<SubscriptionOperation>();
     send_sync_static::<SubscriptionOptions>();
     send_sync_static::<SubscriptionFailure>();
+    #[cfg(feature = "aws-config")]
+    send_sync_static::<SdkCredentialsProvider>();
 }
