@@ -21,6 +21,12 @@ use amplify_config::ConfigError;
 ///     .unwrap_err();
 /// assert_eq!(err.json_path(), Some("auth.aws_region"));
 /// assert!(matches!(err, CodegenError::Config(_)));
+///
+/// let err = amplify_codegen::ModelsModule::new("type Todo @model {\n  id: ID!\n  name: \n}")
+///     .generate()
+///     .unwrap_err();
+/// let CodegenError::Schema(problem) = &err else { panic!("{err}") };
+/// assert_eq!((problem.line(), problem.column()), (4, 1));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -77,7 +83,6 @@ impl CodegenError {
         })
     }
 
-    #[allow(dead_code)] // Used by the models front end (next commit).
     pub(crate) fn schema(line: usize, column: usize, message: impl Into<String>) -> Self {
         CodegenError::Schema(SchemaProblem {
             name: None,
@@ -88,7 +93,6 @@ impl CodegenError {
     }
 
     /// Names the input file in a schema or configuration error.
-    #[allow(dead_code)] // Used by the models front end (next commit).
     pub(crate) fn in_file(mut self, name: &str) -> Self {
         match &mut self {
             CodegenError::Schema(problem) => problem.name = Some(name.to_owned()),
@@ -217,7 +221,6 @@ impl fmt::Display for SchemaProblem {
 
 /// Converts graphql-parser's error (a message containing `at LINE:COLUMN`) into a problem with
 /// a position.
-#[allow(dead_code)] // Used by the models front end (next commit).
 pub(crate) fn from_parse_error(error: &graphql_parser::schema::ParseError) -> CodegenError {
     let text = error.to_string();
     let text = text

@@ -42,14 +42,20 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
+mod emit;
 mod error;
-#[allow(dead_code)] // Used by the models front end (next commit).
+mod models;
 mod naming;
+mod operations;
 mod output;
+mod runtime;
+mod schema;
+mod transform;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{CodegenError, ConfigFailure, IoFailure, SchemaProblem};
+pub use models::GeneratedModels;
 
 /// A configuration file to generate a Rust module from.
 ///
@@ -90,13 +96,8 @@ impl ConfigModule {
     ///
     /// [`CodegenError::Io`] when the file cannot be read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CodegenError> {
-        let path = path.as_ref();
-        let json = std::fs::read_to_string(path).map_err(|e| CodegenError::io("read", path, e))?;
-        Ok(Self {
-            json,
-            name: output::file_name(path),
-            path: Some(path.to_owned()),
-        })
+        let (json, name, path) = output::read(path.as_ref())?;
+        Ok(Self { json, name, path })
     }
 
     /// The name the generated header and errors give the document.
@@ -134,6 +135,102 @@ impl ConfigModule {
     /// `OUT_DIR` is not set.
     pub fn write_to_out_dir(&self, file_name: &str) -> Result<PathBuf, CodegenError> {
         output::to_out_dir(self.path.as_deref(), file_name, &self.generate()?)
+    }
+}
+
+/// A GraphQL schema to generate models and operations from.
+///
+/// The schema is either an Amplify data schema (Gen 1 `schema.graphql` or the SDL of a Gen 2
+/// data model: types with `@model`, `@index`, `@primaryKey`, `@hasMany` / `@hasOne` /
+/// `@belongsTo`; `@auth` is ignored), which is first transformed as Amplify's model transform
+/// does, or an AppSync schema (what AppSync serves, with `Query` / `Mutation` / `Subscription`
+/// and the `Model*` inputs).
+///
+/// # Examples
+///
+/// ```
+/// use amplify_codegen::ModelsModule;
+///
+/// let generated = ModelsModule::new("type Todo @model { name: String! done: Boolean }")
+///     .source_name("schema.graphql")
+///     .generate()?;
+/// assert!(generated.source().contains("pub struct Todo {"));
+/// assert!(generated.source().contains("pub fn list(&self) -> ListRequest<"));
+/// assert!(generated.appsync_schema().contains("listTodos(filter: ModelTodoFilterInput"));
+/// # Ok::<(), amplify_codegen::CodegenError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ModelsModule {
+    sdl: String,
+    name: String,
+    path: Option<PathBuf>,
+}
+
+impl ModelsModule {
+    /// A schema's SDL.
+    pub fn new(sdl: impl Into<String>) -> Self {
+        Self {
+            sdl: sdl.into(),
+            name: "schema".to_owned(),
+            path: None,
+        }
+    }
+
+    /// Reads a schema file; its file name becomes the [`source_name`](Self::source_name).
+    ///
+    /// # Errors
+    ///
+    /// [`CodegenError::Io`] when the file cannot be read.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CodegenError> {
+        let (sdl, name, path) = output::read(path.as_ref())?;
+        Ok(Self { sdl, name, path })
+    }
+
+    /// The name the generated header and errors give the schema.
+    pub fn source_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Parses the schema and generates the module.
+    ///
+    /// # Errors
+    ///
+    /// [`CodegenError::Schema`] with the line and column when the schema does not parse, names
+    /// a type it does not define, or uses what the generator cannot map (`@manyToMany`).
+    pub fn generate(&self) -> Result<GeneratedModels, CodegenError> {
+        models::generate(&self.sdl, &self.name)
+    }
+
+    /// Generates the module into `<dir>/<name>.rs` and the AppSync schema into
+    /// `<dir>/<name>.appsync.graphql`, each written only when it changed. Returns the module's
+    /// path.
+    ///
+    /// # Errors
+    ///
+    /// As for [`generate`](Self::generate), and [`CodegenError::Io`] when a file cannot be
+    /// written.
+    pub fn write_to_dir(&self, dir: impl AsRef<Path>, name: &str) -> Result<PathBuf, CodegenError> {
+        let generated = self.generate()?;
+        let dir = dir.as_ref();
+        let module = dir.join(format!("{name}.rs"));
+        output::write_if_changed(&module, generated.source())?;
+        output::write_if_changed(
+            &dir.join(format!("{name}.appsync.graphql")),
+            generated.appsync_schema(),
+        )?;
+        Ok(module)
+    }
+
+    /// For build scripts: generates the module into `$OUT_DIR/<file_name>` and tells Cargo to
+    /// run the script again when the schema file changes. Returns the written path.
+    ///
+    /// # Errors
+    ///
+    /// As for [`generate`](Self::generate), [`CodegenError::Io`] when the file cannot be
+    /// written, and [`CodegenError::NotInBuildScript`] when `OUT_DIR` is not set.
+    pub fn write_to_out_dir(&self, file_name: &str) -> Result<PathBuf, CodegenError> {
+        output::to_out_dir(self.path.as_deref(), file_name, self.generate()?.source())
     }
 }
 

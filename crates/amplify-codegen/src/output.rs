@@ -4,8 +4,14 @@ use std::path::{Path, PathBuf};
 
 use crate::CodegenError;
 
+/// Reads an input file: its text, its file name (for headers and messages) and its path.
+pub(crate) fn read(path: &Path) -> Result<(String, String, Option<PathBuf>), CodegenError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CodegenError::io("read", path, e))?;
+    Ok((text, file_name(path), Some(path.to_owned())))
+}
+
 /// The file name of `path`, for headers and messages.
-pub(crate) fn file_name(path: &Path) -> String {
+fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
