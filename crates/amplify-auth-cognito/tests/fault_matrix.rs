@@ -277,9 +277,8 @@ async fn every_auth_call_survives_every_fault() {
             set_signed_in(&auth, op.signed_in).await;
             s.emulator.faults().inject(op.target, case.fault.clone());
             let failed = (op.call)(&auth).await;
-            let err = match failed {
-                Err(e) => e,
-                Ok(()) => panic!("{} with {}: the fault was not seen", op.name, case.name),
+            let Err(err) = failed else {
+                panic!("{} with {}: the fault was not seen", op.name, case.name)
             };
             assert!(
                 (case.expect)(&err),
