@@ -61,7 +61,14 @@ pub(crate) const EMULATOR_LAYERS: &[(&str, &[&str])] = &[
     ("state", &["credentials", "faults", "outbox", "state"]),
     (
         "service",
-        &["appsync", "context", "identity_pool", "user_pool", "verify"],
+        &[
+            "appsync",
+            "context",
+            "identity_pool",
+            "oauth",
+            "user_pool",
+            "verify",
+        ],
     ),
     (
         "http",

@@ -33,7 +33,7 @@ mod build;
 mod realtime;
 mod routing;
 
-pub(crate) use build::{BuildParts, Layout, MAX_ROTATION_GRACE, PoolLayout};
+pub(crate) use build::{BuildParts, HostedUiLayout, Layout, MAX_ROTATION_GRACE, PoolLayout};
 pub(crate) use realtime::offered_protocols;
 
 struct Inner {

@@ -3,8 +3,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::appsync::{ApiLayout, AuthMode};
-use crate::backend::{Layout, PoolLayout};
-use crate::spec::{MfaConfiguration, UsernameAttribute};
+use crate::backend::{HostedUiLayout, Layout, PoolLayout};
+use crate::spec::{MfaConfiguration, OAuthFlow, ProviderType, UsernameAttribute};
 
 /// Standard attributes Amplify's configuration formats can name.
 const CONFIG_ATTRIBUTES: &[&str] = &[
@@ -64,6 +64,73 @@ fn mfa_methods(pool: &PoolLayout) -> Vec<&'static str> {
         .collect()
 }
 
+/// The hosted UI's domain: the emulator's `host:port` (its endpoint without the scheme).
+fn domain(endpoint: &str) -> &str {
+    endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest)
+        .trim_end_matches('/')
+}
+
+/// The configuration name of a social provider (`GOOGLE`, ...); OIDC and SAML providers have
+/// none: Amplify's formats list only social providers.
+fn social_name(provider: ProviderType) -> Option<&'static str> {
+    match provider {
+        ProviderType::Google => Some("GOOGLE"),
+        ProviderType::Facebook => Some("FACEBOOK"),
+        ProviderType::LoginWithAmazon => Some("LOGIN_WITH_AMAZON"),
+        ProviderType::SignInWithApple => Some("SIGN_IN_WITH_APPLE"),
+        _ => None,
+    }
+}
+
+fn social(hosted: &HostedUiLayout) -> Vec<&'static str> {
+    hosted
+        .providers
+        .iter()
+        .filter_map(|p| social_name(*p))
+        .collect()
+}
+
+fn response_type(hosted: &HostedUiLayout) -> &'static str {
+    if hosted.spec.flows.contains(&OAuthFlow::Code) {
+        "code"
+    } else {
+        "token"
+    }
+}
+
+/// Gen 2 `auth.oauth`.
+fn gen2_oauth(hosted: &HostedUiLayout, endpoint: &str) -> Value {
+    json!({
+        "identity_providers": social(hosted),
+        "domain": domain(endpoint),
+        "scopes": hosted.spec.scopes,
+        "redirect_sign_in_uri": hosted.spec.callback_urls,
+        "redirect_sign_out_uri": hosted.spec.logout_urls,
+        "response_type": response_type(hosted),
+    })
+}
+
+/// Gen 1 `Auth.Default.OAuth` (redirect URIs comma-separated, as the CLI writes them).
+fn gen1_oauth(hosted: &HostedUiLayout, endpoint: &str, client_id: Option<&str>) -> Value {
+    let mut oauth = Map::new();
+    oauth.insert("WebDomain".into(), json!(domain(endpoint)));
+    if let Some(id) = client_id {
+        oauth.insert("AppClientId".into(), json!(id));
+    }
+    oauth.insert(
+        "SignInRedirectURI".into(),
+        json!(hosted.spec.callback_urls.join(",")),
+    );
+    oauth.insert(
+        "SignOutRedirectURI".into(),
+        json!(hosted.spec.logout_urls.join(",")),
+    );
+    oauth.insert("Scopes".into(), json!(hosted.spec.scopes));
+    Value::Object(oauth)
+}
+
 /// The Gen 1 document.
 pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
     let mut cognito = Map::new();
@@ -101,9 +168,7 @@ pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
             }
         }
         let upper = |v: Vec<&str>| v.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>();
-        cognito.insert(
-            "Auth".into(),
-            json!({"Default": {
+        let mut auth_default = json!({
                 "authenticationFlowType": "USER_SRP_AUTH",
                 "usernameAttributes": upper(username_attributes(pool)),
                 "signupAttributes": upper(required(pool)),
@@ -118,8 +183,13 @@ pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
                 },
                 "mfaTypes": mfa_methods(pool),
                 "verificationMechanisms": upper(verification(pool)),
-            }}),
-        );
+        });
+        if let (Some(hosted), Value::Object(map)) = (&pool.hosted_ui, &mut auth_default) {
+            let client_id = pool.clients.first().map(|(id, _)| id.as_str());
+            map.insert("OAuth".into(), gen1_oauth(hosted, endpoint, client_id));
+            map.insert("socialProviders".into(), json!(social(hosted)));
+        }
+        cognito.insert("Auth".into(), json!({ "Default": auth_default }));
     }
     let mut api_plugin = Map::new();
     for api in &layout.apis {
@@ -241,6 +311,9 @@ pub(crate) fn gen2(layout: &Layout, endpoint: &str) -> Value {
             })
             .collect();
         auth.insert("groups".into(), Value::Array(groups));
+        if let Some(hosted) = &pool.hosted_ui {
+            auth.insert("oauth".into(), gen2_oauth(hosted, endpoint));
+        }
     }
     if let Some((id, _, guests)) = layout.identity_pools.first() {
         auth.insert("identity_pool_id".into(), json!(id));

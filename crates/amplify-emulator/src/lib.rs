@@ -84,6 +84,7 @@ mod faults;
 mod handle;
 mod identity_pool;
 mod jwt;
+mod oauth;
 mod oidc;
 mod outbox;
 mod protocol;
@@ -115,6 +116,7 @@ pub use spec::{
     MfaConfiguration, MfaMethod, PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec,
     UsernameAttribute,
 };
+pub use spec::{IdentityProviderSpec, OAuthClientSpec, OAuthFlow, ProviderType};
 pub use util::totp;
 pub use verify::{TokenError, VerifiedToken};
 

@@ -8,8 +8,11 @@
 //!     "id": "us-east-1_Example1",
 //!     "clients": [
 //!       {"id": "exampleclient1", "secret": false},
-//!       {"id": "rotatingclient1", "refreshTokenRotation": {"feature": "ENABLED", "retryGracePeriodSeconds": 10}}
+//!       {"id": "rotatingclient1", "refreshTokenRotation": {"feature": "ENABLED", "retryGracePeriodSeconds": 10}},
+//!       {"id": "webclient1", "oauth": {"callbackUrls": ["http://localhost:3000/"], "logoutUrls": ["http://localhost:3000/"],
+//!         "flows": ["code"], "scopes": ["openid", "email"], "identityProviders": ["COGNITO", "Google"]}}
 //!     ],
+//!     "identityProviders": [{"name": "Google", "type": "Google", "issuer": "accounts.google.com"}],
 //!     "passwordPolicy": {"minLength": 8, "requireSymbols": true},
 //!     "requiredAttributes": ["email"],
 //!     "usernameAttributes": [],
@@ -45,6 +48,13 @@
 //! are verified and authorized like identity-pool credentials; `sessionToken`, `arn` and
 //! `allowFields` (root fields, every one when absent) are optional.
 //!
+//! A client's `oauth` takes `callbackUrls`, `logoutUrls`, `flows` (`code`, `implicit`,
+//! `client_credentials`; default `["code"]`), `scopes` (default: the reserved ones) and
+//! `identityProviders` (default `["COGNITO"]`). A pool's `identityProviders` take `name`, `type`
+//! (`Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple`, `OIDC`), `issuer` (an emulator
+//! OIDC issuer; `accounts.google.com` for Google by default), `attributeMapping` and
+//! `identifiers`.
+//!
 //! A client's `refreshTokenRotation` is `true` / `false` or Cognito's `RefreshTokenRotationType`
 //! (`feature` `ENABLED` / `DISABLED`, `retryGracePeriodSeconds` 0 to 60; more is refused).
 //!
@@ -62,8 +72,9 @@ use crate::credentials::IamPrincipalSpec;
 use crate::error::EmulatorError;
 use crate::handle::EmulatorBuilder;
 use crate::spec::{
-    AppClientSpec, DeviceConfiguration, FirstFactor, GroupSpec, IdentityPoolSpec, MfaConfiguration,
-    MfaMethod, PasswordPolicy, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
+    AppClientSpec, DeviceConfiguration, FirstFactor, GroupSpec, IdentityPoolSpec,
+    IdentityProviderSpec, MfaConfiguration, MfaMethod, OAuthClientSpec, OAuthFlow, PasswordPolicy,
+    ProviderType, SeedStatus, UserPoolSpec, UserSpec, UsernameAttribute,
 };
 
 #[derive(Deserialize)]
@@ -228,6 +239,8 @@ struct SeedPool {
     device_configuration: Option<SeedDeviceConfiguration>,
     #[serde(default)]
     users: Vec<SeedUser>,
+    #[serde(default)]
+    identity_providers: Vec<SeedIdentityProvider>,
 }
 
 /// Cognito's `DeviceConfigurationType`.
@@ -250,6 +263,90 @@ struct SeedClient {
     refresh_token_rotation: Option<SeedRotation>,
     #[serde(default)]
     prevent_user_existence_errors: bool,
+    oauth: Option<SeedOAuth>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedOAuth {
+    #[serde(default)]
+    callback_urls: Vec<String>,
+    #[serde(default)]
+    logout_urls: Vec<String>,
+    flows: Option<Vec<String>>,
+    scopes: Option<Vec<String>>,
+    identity_providers: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedIdentityProvider {
+    name: String,
+    #[serde(rename = "type")]
+    provider_type: String,
+    issuer: Option<String>,
+    #[serde(default)]
+    attribute_mapping: BTreeMap<String, String>,
+    #[serde(default)]
+    identifiers: Vec<String>,
+}
+
+fn oauth_spec(seed: SeedOAuth) -> Result<OAuthClientSpec, EmulatorError> {
+    let mut spec = OAuthClientSpec::new();
+    for url in seed.callback_urls {
+        spec = spec.callback_url(url);
+    }
+    for url in seed.logout_urls {
+        spec = spec.logout_url(url);
+    }
+    if let Some(flows) = seed.flows {
+        let mut parsed = Vec::new();
+        for flow in flows {
+            parsed.push(match flow.as_str() {
+                "code" => OAuthFlow::Code,
+                "implicit" => OAuthFlow::Implicit,
+                "client_credentials" => OAuthFlow::ClientCredentials,
+                other => return Err(bad(format!("unknown OAuth flow {other:?}"))),
+            });
+        }
+        spec = spec.flows(parsed);
+    }
+    if let Some(scopes) = seed.scopes {
+        spec = spec.scopes(scopes);
+    }
+    if let Some(providers) = seed.identity_providers {
+        spec = spec.identity_providers(providers);
+    }
+    Ok(spec)
+}
+
+fn identity_provider(seed: SeedIdentityProvider) -> Result<IdentityProviderSpec, EmulatorError> {
+    let provider_type = match seed.provider_type.as_str() {
+        "Google" => ProviderType::Google,
+        "Facebook" => ProviderType::Facebook,
+        "LoginWithAmazon" => ProviderType::LoginWithAmazon,
+        "SignInWithApple" => ProviderType::SignInWithApple,
+        "OIDC" => ProviderType::Oidc,
+        other => return Err(bad(format!("unknown identity provider type {other:?}"))),
+    };
+    let issuer = match (seed.issuer, provider_type) {
+        (Some(issuer), _) => issuer,
+        (None, ProviderType::Google) => "accounts.google.com".to_owned(),
+        (None, _) => {
+            return Err(bad(format!(
+                "identity provider {} needs an issuer",
+                seed.name
+            )));
+        }
+    };
+    let mut spec = IdentityProviderSpec::new(seed.name, provider_type, issuer);
+    for (attribute, claim) in seed.attribute_mapping {
+        spec = spec.attribute(attribute, claim);
+    }
+    for identifier in seed.identifiers {
+        spec = spec.identifier(identifier);
+    }
+    Ok(spec)
 }
 
 /// `true` / `false`, or Cognito's `RefreshTokenRotationType`:
@@ -418,6 +515,9 @@ fn pool_spec(pool: SeedPool) -> Result<UserPoolSpec, EmulatorError> {
         if let Some(name) = client.name {
             c = c.name(name);
         }
+        if let Some(oauth) = client.oauth {
+            c = c.oauth(oauth_spec(oauth)?);
+        }
         c = match client.secret {
             None | Some(serde_json::Value::Bool(false)) => c,
             Some(serde_json::Value::Bool(true)) => c.secret(true),
@@ -425,6 +525,9 @@ fn pool_spec(pool: SeedPool) -> Result<UserPoolSpec, EmulatorError> {
             Some(_) => return Err(bad("clients[].secret must be a boolean or a string")),
         };
         spec = spec.client(c);
+    }
+    for provider in pool.identity_providers {
+        spec = spec.identity_provider(identity_provider(provider)?);
     }
     if let Some(p) = pool.password_policy {
         let mut policy = PasswordPolicy::new();

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use crate::triggers::SharedCustomAuthTriggers;
 
+mod oauth;
 mod sign_in;
 
+pub use oauth::{IdentityProviderSpec, OAuthClientSpec, OAuthFlow, ProviderType};
 pub use sign_in::{DeviceConfiguration, FirstFactor};
 
 /// A password policy (Cognito's default: 8 characters with lowercase, uppercase, numbers and symbols).
@@ -336,6 +338,8 @@ pub struct AppClientSpec {
     pub auth_session_validity: Duration,
     /// Answer NotAuthorizedException instead of UserNotFoundException for unknown users.
     pub prevent_user_existence_errors: bool,
+    /// Hosted UI / OAuth 2.0 settings (`None`: the client cannot use the OAuth endpoints).
+    pub oauth: Option<OAuthClientSpec>,
 }
 
 impl std::fmt::Debug for AppClientSpec {
@@ -367,6 +371,7 @@ impl Default for AppClientSpec {
             refresh_token_validity: Duration::from_secs(30 * 86_400),
             auth_session_validity: Duration::from_secs(180),
             prevent_user_existence_errors: false,
+            oauth: None,
         }
     }
 }
@@ -450,6 +455,12 @@ impl AppClientSpec {
         self.prevent_user_existence_errors = yes;
         self
     }
+
+    /// Enables the hosted UI / OAuth 2.0 endpoints for the client.
+    pub fn oauth(mut self, oauth: OAuthClientSpec) -> Self {
+        self.oauth = Some(oauth);
+        self
+    }
 }
 
 /// A user pool.
@@ -494,6 +505,8 @@ pub struct UserPoolSpec {
     pub first_factors: Vec<FirstFactor>,
     /// Device tracking (`None`, the default: devices are not remembered).
     pub device_configuration: Option<DeviceConfiguration>,
+    /// Federated identity providers for the hosted UI.
+    pub identity_providers: Vec<IdentityProviderSpec>,
 }
 
 impl UserPoolSpec {
@@ -519,7 +532,15 @@ impl UserPoolSpec {
             max_code_attempts: 5,
             first_factors: vec![FirstFactor::Password],
             device_configuration: None,
+            identity_providers: Vec::new(),
         }
+    }
+
+    /// Adds a federated identity provider (app clients name it in
+    /// [`OAuthClientSpec::identity_provider`]).
+    pub fn identity_provider(mut self, provider: IdentityProviderSpec) -> Self {
+        self.identity_providers.push(provider);
+        self
     }
 
     /// Turns device tracking on with `configuration`: sign-ins without a known `DEVICE_KEY`

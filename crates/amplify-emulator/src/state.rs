@@ -8,9 +8,11 @@
 use std::sync::{Mutex, PoisonError};
 
 pub(crate) mod identity;
+pub(crate) mod oauth;
 pub(crate) mod user_pool;
 
 use self::identity::IdentityPools;
+use self::oauth::OAuthState;
 use self::user_pool::UserPools;
 
 /// All mutable state, behind one lock.
@@ -18,6 +20,7 @@ use self::user_pool::UserPools;
 pub(crate) struct State {
     pub(crate) user_pools: UserPools,
     pub(crate) identity: IdentityPools,
+    pub(crate) oauth: OAuthState,
 }
 
 /// Where the [`State`] lives: in memory, behind one lock.

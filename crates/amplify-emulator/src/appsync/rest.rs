@@ -88,28 +88,9 @@ fn message(status: StatusCode, text: &str) -> (StatusCode, Value) {
     (status, json!({ "message": text }))
 }
 
+/// Decodes a query-string or path component.
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let decoded = (b == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match decoded {
-            Some(v) => {
-                out.push(v);
-                i += 3;
-            }
-            None => {
-                out.push(if b == b'+' { b' ' } else { b });
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::util::form::decode(text)
 }
 
 fn query_map(query: &str) -> Map<String, Value> {

@@ -21,6 +21,10 @@ use crate::state::{State, Store};
 use crate::user_pool::{self, Client, Group, Pool, PoolSettings};
 use crate::util::Rng;
 
+mod oauth;
+
+pub(crate) use oauth::HostedUiLayout;
+
 /// What the configuration documents describe: ids and settings of the pools, in spec order.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
@@ -39,6 +43,8 @@ pub(crate) struct PoolLayout {
     pub(crate) clients: Vec<(String, Option<String>)>,
     pub(crate) settings: PoolSettings,
     pub(crate) groups: Vec<(String, Option<i64>)>,
+    /// The first app client's hosted UI, if it has OAuth settings.
+    pub(crate) hosted_ui: Option<HostedUiLayout>,
 }
 
 /// What the builder hands over.
@@ -76,7 +82,13 @@ impl Backend {
         let keys = Keys::load()?;
         let mut issuers: Vec<OidcIssuer> = vec![OidcIssuer::new("https://accounts.google.com")];
         let api_issuers = AppSync::issuers_of(parts.graphql_api.as_ref(), &parts.rest_apis);
-        for issuer in parts.oidc_issuers.iter().chain(&api_issuers) {
+        let idp_issuers = oauth::issuers(&parts.user_pools);
+        for issuer in parts
+            .oidc_issuers
+            .iter()
+            .chain(&api_issuers)
+            .chain(&idp_issuers)
+        {
             let issuer = OidcIssuer::new(issuer);
             if issuer.provider_name.is_empty() {
                 return Err(EmulatorError::InvalidSpec(
@@ -125,6 +137,7 @@ impl Backend {
                     "duplicate app client id {dup}"
                 )));
             }
+            let hosted_ui = oauth::add_pool(&mut state, spec, &pool.id, &order)?;
             layout.user_pools.push(PoolLayout {
                 id: pool.id.clone(),
                 region: pool.region.clone(),
@@ -139,6 +152,7 @@ impl Backend {
                     .values()
                     .map(|g| (g.name.clone(), g.precedence))
                     .collect(),
+                hosted_ui,
             });
             for user in &spec.users {
                 user_pool::create_user_direct(

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::Backend;
 use crate::appsync;
+use crate::oauth;
 use crate::oidc::OidcToken;
 use crate::protocol::{self, Input, error_response};
 
@@ -28,6 +29,9 @@ impl Backend {
         }
         if path == "/graphql" {
             return self.handle_graphql(request);
+        }
+        if oauth::operation_name(path).is_some() {
+            return self.with_state(|ctx, st| oauth::handle(ctx, st, request));
         }
         if let Some(tail) = path.strip_prefix("/rest/") {
             return self.handle_rest(request, tail);
@@ -100,6 +104,9 @@ impl Backend {
         if path.starts_with("/rest/") {
             return "rest".to_owned();
         }
+        if let Some(name) = oauth::operation_name(path) {
+            return name.to_owned();
+        }
         match (method, route_path(path)) {
             (_, Route::Health) => "health".to_owned(),
             (_, Route::GraphQlApi) => "graphql-api".to_owned(),
@@ -117,13 +124,16 @@ impl Backend {
     }
 
     fn openid_configuration(&self, pool_id: &str) -> Value {
-        let issuer = format!("{}/{pool_id}", self.endpoint());
+        let endpoint = self.endpoint();
+        let issuer = format!("{endpoint}/{pool_id}");
+        // The OAuth endpoints live on the pool's domain, which is the emulator's own address.
         json!({
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-            "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
-            "token_endpoint": format!("{issuer}/oauth2/token"),
-            "userinfo_endpoint": format!("{issuer}/oauth2/userInfo"),
+            "authorization_endpoint": format!("{endpoint}/oauth2/authorize"),
+            "token_endpoint": format!("{endpoint}/oauth2/token"),
+            "userinfo_endpoint": format!("{endpoint}/oauth2/userInfo"),
+            "revocation_endpoint": format!("{endpoint}/oauth2/revoke"),
             "response_types_supported": ["code", "token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
@@ -216,38 +226,9 @@ pub(super) fn query_param(query: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Decodes a query-string or path component.
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b);
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::util::form::decode(text)
 }
 
 /// Lets browser apps (amplify-js in a page) call the emulator from any origin.

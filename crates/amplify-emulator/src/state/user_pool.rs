@@ -492,6 +492,9 @@ pub(crate) struct Family {
     pub(crate) user_key: String,
     pub(crate) auth_time: i64,
     pub(crate) revoked: bool,
+    /// The OAuth scopes granted by the hosted UI (`None`: an API sign-in, whose access tokens
+    /// carry `aws.cognito.signin.user.admin`).
+    pub(crate) scope: Option<String>,
 }
 
 /// A refresh token.

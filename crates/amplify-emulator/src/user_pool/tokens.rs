@@ -33,6 +33,13 @@ pub(crate) enum RefreshGrant {
 pub(crate) enum Origin {
     /// A new sign-in.
     SignIn,
+    /// A new sign-in through the hosted UI (`crate::oauth`): the granted scopes go in the
+    /// access token's `scope` (and every refresh of the family), the `nonce` of the authorize
+    /// request in the ID token.
+    Hosted {
+        scope: String,
+        nonce: Option<String>,
+    },
     /// A refresh within an existing family.
     Refresh(String),
 }
@@ -47,8 +54,12 @@ pub(crate) fn issue(
     origin: Origin,
     refresh: RefreshGrant,
 ) -> Result<Value, CognitoError> {
-    let (origin_jti, auth_time) = match origin {
-        Origin::SignIn => {
+    let (scope, nonce) = match &origin {
+        Origin::Hosted { scope, nonce } => (Some(scope.clone()), nonce.clone()),
+        Origin::SignIn | Origin::Refresh(_) => (None, None),
+    };
+    let (origin_jti, auth_time, scope) = match origin {
+        Origin::SignIn | Origin::Hosted { .. } => {
             let jti = ctx.rng.uuid();
             st.families.insert(
                 jti.clone(),
@@ -58,15 +69,22 @@ pub(crate) fn issue(
                     user_key: user_key.to_owned(),
                     auth_time: ctx.now,
                     revoked: false,
+                    scope: scope.clone(),
                 },
             );
-            (jti, ctx.now)
+            (jti, ctx.now, scope)
         }
         Origin::Refresh(jti) => {
-            let auth_time = st.families.get(&jti).map_or(ctx.now, |f| f.auth_time);
-            (jti, auth_time)
+            let family = st.families.get(&jti);
+            let auth_time = family.map_or(ctx.now, |f| f.auth_time);
+            let scope = family.and_then(|f| f.scope.clone());
+            (jti, auth_time, scope)
         }
     };
+    // API sign-ins get `aws.cognito.signin.user.admin` (userInfo endpoint: API access tokens
+    // "don't contain any scopes" it accepts); hosted-UI sign-ins the scopes granted at
+    // /oauth2/authorize, kept by every refresh of the sign-in.
+    let scope = scope.unwrap_or_else(|| "aws.cognito.signin.user.admin".to_owned());
     let pool = st.pool(pool_id)?;
     let client = pool.client(client_id)?;
     let user = pool.user(user_key)?;
@@ -85,7 +103,7 @@ pub(crate) fn issue(
     access.insert("origin_jti".into(), json!(origin_jti));
     access.insert("event_id".into(), json!(event_id));
     access.insert("token_use".into(), json!("access"));
-    access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    access.insert("scope".into(), json!(scope));
     access.insert("auth_time".into(), json!(auth_time));
     access.insert("exp".into(), json!(ctx.now + client.access_token_validity));
     access.insert("iat".into(), json!(ctx.now));
@@ -106,6 +124,10 @@ pub(crate) fn issue(
     for (name, value) in &user.attributes {
         let claim = if name.ends_with("_verified") {
             json!(value == "true")
+        } else if name == "identities" {
+            // Federated users: the attribute holds a JSON array, which ID tokens carry as JSON
+            // (developer guide, "Understanding the identity (ID) token").
+            serde_json::from_str(value).unwrap_or_else(|_| json!(value))
         } else {
             json!(value)
         };
@@ -115,6 +137,9 @@ pub(crate) fn issue(
     id.insert("cognito:username".into(), json!(user.username));
     id.insert("origin_jti".into(), json!(origin_jti));
     id.insert("aud".into(), json!(client.id));
+    if let Some(nonce) = nonce {
+        id.insert("nonce".into(), json!(nonce));
+    }
     id.insert("event_id".into(), json!(event_id));
     id.insert("token_use".into(), json!("id"));
     id.insert("auth_time".into(), json!(auth_time));
