@@ -4,7 +4,7 @@
 //! DEVICE_PASSWORD_VERIFIER on a remembered device).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use amplify_auth_cognito::{CognitoAuthPlugin, SignInStep};
 use amplify_core::Amplify;
@@ -88,7 +88,7 @@ async fn plugin(emulator: &EmulatorHandle) -> (CognitoAuthPlugin, Amplify) {
 fn bench_totp_and_device(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
     const PASSWORD: &str = "Bench-Passw0rd!";
     // The emulator's clock moves 30 s per TOTP sign-in: a code is accepted once per step.
-    let clock = ManualTimeSource::new(SystemTime::now());
+    let clock = ManualTimeSource::new(amplify_core::time::SystemTimeSource.now());
     let (totp_emulator, totp_auth, _a1, secret) = rt.block_on(async {
         let emulator = Emulator::builder()
             .user_pool(
