@@ -21,6 +21,10 @@ pub(crate) type Socket = WebSocketStream<Box<dyn Connection>>;
 
 /// The largest frame or message accepted (AppSync's limit is 240 KB per message).
 const MAX_MESSAGE: usize = 4 * 1024 * 1024;
+/// The read buffer. tungstenite zero-fills its whole read buffer (128 KiB by default) before
+/// every read, including reads that find nothing, which cost more than the frames themselves
+/// (AppSync's are a few hundred bytes); larger messages are read in several calls.
+const READ_BUFFER: usize = 8 * 1024;
 
 /// Opens the socket to `uri` offering `graphql-ws` and `subprotocol` (the authorization), within
 /// the connect timeout.
@@ -134,7 +138,8 @@ async fn open_inner(
         .insert(http::header::SEC_WEBSOCKET_PROTOCOL, protocols);
     let config = tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
+        .max_frame_size(Some(MAX_MESSAGE))
+        .read_buffer_size(READ_BUFFER);
     match tokio_tungstenite::client_async_with_config(request, io, Some(config)).await {
         Ok((socket, _response)) => Ok(socket),
         Err(tungstenite::Error::Http(response)) => {
