@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use super::{ReplyBody, into_reply};
 use crate::appsync::realtime::{self, Incoming as Frame, Outgoing};
@@ -109,9 +109,15 @@ pub(crate) fn upgrade(
     let session: Session = Box::pin(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
-                let socket =
-                    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None)
-                        .await;
+                // tungstenite zero-fills its whole read buffer (128 KiB by default) before
+                // every read, even one that finds nothing; clients send small frames.
+                let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+                let socket = WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    Some(config),
+                )
+                .await;
                 run(session_backend, socket, connect, ack_fault).await;
             }
             Err(error) => tracing::trace!(%error, "realtime upgrade failed"),
