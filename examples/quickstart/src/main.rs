@@ -14,7 +14,7 @@
 //! ```
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use amplify_api::ApiPlugin;
 use amplify_auth_cognito::{AuthSession, CognitoAuthPlugin, SignInStep, SignOutResult, SignUpStep};
@@ -163,7 +163,9 @@ async fn emulator_story() -> Result<(), Error> {
     let session = auth.fetch_auth_session().send().await;
     print_session(&session)?;
 
-    say("6. GraphQL on the emulator's AppSync API, with three authorization modes");
+    say(
+        "6. GraphQL on the emulator's AppSync API, with three authorization modes and a subscription",
+    );
     graphql(&api).await?;
 
     say("7. Forcing a token refresh");
@@ -191,11 +193,26 @@ async fn emulator_story() -> Result<(), Error> {
     Ok(())
 }
 
-/// Creates and lists todos with user-pool, IAM and API-key authorization, then shows a request
-/// refused for the wrong mode.
+/// How long the story waits for the subscription's acknowledgement and for each event.
+const SUBSCRIPTION_WAIT: Duration = Duration::from_secs(10);
+
+/// Subscribes to created todos, creates and lists todos with user-pool, IAM and API-key
+/// authorization, receives the created todos on the subscription, then shows a request refused
+/// for the wrong mode.
 async fn graphql(api: &ApiPlugin) -> Result<(), Error> {
     const CREATE: &str =
         "mutation Create($name: String!) { createTodo(input: {name: $name}) { id name } }";
+    // Subscribe first and wait for AppSync's start_ack, so no creation is missed.
+    let mut created_todos = api
+        .subscribe("subscription { onCreateTodo { id name } }")
+        .authorization_mode(AuthorizationType::AmazonCognitoUserPools)
+        .decode_path("onCreateTodo")
+        .start::<serde_json::Value>()?;
+    tokio::time::timeout(SUBSCRIPTION_WAIT, created_todos.established())
+        .await
+        .map_err(|_| "the subscription was not acknowledged in time")??;
+    say("   subscribed to onCreateTodo over the realtime WebSocket (user pool token)");
+    let mut ids = Vec::new();
     for (mode, name) in [
         (
             AuthorizationType::AmazonCognitoUserPools,
@@ -214,11 +231,26 @@ async fn graphql(api: &ApiPlugin) -> Result<(), Error> {
             .decode_path("createTodo.id")
             .send::<String>()
             .await?;
+        let id = created.data.unwrap_or_default();
+        say(&format!("   created with {mode}: {id}"));
+        ids.push(id);
+    }
+    for id in &ids {
+        let event = tokio::time::timeout(SUBSCRIPTION_WAIT, created_todos.next())
+            .await
+            .map_err(|_| "no subscription event in time")?
+            .ok_or("the subscription ended")??;
+        let todo = event.data.unwrap_or_default();
+        if todo.get("id").and_then(|v| v.as_str()) != Some(id.as_str()) {
+            return Err(format!("the subscription received {todo}, expected {id}").into());
+        }
         say(&format!(
-            "   created with {mode}: {}",
-            created.data.unwrap_or_default()
+            "   received by the subscription: {} ({id})",
+            todo.get("name").and_then(|n| n.as_str()).unwrap_or("?")
         ));
     }
+    // Dropping the stream sends `stop`; the last subscription closes the WebSocket.
+    drop(created_todos);
     let listed = api
         .query("query { listTodos { items { name } } }")
         .decode_path("listTodos.items")
