@@ -38,7 +38,7 @@ pub(crate) fn generate(json: &str, source_name: &str) -> Result<String, CodegenE
         out,
         "/// The configuration document, validated by amplify-codegen when this file was generated.\n\
          ///\n\
-         /// Pass it to `Amplify::configure`, or use [`amplify_config`] for the parsed model.\n\
+         /// Pass it to `Amplify::configure`, or use [`amplify_config()`] for the parsed model.\n\
          /// APIs: {api_list}.\n\
          pub const AMPLIFY_CONFIG: &str = r{hashes}\"{pretty}\"{hashes};\n"
     );
@@ -82,7 +82,7 @@ impl ApiName {
         self.0
     }
 
-    /// This API's endpoint in [`amplify_config`].
+    /// This API's endpoint in [`amplify_config()`].
     pub fn endpoint(self) -> Option<&'static ::amplify_config::ApiEndpoint> {
         amplify_config().apis.iter().find(|api| api.name == self.0)
     }

@@ -3,7 +3,7 @@
 
 /// The configuration document, validated by amplify-codegen when this file was generated.
 ///
-/// Pass it to `Amplify::configure`, or use [`amplify_config`] for the parsed model.
+/// Pass it to `Amplify::configure`, or use [`amplify_config()`] for the parsed model.
 /// APIs: `data`, `shop`.
 pub const AMPLIFY_CONFIG: &str = r#"{
   "auth": {
@@ -68,7 +68,7 @@ impl ApiName {
         self.0
     }
 
-    /// This API's endpoint in [`amplify_config`].
+    /// This API's endpoint in [`amplify_config()`].
     pub fn endpoint(self) -> Option<&'static ::amplify_config::ApiEndpoint> {
         amplify_config().apis.iter().find(|api| api.name == self.0)
     }
