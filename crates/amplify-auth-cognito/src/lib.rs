@@ -26,6 +26,26 @@
 //! [`aws_types::SdkConfig`] (for example from `aws_config::load_defaults`) to
 //! [`CognitoAuthPluginBuilder::sdk_config`] to choose the HTTP client, retries and timeouts.
 //!
+//! # Layout (one concept per file)
+//!
+//! ```text
+//! operation/        one module per operation family (sign_up, sign_in (+ challenge mapping,
+//!                   confirm, device SRP), reset_password, fetch_session, sign_out, federation,
+//!                   current_user, account, mfa, devices, web_ui); they use everything below
+//! plugin            the plugin, its builder and what `configure` builds
+//! sign_in_state     the challenge waiting for confirm_sign_in, prepared SRP keys, auto sign-in
+//! session           the token session manager (refresh policy, single flight, rotation)
+//! identity_pool     GetId / GetCredentialsForIdentity     providers   registry providers
+//! refresh           the refresh policy (pure)              single_flight
+//! store, device     storage keys for sessions and devices  session_data (plain data)
+//! hosted_ui         PKCE, URLs, redirect parsing (sans IO), the token POST, the loopback listener
+//! sdk, clock        the AWS SDK clients, their error mapping, the Date-header interceptor
+//! srp, tokens, mfa, types, error
+//! ```
+//!
+//! Nothing below `operation/` imports it, `plugin` does not import the sign-in operations, and
+//! `store` does not import `session` (both use `session_data`).
+//!
 //! # Features
 //!
 //! - `keychain`: the OS keychain (Secret Service, macOS Keychain, Windows Credential Manager) as
