@@ -19,7 +19,7 @@ macro_rules! service_error_kinds {
         #[non_exhaustive]
         pub enum ServiceErrorKind {
             $($(#[$meta])* $variant,)+
-            /// A code this version does not know (see [`ServiceError::code`]).
+            /// A code this version does not know (see [`ServiceError::code`](crate::ServiceError::code)).
             Other,
         }
 
