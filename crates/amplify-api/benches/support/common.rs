@@ -61,6 +61,19 @@ pub fn start_server() -> SocketAddr {
 /// A client whose only API (`gql`, default mode API_KEY) is the server, with static IAM
 /// credentials registered for AWS_IAM.
 pub fn client(addr: SocketAddr) -> ApiPlugin {
+    client_with(
+        addr,
+        SharedCredentialsProvider::new(AwsCredentials::new(
+            "ASIABENCHMARKKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYBENCHMARK",
+            Some("IQoJb3JpZ2luX2VjBENCHMARKSESSIONTOKEN".into()),
+            None,
+        )),
+    )
+}
+
+/// The same client with `iam` as the AWS_IAM provider.
+pub fn client_with(addr: SocketAddr, iam: SharedCredentialsProvider) -> ApiPlugin {
     let json = format!(
         r#"{{"api": {{"plugins": {{"awsAPIPlugin": {{"gql": {{"endpointType": "GraphQL",
             "endpoint": "http://{addr}/graphql", "region": "us-east-1",
@@ -68,15 +81,7 @@ pub fn client(addr: SocketAddr) -> ApiPlugin {
     );
     let config = AmplifyConfig::from_json(&json).unwrap();
     let registry = AuthProviderRegistry::default();
-    registry.register(
-        AuthorizationType::AwsIam,
-        SharedCredentialsProvider::new(AwsCredentials::new(
-            "ASIABENCHMARKKEY",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYBENCHMARK",
-            Some("IQoJb3JpZ2luX2VjBENCHMARKSESSIONTOKEN".into()),
-            None,
-        )),
-    );
+    registry.register(AuthorizationType::AwsIam, iam);
     let api = ApiPlugin::builder()
         .request_timeout(Duration::from_secs(30))
         .build()
