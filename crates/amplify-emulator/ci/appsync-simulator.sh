@@ -2,8 +2,10 @@
 # Compatibility run against Amazon's AppSync simulator (@aws-amplify/amplify-appsync-simulator):
 # installs it with npm under target/, starts it standalone on loopback with the emulator's sample
 # Todo schema, then sends the same requests (API key, user pools, IAM) to it and to an in-process
-# amplify-emulator and compares status, error types and the shape of data and errors
-# (examples/appsync_compat.rs). Run by .ci/run after `cargo test --workspace`. Exits non-zero when
+# amplify-emulator and compares status, error types and the shape of data and errors, then one
+# subscription on each realtime endpoint (/graphql/realtime, graphql-ws with header= / payload=;
+# the simulator's transport is the same WebSocket protocol, not MQTT) fed by a mutation over
+# HTTP: frame sequence, ids and the data payload must match (examples/appsync_compat.rs). Run by .ci/run after `cargo test --workspace`. Exits non-zero when
 # a comparison fails or the simulator cannot be installed or started; leaves no process behind.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

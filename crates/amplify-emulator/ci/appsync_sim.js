@@ -1,6 +1,9 @@
 // Amazon's AppSync simulator (@aws-amplify/amplify-appsync-simulator), started standalone on
 // loopback with the emulator's sample Todo schema, so ci/appsync-simulator.sh can send the same
-// requests to both. Usage: node appsync_sim.js <schema.graphql> <api key>
+// requests to both. Subscriptions need nothing here: the simulator serves the schema's
+// @aws_subscribe fields on /graphql/realtime (AppSync's graphql-ws protocol, `header=` query
+// parameter) and publishes the results of mutations made through its /graphql.
+// Usage: node appsync_sim.js <schema.graphql> <api key>
 // Prints `APPSYNC_SIM_READY <graphql url>` when it serves requests.
 'use strict';
 

@@ -1,7 +1,10 @@
 //! Sends the same GraphQL requests (API key, user pools, IAM) to amplify-emulator and to Amazon's
 //! AppSync simulator (`@aws-amplify/amplify-appsync-simulator`) and compares the responses:
 //! status, error types and the shape of `data` and `errors`. Where the simulator is lax (it checks
-//! no signature), the check asserts the documented difference instead.
+//! no signature), the check asserts the documented difference instead. Then one subscription on
+//! each realtime endpoint (the simulator speaks AppSync's `graphql-ws` protocol too, with the
+//! `header=` query parameter) receives a todo created over HTTP: the frame sequence, ids and the
+//! `data` payload must match; the `connection_ack` payload differs as documented.
 //!
 //! ```sh
 //! cargo run -p amplify-emulator --example appsync_compat -- --print-schema > schema.graphql
@@ -212,6 +215,159 @@ async fn send(
 fn body_of(reply: &Reply) -> Value {
     serde_json::from_slice(&reply.body)
         .unwrap_or_else(|_| json!({ "<not json>": String::from_utf8_lossy(&reply.body) }))
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// The next frame other than a keep-alive.
+async fn ws_next(ws: &mut Ws) -> Value {
+    use futures_util::StreamExt as _;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("a realtime frame within 10 s")
+            .expect("the socket stays open")
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+            if frame["type"] != "ka" {
+                return frame;
+            }
+        }
+    }
+}
+
+async fn ws_send(ws: &mut Ws, frame: Value) {
+    use futures_util::SinkExt as _;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        frame.to_string(),
+    ))
+    .await
+    .unwrap();
+}
+
+/// The realtime frames one subscription sees on a target: `connection_ack`, `start_ack`, the
+/// `data` of a todo created over HTTP, and the `complete` after `stop`. Both servers take the
+/// `header=` / `payload=` query parameters and the `graphql-ws` subprotocol.
+async fn subscription_frames(
+    target: &Target,
+    api_key: &str,
+    creds: &(String, String, String),
+    region: &str,
+    now: std::time::SystemTime,
+) -> Vec<Value> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    let auth = json!({ "host": target.addr.to_string(), "x-api-key": api_key });
+    let header = base64::engine::general_purpose::STANDARD
+        .encode(auth.to_string())
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let realtime = format!("{}/realtime", target.path.trim_end_matches('/'));
+    let url = format!(
+        "ws://{}{realtime}?header={header}&payload=e30%3D",
+        target.addr
+    );
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-ws".parse().unwrap());
+    let stream = tokio::net::TcpStream::connect(target.addr).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .unwrap();
+    let mut frames = Vec::new();
+    ws_send(&mut ws, json!({ "type": "connection_init" })).await;
+    frames.push(ws_next(&mut ws).await);
+    let data = json!({
+        "query": "subscription { onCreateTodo { id name done priority } }",
+        "variables": {},
+    });
+    ws_send(
+        &mut ws,
+        json!({ "id": "sub-1", "type": "start", "payload": {
+            "data": data.to_string(),
+            "extensions": { "authorization": auth },
+        }}),
+    )
+    .await;
+    frames.push(ws_next(&mut ws).await);
+    let create = Case {
+        name: "create for the subscription",
+        body: q(
+            "mutation { createTodo(input: {id: \"sub-todo\", name: \"over the socket\", done: false, priority: 2}) { id name done priority } }",
+        ),
+        auth: Auth::Key(api_key.to_owned()),
+        expect: Expect::Same,
+    };
+    let reply = send(target, &create, creds, region, now).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    frames.push(ws_next(&mut ws).await);
+    ws_send(&mut ws, json!({ "id": "sub-1", "type": "stop" })).await;
+    frames.push(ws_next(&mut ws).await);
+    let _ = ws.close(None).await;
+    frames
+}
+
+/// Compares the subscription's frames; returns table rows and whether each compares as expected.
+fn compare_subscription(mine: &[Value], theirs: &[Value]) -> Vec<(String, Result<String, String>)> {
+    let kinds = |frames: &[Value]| -> Vec<String> {
+        frames
+            .iter()
+            .map(|f| f["type"].as_str().unwrap_or("<none>").to_owned())
+            .collect()
+    };
+    let mut rows = Vec::new();
+    let expected = ["connection_ack", "start_ack", "data", "complete"];
+    let sequence = if kinds(mine) == expected && kinds(theirs) == expected {
+        Ok("same: connection_ack, start_ack, data, complete".to_owned())
+    } else {
+        Err(format!("frames {:?} vs {:?}", kinds(mine), kinds(theirs)))
+    };
+    rows.push(("subscription: frame sequence".to_owned(), sequence));
+    if let (Some(a), Some(b)) = (mine.first(), theirs.first()) {
+        let verdict = if a["payload"]["connectionTimeoutMs"] == json!(300_000)
+            && b["payload"]["connectionTimeout"] == json!(300_000)
+        {
+            Ok("known difference: AppSync (and the emulator) send connectionTimeoutMs, the simulator connectionTimeout; both 300000".to_owned())
+        } else {
+            Err(format!("ack payloads {} vs {}", a["payload"], b["payload"]))
+        };
+        rows.push(("subscription: connection_ack payload".to_owned(), verdict));
+    }
+    for (index, what) in [(1, "start_ack"), (3, "complete")] {
+        if let (Some(a), Some(b)) = (mine.get(index), theirs.get(index)) {
+            let verdict = if a["id"] == b["id"] && a["id"] == "sub-1" {
+                Ok(format!(
+                    "same id; payload {} vs {}",
+                    a.get("payload").unwrap_or(&Value::Null),
+                    b.get("payload").unwrap_or(&Value::Null)
+                ))
+            } else {
+                Err(format!("{a} vs {b}"))
+            };
+            rows.push((format!("subscription: {what}"), verdict));
+        }
+    }
+    if let (Some(a), Some(b)) = (mine.get(2), theirs.get(2)) {
+        let verdict = if a["id"] == b["id"] && normalize(&a["payload"]) == normalize(&b["payload"])
+        {
+            Ok(format!("same: {}", normalize(&a["payload"])))
+        } else {
+            Err(format!("{a} vs {b}"))
+        };
+        rows.push((
+            "subscription: data of a todo created over HTTP".to_owned(),
+            verdict,
+        ));
+    }
+    rows
 }
 
 #[tokio::main]
@@ -555,14 +711,27 @@ async fn main() -> ExitCode {
             }
         }
     }
+    // One subscription on each server's realtime endpoint (API key), fed by a mutation over
+    // HTTP: the simulator speaks AppSync's graphql-ws protocol too, so frames compare directly.
+    let now = emu.clock().now();
+    let mine = subscription_frames(&emulator, &api_key, &creds, emu.region(), now).await;
+    let theirs = subscription_frames(&simulator, &api_key, &creds, emu.region(), now).await;
+    let rows = compare_subscription(&mine, &theirs);
+    let checks = cases.len() + rows.len();
+    for (name, verdict) in rows {
+        match verdict {
+            Ok(text) => println!("| {name} | frames | frames | {text} |"),
+            Err(text) => {
+                failures += 1;
+                println!("| {name} | frames | frames | **MISMATCH: {text}** |");
+            }
+        }
+    }
     if failures == 0 {
-        println!("\nall {} requests compare as expected", cases.len());
+        println!("\nall {checks} requests and frames compare as expected");
         ExitCode::SUCCESS
     } else {
-        println!(
-            "\n{failures} of {} requests do not compare as expected",
-            cases.len()
-        );
+        println!("\n{failures} of {checks} requests and frames do not compare as expected");
         ExitCode::FAILURE
     }
 }
