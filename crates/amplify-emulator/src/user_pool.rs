@@ -290,6 +290,7 @@ impl Pool {
             .map_err(|_| CognitoError::internal("SRP group unavailable"))?;
         user.salt = salt;
         user.verifier = verifier;
+        user.passwordless = false;
         user.modified = ctx.now_f64;
         Ok(())
     }

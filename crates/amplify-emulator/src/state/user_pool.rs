@@ -23,6 +23,9 @@ pub(crate) struct UserPools {
     pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
     /// Token families by `origin_jti`.
     pub(crate) families: HashMap<String, Family>,
+    /// The `Session`s of `SignUp` and `ConfirmSignUp`, for a `USER_AUTH` sign-in right after
+    /// the confirmation.
+    pub(crate) sign_up_sessions: HashMap<String, SignUpSession>,
 }
 
 impl UserPools {
@@ -338,6 +341,10 @@ pub(crate) struct User {
     pub(crate) totp_pending: Option<Vec<u8>>,
     /// The user's devices by device key: announced in `NewDeviceMetadata`, then confirmed.
     pub(crate) devices: BTreeMap<String, Device>,
+    /// Signed up without a password (`SignUp` without `Password`): `USER_AUTH` does not offer
+    /// `PASSWORD` / `PASSWORD_SRP`, and the verifier is of a random secret nobody knows, so
+    /// password sign-ins fail as a wrong password does. Setting a password clears it.
+    pub(crate) passwordless: bool,
 }
 
 /// A device of a user (developer guide, "Working with user devices in your user pool").
@@ -561,6 +568,28 @@ pub(crate) struct PendingSrp {
     pub(crate) client_a: Vec<u8>,
     pub(crate) secret_block: String,
     pub(crate) secret_block_bytes: Vec<u8>,
+}
+
+/// Where a sign-up's `Session` is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignUpStage {
+    /// From `SignUp`: for `ConfirmSignUp`.
+    SignedUp,
+    /// From `ConfirmSignUp`: for one `InitiateAuth` `USER_AUTH`.
+    Confirmed,
+}
+
+/// The `Session` of `SignUp` or `ConfirmSignUp` (API reference `SignUp`, `ConfirmSignUp`,
+/// `InitiateAuth` `Session`).
+#[derive(Debug, Clone)]
+pub(crate) struct SignUpSession {
+    pub(crate) pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) user_key: String,
+    /// The user's `sub`: a user deleted and signed up again under the same name is another user.
+    pub(crate) sub: String,
+    pub(crate) stage: SignUpStage,
+    pub(crate) expires: i64,
 }
 
 /// A sign-in in progress.

@@ -126,7 +126,7 @@ pub(super) fn admin_create_user(
                 pool,
                 NewUser {
                     username,
-                    password: &password,
+                    password: Some(&password),
                     attributes,
                     status: UserStatus::ForceChangePassword,
                     check_required: false,
@@ -497,7 +497,7 @@ pub(crate) fn create_user_direct(
         pool,
         NewUser {
             username: user.username,
-            password: user.password,
+            password: Some(user.password),
             attributes: user.attributes,
             status,
             check_required: false,

@@ -38,7 +38,7 @@ mod mfa;
 mod software_token;
 mod user_auth;
 
-use self::user_auth::{answer_select_challenge, start_user_auth};
+use self::user_auth::{answer_select_challenge, start_user_auth, start_with_sign_up_session};
 
 pub(super) use self::software_token::{associate_software_token, verify_software_token};
 
@@ -195,6 +195,9 @@ pub(super) fn initiate_auth(
     let client_metadata = input.str_map("ClientMetadata")?;
     input.opt_struct("AnalyticsMetadata")?;
     input.opt_struct("UserContextData")?;
+    if let Some(session) = sign_up_session(input, flow)? {
+        return start_with_sign_up_session(ctx, &mut st.user_pools, &target, &params, session);
+    }
     start(
         ctx,
         &mut st.user_pools,
@@ -204,6 +207,12 @@ pub(super) fn initiate_auth(
         client_metadata,
         false,
     )
+}
+
+/// The `Session` of `ConfirmSignUp` that a `USER_AUTH` sign-in may carry.
+fn sign_up_session<'a>(input: Input<'a>, flow: &str) -> Result<Option<&'a str>, CognitoError> {
+    let session = input.opt_str("Session")?.filter(|s| !s.is_empty());
+    Ok(session.filter(|_| flow == "USER_AUTH"))
 }
 
 pub(super) fn admin_initiate_auth(
@@ -224,6 +233,9 @@ pub(super) fn admin_initiate_auth(
     let client_metadata = input.str_map("ClientMetadata")?;
     input.opt_struct("AnalyticsMetadata")?;
     input.opt_struct("ContextData")?;
+    if let Some(session) = sign_up_session(input, flow)? {
+        return start_with_sign_up_session(ctx, &mut st.user_pools, &target, &params, session);
+    }
     start(
         ctx,
         &mut st.user_pools,

@@ -12,6 +12,10 @@ use crate::protocol::Input;
 use crate::spec::{AuthFlow, UsernameAttribute};
 use crate::state::State;
 
+mod session;
+
+pub(super) use self::session::redeem as redeem_sign_up_session;
+
 /// Where a client-facing operation points: the pool and the client.
 pub(super) struct Target {
     pub(super) pool_id: String,
@@ -59,7 +63,8 @@ fn check_username(username: &str) -> Result<(), CognitoError> {
 /// Everything needed to create a user; shared by SignUp, AdminCreateUser and seeding.
 pub(crate) struct NewUser<'a> {
     pub(crate) username: &'a str,
-    pub(crate) password: &'a str,
+    /// `None`: a passwordless user (SignUp without `Password`; the caller checked the pool).
+    pub(crate) password: Option<&'a str>,
     pub(crate) attributes: Vec<(String, String)>,
     pub(crate) status: UserStatus,
     /// Admin-created and seeded users may skip the required-attribute check.
@@ -123,7 +128,9 @@ pub(crate) fn create_user(
             }
         }
     }
-    pool.check_password_policy(new.password)?;
+    if let Some(password) = new.password {
+        pool.check_password_policy(password)?;
+    }
     let mut map: BTreeMap<String, String> = attributes
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -162,15 +169,26 @@ pub(crate) fn create_user(
             totp: None,
             totp_pending: None,
             devices: BTreeMap::new(),
+            passwordless: false,
         },
     );
-    if let Err(e) = pool.set_password(ctx, &key, new.password) {
+    // A passwordless user gets the verifier of a random secret nobody knows: password and SRP
+    // sign-ins then fail as a wrong password does.
+    let secret = new
+        .password
+        .map_or_else(|| ctx.rng.token(32), str::to_owned);
+    if let Err(e) = pool.set_password(ctx, &key, &secret) {
         pool.users.remove(&key);
         return Err(e);
+    }
+    if new.password.is_none() {
+        pool.user_mut(&key)?.passwordless = true;
     }
     Ok(key)
 }
 
+/// SignUp. `Password` may be left out (or blank) for a passwordless user when the pool and
+/// client allow it; `Session` comes back when the client allows `USER_AUTH` (see [`session`]).
 pub(super) fn sign_up(
     ctx: &Ctx<'_>,
     st: &mut State,
@@ -178,7 +196,7 @@ pub(super) fn sign_up(
 ) -> Result<Value, CognitoError> {
     let target = target(st, input)?;
     let username = input.str("Username")?;
-    let password = input.str("Password")?;
+    let password = input.opt_str("Password")?.filter(|p| !p.is_empty());
     let secret_hash = input.opt_str("SecretHash")?;
     let attributes = input.attributes("UserAttributes")?;
     input.attributes("ValidationData")?;
@@ -199,6 +217,12 @@ pub(super) fn sign_up(
             temporary_password_expires: None,
         },
     )?;
+    if password.is_none()
+        && let Err(e) = session::check_passwordless(pool, &target, &key)
+    {
+        pool.users.remove(&key);
+        return Err(e);
+    }
     let user = pool.user(&key)?;
     let sub = user.sub.clone();
     let mut out = Map::new();
@@ -214,9 +238,13 @@ pub(super) fn sign_up(
         )?;
         out.insert("CodeDeliveryDetails".into(), details);
     }
+    if let Some(id) = session::issue(ctx, &mut st.user_pools, &target, &key)? {
+        out.insert("Session".into(), json!(id));
+    }
     Ok(Value::Object(out))
 }
 
+/// ConfirmSignUp; with `SignUp`'s `Session`, answers a new one for `InitiateAuth` `USER_AUTH`.
 pub(super) fn confirm_sign_up(
     ctx: &Ctx<'_>,
     st: &mut State,
@@ -226,9 +254,12 @@ pub(super) fn confirm_sign_up(
     let username = input.str("Username")?;
     let code = input.str("ConfirmationCode")?;
     let secret_hash = input.opt_str("SecretHash")?;
+    let session_id = input.opt_str("Session")?.filter(|s| !s.is_empty());
     input.opt_bool("ForceAliasCreation")?;
     input.str_map("ClientMetadata")?;
-    let pool = st.user_pools.pool_mut(&target.pool_id)?;
+    input.opt_struct("AnalyticsMetadata")?;
+    input.opt_struct("UserContextData")?;
+    let pool = st.user_pools.pool(&target.pool_id)?;
     let key = existing_user(pool, &target, username, ErrorKind::CodeMismatch)?;
     let user = pool.user(&key)?;
     target
@@ -240,7 +271,11 @@ pub(super) fn confirm_sign_up(
             user.status.as_str()
         )));
     }
-    let destination = pool.sign_up_destination(user);
+    if let Some(id) = session_id {
+        session::check_sign_up_session(ctx, &st.user_pools, &target, &key, id)?;
+    }
+    let pool = st.user_pools.pool_mut(&target.pool_id)?;
+    let destination = pool.sign_up_destination(pool.user(&key)?);
     pool.check_code(ctx, &key, &CodePurpose::SignUp, code)?;
     let user = pool.user_mut(&key)?;
     user.status = UserStatus::Confirmed;
@@ -249,7 +284,13 @@ pub(super) fn confirm_sign_up(
         user.attributes
             .insert(format!("{attribute}_verified"), "true".to_owned());
     }
-    Ok(json!({}))
+    match session_id {
+        Some(id) => {
+            let next = session::confirm(ctx, &mut st.user_pools, &target, id)?;
+            Ok(json!({ "Session": next }))
+        }
+        None => Ok(json!({})),
+    }
 }
 
 pub(super) fn resend_confirmation_code(

@@ -13,6 +13,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use crate::spec::FirstFactor;
+use crate::user_pool::signup::redeem_sign_up_session;
 
 /// The first factors `USER_AUTH` offers this user, by name.
 fn available(st: &UserPools, session: &AuthSession) -> Result<Vec<&'static str>, CognitoError> {
@@ -21,7 +22,10 @@ fn available(st: &UserPools, session: &AuthSession) -> Result<Vec<&'static str>,
     let mut names = Vec::new();
     for factor in &pool.settings.first_factors {
         match factor {
-            FirstFactor::Password => names.extend(["PASSWORD", "PASSWORD_SRP"]),
+            // A passwordless user (SignUp without `Password`) has no password factor.
+            FirstFactor::Password if !user.passwordless => {
+                names.extend(["PASSWORD", "PASSWORD_SRP"]);
+            }
             FirstFactor::EmailOtp if user.attributes.contains_key("email") => {
                 names.push("EMAIL_OTP");
             }
@@ -35,13 +39,13 @@ fn available(st: &UserPools, session: &AuthSession) -> Result<Vec<&'static str>,
     Ok(names)
 }
 
-pub(super) fn start_user_auth(
-    ctx: &Ctx<'_>,
-    st: &mut UserPools,
+/// The user a `USER_AUTH` sign-in names (`USERNAME`, `SECRET_HASH`), once the client allows
+/// the flow.
+fn user_auth_user(
+    st: &UserPools,
     target: &Target,
     params: &Params,
-    client_metadata: BTreeMap<String, String>,
-) -> Result<Value, CognitoError> {
+) -> Result<String, CognitoError> {
     require_flow(target, AuthFlow::UserAuth, "USER_AUTH")?;
     let username = param(params, "USERNAME")?;
     let key = sign_in_user(st, target, username)?;
@@ -52,6 +56,17 @@ pub(super) fn start_user_auth(
         params.get("SECRET_HASH").map(String::as_str),
         username,
     )?;
+    Ok(key)
+}
+
+pub(super) fn start_user_auth(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    target: &Target,
+    params: &Params,
+    client_metadata: BTreeMap<String, String>,
+) -> Result<Value, CognitoError> {
+    let key = user_auth_user(st, target, params)?;
     let mut session = AuthSession::new(target, key, Flow::UserAuth, client_metadata);
     session.note_device(params);
     let offered = available(st, &session)?;
@@ -67,6 +82,25 @@ pub(super) fn start_user_auth(
             Ok(answer)
         }
     }
+}
+
+/// `USER_AUTH` with `ConfirmSignUp`'s `Session`: the sign-up code was the first factor, so the
+/// sign-in goes straight to the gates (no MFA after it, as after an OTP first factor) and
+/// normally to tokens. The session is spent whatever the outcome of the gates.
+/// See `signup/session.rs` for the sources.
+pub(super) fn start_with_sign_up_session(
+    ctx: &Ctx<'_>,
+    st: &mut UserPools,
+    target: &Target,
+    params: &Params,
+    session_id: &str,
+) -> Result<Value, CognitoError> {
+    let key = user_auth_user(st, target, params)?;
+    redeem_sign_up_session(ctx, st, target, &key, session_id)?;
+    let mut session = AuthSession::new(target, key, Flow::UserAuth, BTreeMap::new());
+    session.note_device(params);
+    session.mfa_done = true;
+    run_gates(ctx, st, session)
 }
 
 /// Starts the chosen first factor (`params` holds its `PASSWORD` or `SRP_A`).
