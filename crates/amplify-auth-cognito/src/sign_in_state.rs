@@ -112,9 +112,9 @@ impl SignInState {
         let mut auto = self.auto.lock().unwrap_or_else(PoisonError::into_inner);
         match auto.as_mut() {
             Some(armed) if armed.username == username => {
-                if session.is_some() {
-                    armed.session = session;
-                }
+                // SignUp's session is only for ConfirmSignUp: after confirmation only the
+                // session ConfirmSignUp returned may start the sign-in (none: replay the password).
+                armed.session = session;
                 true
             }
             _ => false,
