@@ -949,8 +949,17 @@ async fn sample_api_over_http_and_wire_shapes() {
 #[tokio::test]
 async fn configuration_documents_describe_the_apis() {
     let emu = Emulator::start().await.unwrap();
-    let gen1 = AmplifyConfig::from_json(&emu.amplify_configuration_json()).unwrap();
+    let mut gen1 = AmplifyConfig::from_json(&emu.amplify_configuration_json()).unwrap();
     let gen2 = AmplifyConfig::from_json(&emu.amplify_outputs_json()).unwrap();
+    // Guest access: Gen 2 states the identity pool's setting, native Gen 1 has no key for it
+    // (amplify-config reads NotStated); everything else is the same model.
+    let auth1 = gen1.auth.as_mut().unwrap();
+    assert_eq!(auth1.guest_access, amplify_config::GuestAccess::NotStated);
+    assert_eq!(
+        gen2.auth.as_ref().unwrap().guest_access,
+        amplify_config::GuestAccess::Allowed
+    );
+    auth1.guest_access = amplify_config::GuestAccess::Allowed;
     assert_eq!(gen1, gen2);
     assert_eq!(gen2.apis.len(), 2);
     let outputs: Value = serde_json::from_str(&emu.amplify_outputs_json()).unwrap();
