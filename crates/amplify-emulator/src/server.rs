@@ -102,6 +102,9 @@ pub(crate) async fn serve(
                     tokio::task::yield_now().await;
                     continue;
                 };
+                // Without it, a burst of small realtime frames on one socket waits for the
+                // client's delayed ACK (Nagle): 40 ms stalls.
+                let _ = stream.set_nodelay(true);
                 let backend = backend.clone();
                 connections.spawn(async move {
                     // A WebSocket upgrade hands its session here, to run once hyper lets go of
