@@ -125,7 +125,7 @@
 //! web identity, ECS and instance metadata), without [`Amplify`](amplify_core::Amplify) and
 //! without the auth crate:
 //!
-//! ```ignore
+//! ```text
 //! // (compiled in `ApiPlugin::configure_with_sdk_config`'s example, with the feature)
 //! // Cargo.toml: amplify-api = { version = "0.1", features = ["aws-config"] }
 //! use amplify_api::ApiPlugin;

@@ -21,7 +21,7 @@
 //! # }
 //! ```
 //!
-//! ```ignore
+//! ```text
 //! // src/lib.rs or src/main.rs
 //! pub mod amplify_config {
 //!     include!(concat!(env!("OUT_DIR"), "/amplify_config.rs"));
