@@ -18,6 +18,7 @@
 mod auth;
 mod coerce;
 mod exec;
+mod introspection;
 pub(crate) mod realtime;
 mod rest;
 mod schema;

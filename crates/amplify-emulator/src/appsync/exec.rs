@@ -21,6 +21,7 @@ use http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::coerce::{self, InputProblem, Variables};
+use super::introspection;
 use super::schema::{AuthRule, FieldDef, ObjectDef, Schema, TypeDef, TypeRef};
 use super::spec::{AuthMode, Identity, ResolverContext, ResolverError, SharedResolver};
 

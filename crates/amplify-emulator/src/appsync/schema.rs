@@ -7,6 +7,7 @@ use std::fmt;
 use graphql_parser::schema::{self as ast, Definition, TypeDefinition};
 use serde_json::{Map, Value};
 
+use super::introspection;
 use super::spec::AuthMode;
 
 /// AppSync's built-in scalars.
@@ -125,17 +126,29 @@ pub(crate) struct InputDef {
 pub(crate) enum TypeDef {
     Object(ObjectDef),
     Input(InputDef),
-    Enum(BTreeSet<String>),
+    /// The values, in declaration order.
+    Enum(Vec<String>),
     Scalar,
 }
 
-/// A validated schema.
+/// Descriptions and `@deprecated` reasons by schema coordinate (`Todo`, `Todo.name`,
+/// `Query.getTodo(id:)`, `Status.DONE`), for introspection.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Docs {
+    pub(crate) descriptions: BTreeMap<String, String>,
+    pub(crate) deprecations: BTreeMap<String, String>,
+}
+
+/// A validated schema. `types` also holds the introspection types (`__Schema`, `__Type`, ...),
+/// and `meta_fields` the query root's `__schema` and `__type`.
 #[derive(Debug, Clone)]
 pub(crate) struct Schema {
     pub(crate) types: BTreeMap<String, TypeDef>,
     pub(crate) query: String,
     pub(crate) mutation: Option<String>,
     pub(crate) subscription: Option<String>,
+    pub(crate) docs: Docs,
+    pub(crate) meta_fields: Vec<FieldDef>,
 }
 
 impl Schema {
@@ -144,6 +157,21 @@ impl Schema {
             Some(TypeDef::Object(o)) => Some(o),
             _ => None,
         }
+    }
+
+    /// A field of `object`, including the introspection fields of the query root.
+    pub(crate) fn field_of<'s>(
+        &'s self,
+        object: &'s ObjectDef,
+        name: &str,
+    ) -> Option<&'s FieldDef> {
+        object.field(name).or_else(|| {
+            if object.name == self.query {
+                self.meta_fields.iter().find(|f| f.name == name)
+            } else {
+                None
+            }
+        })
     }
 
     pub(crate) fn is_input_type(&self, name: &str) -> bool {
@@ -169,6 +197,23 @@ impl Schema {
             .collect();
         let mut roots: (Option<String>, Option<String>, Option<String>) = (None, None, None);
         let mut declared = BTreeSet::new();
+        let mut docs = Docs::default();
+        let meta = graphql_parser::parse_schema::<String>(introspection::META_SDL)
+            .map_err(|e| format!("the introspection schema: {e}"))?;
+        let mut meta_fields = Vec::new();
+        for definition in &meta.definitions {
+            if let Definition::TypeDefinition(def) = definition {
+                match convert_type(def, &mut docs)? {
+                    (name, TypeDef::Object(root)) if name == introspection::META_ROOT => {
+                        meta_fields = root.fields;
+                    }
+                    (name, def) => {
+                        declared.insert(name.clone());
+                        types.insert(name, def);
+                    }
+                }
+            }
+        }
         for definition in &doc.definitions {
             match definition {
                 Definition::SchemaDefinition(schema) => {
@@ -179,7 +224,7 @@ impl Schema {
                     );
                 }
                 Definition::TypeDefinition(def) => {
-                    let (name, def) = convert_type(def)?;
+                    let (name, def) = convert_type(def, &mut docs)?;
                     if !declared.insert(name.clone()) {
                         return Err(format!("type {name} is defined twice"));
                     }
@@ -204,6 +249,8 @@ impl Schema {
                     .then(|| "Subscription".to_owned())
             }),
             types,
+            docs,
+            meta_fields,
         };
         schema.check()?;
         Ok(schema)
@@ -289,14 +336,56 @@ impl Schema {
     }
 }
 
-fn convert_type(def: &TypeDefinition<'_, String>) -> Result<(String, TypeDef), String> {
+/// Records a description and an `@deprecated` reason under `coordinate`.
+fn document(
+    docs: &mut Docs,
+    coordinate: String,
+    description: Option<&String>,
+    directives: &[ast::Directive<'_, String>],
+) {
+    if let Some(reason) = directives.iter().find(|d| d.name == "deprecated").map(|d| {
+        d.arguments
+            .iter()
+            .find(|(n, _)| n == "reason")
+            .and_then(|(_, v)| match v {
+                ast::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "No longer supported".to_owned())
+    }) {
+        docs.deprecations.insert(coordinate.clone(), reason);
+    }
+    if let Some(text) = description {
+        docs.descriptions.insert(coordinate, text.clone());
+    }
+}
+
+fn convert_type(
+    def: &TypeDefinition<'_, String>,
+    docs: &mut Docs,
+) -> Result<(String, TypeDef), String> {
     Ok(match def {
-        TypeDefinition::Scalar(s) => (s.name.clone(), TypeDef::Scalar),
+        TypeDefinition::Scalar(s) => {
+            document(docs, s.name.clone(), s.description.as_ref(), &s.directives);
+            (s.name.clone(), TypeDef::Scalar)
+        }
         TypeDefinition::Object(o) => {
+            document(docs, o.name.clone(), o.description.as_ref(), &o.directives);
             let mut fields: Vec<FieldDef> = Vec::with_capacity(o.fields.len());
             for f in &o.fields {
                 if fields.iter().any(|x| x.name == f.name) {
                     return Err(format!("{}.{} is defined twice", o.name, f.name));
+                }
+                let coordinate = format!("{}.{}", o.name, f.name);
+                document(
+                    docs,
+                    coordinate.clone(),
+                    f.description.as_ref(),
+                    &f.directives,
+                );
+                for a in &f.arguments {
+                    let at = format!("{coordinate}({}:)", a.name);
+                    document(docs, at, a.description.as_ref(), &a.directives);
                 }
                 fields.push(FieldDef {
                     name: f.name.clone(),
@@ -319,17 +408,33 @@ fn convert_type(def: &TypeDefinition<'_, String>) -> Result<(String, TypeDef), S
                 }),
             )
         }
-        TypeDefinition::InputObject(i) => (
-            i.name.clone(),
-            TypeDef::Input(InputDef {
-                name: i.name.clone(),
-                fields: i.fields.iter().map(input_value).collect::<Result<_, _>>()?,
-            }),
-        ),
-        TypeDefinition::Enum(e) => (
-            e.name.clone(),
-            TypeDef::Enum(e.values.iter().map(|v| v.name.clone()).collect()),
-        ),
+        TypeDefinition::InputObject(i) => {
+            document(docs, i.name.clone(), i.description.as_ref(), &i.directives);
+            for f in &i.fields {
+                let at = format!("{}.{}", i.name, f.name);
+                document(docs, at, f.description.as_ref(), &f.directives);
+            }
+            (
+                i.name.clone(),
+                TypeDef::Input(InputDef {
+                    name: i.name.clone(),
+                    fields: i.fields.iter().map(input_value).collect::<Result<_, _>>()?,
+                }),
+            )
+        }
+        TypeDefinition::Enum(e) => {
+            document(docs, e.name.clone(), e.description.as_ref(), &e.directives);
+            let mut values = Vec::with_capacity(e.values.len());
+            for v in &e.values {
+                if values.contains(&v.name) {
+                    return Err(format!("{}.{} is defined twice", e.name, v.name));
+                }
+                let at = format!("{}.{}", e.name, v.name);
+                document(docs, at, v.description.as_ref(), &v.directives);
+                values.push(v.name.clone());
+            }
+            (e.name.clone(), TypeDef::Enum(values))
+        }
         TypeDefinition::Interface(i) => {
             return Err(format!(
                 "interface {}: interfaces are not supported by the emulator",

@@ -348,7 +348,7 @@ impl<'d> Validator<'_, 'd> {
             }
             return;
         }
-        let Some(def) = parent.field(&field.name) else {
+        let Some(def) = self.schema.field_of(parent, &field.name) else {
             self.errors.push(validation_error(
                 "FieldUndefined",
                 &format!(
