@@ -2,6 +2,7 @@
 //! token or credentials) and [`apply`] (sync and sans-IO: set headers or SigV4-sign an
 //! `http::Request`).
 
+mod sigv4;
 pub(crate) mod skew;
 
 use std::time::SystemTime;
@@ -181,6 +182,18 @@ pub(crate) fn sign_request(
             None,
         )));
     }
+    if sigv4::try_sign(credentials, request, signing)? {
+        return Ok(());
+    }
+    sign_with_aws_sigv4(credentials, request, signing)
+}
+
+/// aws-sigv4's full signer, for the requests [`sigv4::try_sign`] leaves alone.
+fn sign_with_aws_sigv4(
+    credentials: &AwsCredentials,
+    request: &mut Request<Bytes>,
+    signing: &SigningContext<'_>,
+) -> Result<(), ApiError> {
     let identity: Identity = aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key(),
