@@ -24,7 +24,7 @@
 //! use amplify_auth_cognito::srp::{EphemeralKey, PasswordVerifierChallenge, password_claim};
 //!
 //! let key = EphemeralKey::generate()?;
-//! assert_eq!(key.public_hex().len() % 2, 0);
+//! assert!(key.public_hex().chars().all(|c| c.is_ascii_hexdigit())); // minimal hex, as Cognito sends
 //! // Then, with the PASSWORD_VERIFIER challenge parameters from Cognito:
 //! # let challenge = PasswordVerifierChallenge {
 //! #     pool_id: "us-east-1_AbC", user_id_for_srp: "alice", password: "pw",
