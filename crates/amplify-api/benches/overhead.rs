@@ -18,6 +18,8 @@
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/summary.rs"]
+mod summary;
 
 use std::time::{Duration, Instant};
 
@@ -146,6 +148,18 @@ fn summary(rt: &tokio::runtime::Runtime, api: &amplify_api::ApiPlugin, raw: &com
              (client adds {:.2} us for API key, {:.2} us for IAM over raw hyper)",
             k - r,
             i - r
+        );
+        summary::row(
+            "sequential: client CPU IAM adds over API key (us/request)",
+            i - k,
+            None,
+            "<= 10",
+        );
+        summary::row(
+            "sequential: API key client CPU (us/request)",
+            k,
+            Some(("raw hyper", r)),
+            "-",
         );
     }
 }

@@ -18,6 +18,8 @@
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/summary.rs"]
+mod summary;
 
 use std::time::{Duration, Instant};
 
@@ -110,8 +112,15 @@ fn bench(c: &mut Criterion) {
         "== {IN_FLIGHT} in flight on one client ({ROUNDS} interleaved rounds x {} requests, medians) ==",
         total
     );
+    let mut medians = Vec::new();
     for (name, rps, cpu) in &mut results {
         let rps = median(rps);
+        let cpu_median = if cpu.is_empty() {
+            f64::NAN
+        } else {
+            median(cpu)
+        };
+        medians.push((rps, cpu_median));
         if cpu.is_empty() {
             println!("{name:10}: {rps:9.0} requests/s");
         } else {
@@ -120,6 +129,32 @@ fn bench(c: &mut Criterion) {
                 median(cpu)
             );
         }
+    }
+    if let [(raw_rps, raw_cpu), (key_rps, key_cpu), (iam_rps, iam_cpu)] = medians[..] {
+        summary::row(
+            "64 in flight: API key client CPU (us/request)",
+            key_cpu,
+            Some(("raw hyper", raw_cpu)),
+            "<= 1.1x",
+        );
+        summary::row(
+            "64 in flight: API key requests/s",
+            key_rps,
+            Some(("raw hyper", raw_rps)),
+            ">= 0.95x",
+        );
+        summary::row(
+            "64 in flight: IAM client CPU (us/request)",
+            iam_cpu,
+            Some(("API key", key_cpu)),
+            "<= 1.3x",
+        );
+        summary::row(
+            "64 in flight: IAM requests/s",
+            iam_rps,
+            Some(("API key", key_rps)),
+            ">= 0.75x",
+        );
     }
 }
 
