@@ -38,6 +38,9 @@ pub enum CodegenError {
     Config(ConfigFailure),
     /// The GraphQL schema does not parse, or uses something the generator cannot map.
     Schema(SchemaProblem),
+    /// An introspection result (for [`ModelsModule::from_introspection`](crate::ModelsModule::from_introspection))
+    /// lacks something a schema needs, at a JSON path.
+    Introspection(IntrospectionProblem),
     /// A build-script helper ran outside a build script (`OUT_DIR` is not set).
     NotInBuildScript,
 }
@@ -52,6 +55,10 @@ impl CodegenError {
                 "fix the schema at the line and column given; it must be GraphQL SDL, either an \
                  Amplify data schema (types with `@model`) or an AppSync schema",
             ),
+            CodegenError::Introspection(_) => Some(
+                "pass the response to amplify_codegen::INTROSPECTION_QUERY (the whole body, its \
+                 `data`, or `data.__schema`)",
+            ),
             CodegenError::NotInBuildScript => Some(
                 "call the `*_to_out_dir` helpers from a build script, or use `generate` and write \
                  the file yourself",
@@ -59,10 +66,12 @@ impl CodegenError {
         }
     }
 
-    /// The JSON path of the configuration field at fault, for [`CodegenError::Config`].
+    /// The JSON path of the field at fault, for [`CodegenError::Config`] and
+    /// [`CodegenError::Introspection`].
     pub fn json_path(&self) -> Option<&str> {
         match self {
             CodegenError::Config(failure) => failure.source.field().map(|f| f.path()),
+            CodegenError::Introspection(problem) => Some(&problem.path),
             _ => None,
         }
     }
@@ -97,7 +106,9 @@ impl CodegenError {
         match &mut self {
             CodegenError::Schema(problem) => problem.name = Some(name.to_owned()),
             CodegenError::Config(failure) => name.clone_into(&mut failure.name),
-            CodegenError::Io(_) | CodegenError::NotInBuildScript => {}
+            CodegenError::Io(_)
+            | CodegenError::Introspection(_)
+            | CodegenError::NotInBuildScript => {}
         }
         self
     }
@@ -120,6 +131,11 @@ impl fmt::Display for CodegenError {
                 None => write!(f, "{} is not a valid Amplify configuration", failure.name),
             },
             CodegenError::Schema(problem) => fmt::Display::fmt(problem, f),
+            CodegenError::Introspection(problem) => write!(
+                f,
+                "the introspection result is not usable at `{}`: {}",
+                problem.path, problem.message
+            ),
             CodegenError::NotInBuildScript => {
                 f.write_str("OUT_DIR is not set: not running in a build script")
             }
@@ -132,7 +148,9 @@ impl Error for CodegenError {
         match self {
             CodegenError::Io(failure) => Some(&failure.source),
             CodegenError::Config(failure) => Some(&*failure.source),
-            CodegenError::Schema(_) | CodegenError::NotInBuildScript => None,
+            CodegenError::Schema(_)
+            | CodegenError::Introspection(_)
+            | CodegenError::NotInBuildScript => None,
         }
     }
 }
@@ -174,6 +192,25 @@ impl ConfigFailure {
     /// amplify-config's error: the JSON path, what was expected and how to fix it.
     pub fn config_error(&self) -> &ConfigError {
         &self.source
+    }
+}
+
+/// An introspection result that lacks something a schema needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntrospectionProblem {
+    pub(crate) path: String,
+    pub(crate) message: String,
+}
+
+impl IntrospectionProblem {
+    /// The JSON path of the value at fault (`__schema.types[3].name`).
+    pub fn json_path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

@@ -44,6 +44,7 @@
 mod config;
 mod emit;
 mod error;
+mod introspection;
 mod models;
 mod naming;
 mod operations;
@@ -54,7 +55,8 @@ mod transform;
 
 use std::path::{Path, PathBuf};
 
-pub use error::{CodegenError, ConfigFailure, IoFailure, SchemaProblem};
+pub use error::{CodegenError, ConfigFailure, IntrospectionProblem, IoFailure, SchemaProblem};
+pub use introspection::INTROSPECTION_QUERY;
 pub use models::GeneratedModels;
 
 /// A configuration file to generate a Rust module from.
@@ -184,6 +186,38 @@ impl ModelsModule {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CodegenError> {
         let (sdl, name, path) = output::read(path.as_ref())?;
         Ok(Self { sdl, name, path })
+    }
+
+    /// A schema from an introspection result: the response to [`INTROSPECTION_QUERY`] (the
+    /// whole body, its `data`, or `data.__schema`), as AppSync or amplify-emulator answer it.
+    ///
+    /// The result becomes SDL (types, inputs, enums, custom scalars, root operation fields
+    /// with their arguments and defaults, descriptions, `@deprecated`) that is generated as an
+    /// AppSync schema. Introspection does not carry AppSync's directives (`@aws_*`), which the
+    /// generator does not use; [`GeneratedModels::appsync_schema`] is that SDL.
+    ///
+    /// # Errors
+    ///
+    /// [`CodegenError::Introspection`] with the JSON path when the result lacks `__schema`, a
+    /// type's `kind` or `name`, or a field's `type`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use amplify_codegen::ModelsModule;
+    /// use serde_json::json;
+    ///
+    /// let string = json!({"kind": "SCALAR", "name": "String", "ofType": null});
+    /// let result = json!({"data": {"__schema": {
+    ///     "queryType": {"name": "Query"}, "mutationType": null, "subscriptionType": null,
+    ///     "types": [{"kind": "OBJECT", "name": "Query", "fields": [
+    ///         {"name": "hello", "args": [], "type": string}]}]}}});
+    /// let module = ModelsModule::from_introspection(&result)?;
+    /// assert!(module.generate()?.appsync_schema().contains("hello: String"));
+    /// # Ok::<(), amplify_codegen::CodegenError>(())
+    /// ```
+    pub fn from_introspection(json: &serde_json::Value) -> Result<Self, CodegenError> {
+        Ok(Self::new(introspection::to_sdl(json)?).source_name("introspection"))
     }
 
     /// The name the generated header and errors give the schema.
