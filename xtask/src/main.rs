@@ -14,10 +14,13 @@
 //! - `cargo xtask check-layout` checks that the emulator's layers only import downwards and that
 //!   no source file is longer than 800 lines (see `layout.rs` for the rules and the allow-list).
 //! - `cargo xtask fuzz <target> --seconds N` builds and runs one `fuzz/` target (`fuzz.rs`).
+//! - `cargo xtask bench [--memory-only]` runs the API and sign-in benches in release and writes
+//!   one summary table to `docs/performance.md` (see `bench.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod codegen;
 mod fuzz;
 mod layout;
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("ci") => run_ci(),
         Some("check-layout") => layout::run(&workspace_root()),
         Some("fuzz") => fuzz::run(&workspace_root(), args.get(1..).unwrap_or_default()),
+        Some("bench") => bench::run(&workspace_root(), args.get(1..).unwrap_or_default()),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -43,7 +47,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]";
+const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]\n  cargo xtask bench [--memory-only]";
 
 /// The workspace root: the parent of the xtask crate.
 fn workspace_root() -> PathBuf {
