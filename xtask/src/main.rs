@@ -9,6 +9,8 @@
 //! - `cargo xtask codegen models schema.graphql --out src/` writes `models.rs` (serde types,
 //!   filter inputs, request builders for amplify-api) and `schema.appsync.graphql` (the AppSync
 //!   schema the data schema becomes) into the folder (amplify-codegen's `ModelsModule`).
+//! - `cargo xtask codegen models --endpoint <graphql url> --api-key <key> --out src/` does the
+//!   same from a running API's introspection (AppSync or the emulator).
 //! - `cargo xtask codegen snapshots` regenerates amplify-codegen's checked-in snapshots.
 //! - `cargo xtask ci` runs the same cargo checks as `.ci/run` (fmt, clippy, tests, docs).
 //! - `cargo xtask check-layout` checks that the emulator's layers only import downwards and that
@@ -47,7 +49,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]\n  cargo xtask bench [--memory-only]";
+const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen models --endpoint <graphql url> --api-key <key> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]\n  cargo xtask bench [--memory-only]";
 
 /// The workspace root: the parent of the xtask crate.
 fn workspace_root() -> PathBuf {
