@@ -144,6 +144,12 @@ impl Backend {
             Fault::ServiceError(kind) => (*kind, format!("Injected fault: {kind}.")),
             Fault::UnknownOperation => return Some(unknown_operation_response(&request_id)),
             Fault::HtmlError(status) => return Some(html_error_response(*status)),
+            Fault::MalformedJson => {
+                return Some(crate::faults::malformed_json_response(
+                    operation,
+                    &request_id,
+                ));
+            }
             Fault::Delay(_) | Fault::DropConnection | Fault::TruncatedBody | Fault::Silence => {
                 return None;
             }

@@ -9,10 +9,16 @@
 //! [`Fault::Silence`] never sends it, any error fault refuses the upgrade with that HTTP answer),
 //! `realtime-start` (each `start`: drop, delay the `start_ack`, silence, or an error fault gives
 //! an `error` frame) and `realtime-ka` (each keep-alive: drop the socket, delay, or skip it).
+//! [`Fault::MalformedJson`] answers the `realtime-connect` upgrade with its HTTP 200 (the
+//! handshake fails), gives `realtime-start` an internal-failure `error` frame and is ignored by
+//! `realtime-ka`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
 
 /// A failure to inject.
 ///
@@ -56,6 +62,13 @@ pub enum Fault {
     /// `x-amzn-ErrorType` (the same answer as for an unknown `X-Amz-Target`). For testing a
     /// client's fall-back from GetTokensFromRefreshToken to `REFRESH_TOKEN_AUTH`.
     UnknownOperation,
+    /// HTTP 200 with the operation's usual `content-type` and request id header, and a body
+    /// that is not JSON: half of a plausible answer, e.g. `{"AuthenticationResult":{"AccessTo`
+    /// for Cognito operations, `{"data":{"injectedF` for `graphql`. The `content-length` is the
+    /// cut body's, so the body arrives in full: the client's JSON decoding fails, not its HTTP
+    /// read (compare [`Fault::TruncatedBody`]). The operation does not run. What a broken proxy
+    /// or a garbled gateway answer looks like.
+    MalformedJson,
     /// Sends nothing: an HTTP request is never answered, `realtime-connect` never gets its
     /// `connection_ack`, `realtime-start` never gets its `start_ack` (the subscription is not
     /// registered), and on `realtime-ka` that keep-alive is skipped (`inject_always` stops them).
@@ -130,6 +143,65 @@ impl Faults {
     }
 }
 
+/// The answer to `operation` under [`Fault::MalformedJson`]: a plausible answer in the
+/// operation's shape and content type, spoiled by [`malformed_json`].
+pub(crate) fn malformed_json_response(operation: &str, request_id: &str) -> Response<Bytes> {
+    let (content_type, body) = match operation {
+        "graphql" => (
+            "application/json; charset=UTF-8",
+            serde_json::json!({ "data": { "injectedFault": { "id": "0", "name": "malformed" } } }),
+        ),
+        "rest" => (
+            "application/json; charset=UTF-8",
+            serde_json::json!({ "message": "Injected fault: malformed JSON." }),
+        ),
+        // `X-Amz-Target` operations (`InitiateAuth`, `GetId`) are capitalized.
+        op if op.starts_with(|c: char| c.is_ascii_uppercase()) => (
+            "application/x-amz-json-1.1",
+            serde_json::json!({ "AuthenticationResult": {
+                "AccessToken": "injected-fault", "ExpiresIn": 3600, "TokenType": "Bearer" } }),
+        ),
+        _ => (
+            "application/json",
+            serde_json::json!({ "message": "Injected fault: malformed JSON." }),
+        ),
+    };
+    let mut response = Response::new(Bytes::from(body.to_string()));
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(value) = http::HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", value);
+    }
+    malformed_json(response)
+}
+
+/// The answer `response` becomes under [`Fault::MalformedJson`]: status 200, the same headers,
+/// the first half of the body (at a UTF-8 boundary, trailing whitespace ignored), never valid
+/// JSON (a half that still parses, such as `12` from `12345`, gets a `{` in front).
+pub(crate) fn malformed_json(response: Response<Bytes>) -> Response<Bytes> {
+    let (mut parts, body) = response.into_parts();
+    parts.status = StatusCode::OK;
+    let trimmed = body.trim_ascii_end();
+    let mut cut = trimmed.len() / 2;
+    if let Ok(text) = std::str::from_utf8(trimmed) {
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+    }
+    let half = trimmed.get(..cut).unwrap_or_default();
+    let spoiled = if half.is_empty() {
+        Bytes::from_static(b"{")
+    } else if serde_json::from_slice::<serde::de::IgnoredAny>(half).is_ok() {
+        Bytes::from([b"{".as_slice(), half].concat())
+    } else {
+        body.slice_ref(half)
+    };
+    Response::from_parts(parts, spoiled)
+}
+
 /// Requests received per operation. Cheap to clone; clones share the counts.
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounters {
@@ -193,6 +265,64 @@ mod tests {
         assert_eq!(faults.take("GetId"), Some(Fault::DropConnection));
         faults.clear();
         assert_eq!(faults.take("GetId"), None);
+    }
+
+    #[test]
+    fn malformed_json_is_a_200_with_the_same_headers_and_no_json() {
+        fn spoil(status: StatusCode, body: &'static str) -> Response<Bytes> {
+            let mut response = Response::new(Bytes::from_static(body.as_bytes()));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
+            malformed_json(response)
+        }
+        for (status, body, expected) in [
+            (
+                StatusCode::OK,
+                r#"{"AuthenticationResult":{"AccessToken":"eyJ.x.y"}}"#,
+                r#"{"AuthenticationResult":{"#,
+            ),
+            (StatusCode::BAD_REQUEST, r#"{"__type":"X"}"#, r#"{"__typ"#),
+            (StatusCode::OK, "{}\n\n\n\n", "{"),
+            (StatusCode::OK, "", "{"),
+            (StatusCode::OK, "12345", "{12"),
+            (StatusCode::OK, r#"["é"]"#, "[\""),
+        ] {
+            let spoiled = spoil(status, body);
+            assert_eq!(spoiled.status(), StatusCode::OK, "{body}");
+            assert_eq!(
+                spoiled.headers()[http::header::CONTENT_TYPE],
+                "application/x-amz-json-1.1"
+            );
+            assert_eq!(spoiled.body().as_ref(), expected.as_bytes(), "{body}");
+            assert!(
+                serde_json::from_slice::<serde_json::Value>(spoiled.body()).is_err(),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_json_answers_keep_the_operations_content_type() {
+        for (operation, content_type, start) in [
+            (
+                "GetUser",
+                "application/x-amz-json-1.1",
+                "{\"AuthenticationResult\":",
+            ),
+            ("graphql", "application/json; charset=UTF-8", "{\"data\":"),
+            ("rest", "application/json; charset=UTF-8", "{\"message\":"),
+            ("jwks", "application/json", "{\"message\":"),
+        ] {
+            let response = malformed_json_response(operation, "req-1");
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(response.headers()[http::header::CONTENT_TYPE], content_type);
+            assert_eq!(response.headers()["x-amzn-requestid"], "req-1");
+            assert!(response.body().starts_with(start.as_bytes()), "{operation}");
+            assert!(serde_json::from_slice::<serde_json::Value>(response.body()).is_err());
+        }
     }
 
     #[test]
