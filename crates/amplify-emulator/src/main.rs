@@ -1,15 +1,25 @@
-//! `amplify-emulator`: runs the emulator from the command line for tests in other languages.
+//! `amplify-emulator`: runs the emulator from the command line, for tests in other languages and
+//! as a local backend for app development.
 //!
 //! ```text
-//! amplify-emulator [--port PORT] [--seed FILE]
+//! amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--log json]
 //! ```
 //!
 //! Without a seed it serves what `Emulator::start()` does: one user pool (`us-east-1`), one
 //! identity pool, the sample Todo GraphQL API (API key, user pools, IAM) and an IAM REST API
-//! named `api`. When ready it prints one JSON line to stdout: `{"endpoint", "region",
-//! "userPoolId", "clientId", "clientSecret", "identityPoolId", "userPools", "graphqlUrl",
-//! "apiKey", "restApis"}`. It runs until SIGINT or SIGTERM.
+//! named `api`. `serve` is optional (the only command). `--write-config PATH` writes the
+//! configuration an app needs before the ready line: Gen 1 `amplifyconfiguration.json` when the
+//! file is named so, otherwise the Gen 2 `amplify_outputs.json` document (the name must end in
+//! `.json`). `--log json` prints one JSON line per request to stderr (`time`, `operation`,
+//! `method`, `path`, `status`, `request_id`, `decision`; never a secret). When ready it prints
+//! one JSON line to stdout: `{"endpoint", "region", "userPoolId", "clientId", "clientSecret",
+//! "identityPoolId", "userPools", "graphqlUrl", "apiKey", "restApis"}`. It runs until SIGINT or
+//! SIGTERM.
 
+#[path = "main/request_log.rs"]
+mod request_log;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use amplify_emulator::{
@@ -17,17 +27,55 @@ use amplify_emulator::{
     UserPoolSpec,
 };
 
+const USAGE: &str = "usage: amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--log json]";
+
 struct Args {
     port: Option<u16>,
     seed: Option<String>,
+    write_config: Option<(PathBuf, ConfigFormat)>,
+    log: LogFormat,
+}
+
+/// Which configuration document `--write-config` writes.
+#[derive(Clone, Copy)]
+enum ConfigFormat {
+    /// `amplify_outputs.json`.
+    Gen2,
+    /// `amplifyconfiguration.json`.
+    Gen1,
+}
+
+impl ConfigFormat {
+    /// `amplifyconfiguration.json` is Gen 1; any other `*.json` is Gen 2.
+    fn for_path(path: &Path) -> Result<Self, String> {
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some("amplifyconfiguration.json") => Ok(Self::Gen1),
+            Some(name) if name.ends_with(".json") => Ok(Self::Gen2),
+            _ => Err(format!(
+                "--write-config {}: the file name must be amplify_outputs.json, amplifyconfiguration.json or end in .json",
+                path.display()
+            )),
+        }
+    }
+}
+
+/// The request log on stderr.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Off,
+    Json,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         port: None,
         seed: None,
+        write_config: None,
+        log: LogFormat::Off,
     };
-    let mut iter = std::env::args().skip(1);
+    let mut iter = std::env::args().skip(1).peekable();
+    // `serve` is the only command, and the default.
+    iter.next_if(|arg| arg == "serve");
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--port" => {
@@ -39,13 +87,38 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--seed" => args.seed = Some(iter.next().ok_or("--seed needs a file")?),
-            "--help" | "-h" => {
-                return Err("usage: amplify-emulator [--port PORT] [--seed FILE]".to_owned());
+            "--write-config" => {
+                let path = PathBuf::from(iter.next().ok_or("--write-config needs a path")?);
+                let format = ConfigFormat::for_path(&path)?;
+                args.write_config = Some((path, format));
             }
+            "--log" => {
+                args.log = match iter.next().as_deref() {
+                    Some("json") => LogFormat::Json,
+                    Some(other) => return Err(format!("unknown log format {other:?}; try json")),
+                    None => return Err("--log needs a format (json)".to_owned()),
+                };
+            }
+            "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}; try --help")),
         }
     }
     Ok(args)
+}
+
+/// Writes `document` (pretty-printed) to a temporary file next to `path`, then renames it over
+/// `path`, so an app watching the file never reads half of it.
+fn write_config(path: &Path, document: &str) -> std::io::Result<()> {
+    let pretty = serde_json::from_str::<serde_json::Value>(document)
+        .and_then(|value| serde_json::to_string_pretty(&value))
+        .map_err(std::io::Error::other)?;
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, pretty + "\n")?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
 }
 
 async fn wait_for_signal() {
@@ -73,6 +146,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.log == LogFormat::Json
+        && let Err(e) = request_log::install()
+    {
+        eprintln!("cannot install the request log: {e}");
+        return ExitCode::FAILURE;
+    }
     let (builder, seed_port) = match &args.seed {
         Some(path) => {
             let json = match std::fs::read_to_string(path) {
@@ -112,6 +191,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some((path, format)) = &args.write_config {
+        let document = match format {
+            ConfigFormat::Gen2 => handle.amplify_outputs_json(),
+            ConfigFormat::Gen1 => handle.amplify_configuration_json(),
+        };
+        if let Err(e) = write_config(path, &document) {
+            eprintln!("cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     println!("{}", handle.ready_line());
     wait_for_signal().await;
     match handle.shutdown().await {

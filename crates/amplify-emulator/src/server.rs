@@ -23,6 +23,7 @@ use crate::protocol::MAX_BODY;
 use crate::protocol::error_response;
 
 mod realtime;
+mod request_log;
 
 /// A response body that can stop half-way (the truncated-body fault).
 #[derive(Debug)]
@@ -144,11 +145,41 @@ async fn serve_request(
     request: Request<Incoming>,
 ) -> Result<Response<ReplyBody>, io::Error> {
     if realtime::is_upgrade(&request) {
-        return realtime::upgrade(&backend, request, &sessions);
+        let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        let reply = realtime::upgrade(&backend, request, &sessions);
+        let line = request_log::Line::new("realtime-connect", &method, &path);
+        match &reply {
+            Ok(response) => line.emit_head(&backend, response.status(), response.headers()),
+            Err(_) => line.emit_dropped(&backend),
+        }
+        return reply;
     }
     let (parts, body) = request.into_parts();
     let target = parts.headers.get("x-amz-target").map(HeaderValue::as_bytes);
     let operation = Backend::operation_of(&parts.method, parts.uri.path(), target);
+    let line = request_log::Line::new(&operation, &parts.method, parts.uri.path());
+    let clock = backend.clock().clone();
+    match answer(&backend, operation, parts, body).await {
+        Ok((response, truncate)) => {
+            line.emit(&backend, &response);
+            Ok(into_reply(response, truncate, clock.now()))
+        }
+        Err(error) => {
+            line.emit_dropped(&backend);
+            Err(error)
+        }
+    }
+}
+
+/// Counts the request, applies its fault and asks the backend. The `bool` is the truncated-body
+/// fault.
+async fn answer(
+    backend: &Backend,
+    operation: String,
+    parts: http::request::Parts,
+    body: Incoming,
+) -> Result<(Response<Bytes>, bool), io::Error> {
     backend.counters().bump(&operation);
     let fault = backend.faults().take(&operation);
     tracing::debug!(operation, ?fault, "request");
@@ -159,11 +190,7 @@ async fn serve_request(
                 ErrorKind::RequestTooLarge,
                 "The request body is too large or was cut off.",
             );
-            return Ok(into_reply(
-                error_response(&error, &backend.request_id()),
-                false,
-                backend.clock().now(),
-            ));
+            return Ok((error_response(&error, &backend.request_id()), false));
         }
     };
     match &fault {
@@ -174,13 +201,12 @@ async fn serve_request(
         Some(Fault::Silence) => std::future::pending::<()>().await,
         Some(other) => {
             if let Some(response) = backend.injected_response(&operation, other) {
-                return Ok(into_reply(response, false, backend.clock().now()));
+                return Ok((response, false));
             }
         }
         None => {}
     }
     let request = Request::from_parts(parts, body);
-    let clock = backend.clock().clone();
     // The backend locks its state briefly and never awaits; run it off the reactor threads anyway
     // since SRP math takes a few milliseconds.
     let handler = backend.clone();
@@ -196,11 +222,7 @@ async fn serve_request(
             return Err(io::Error::other("request handling panicked"));
         }
     };
-    Ok(into_reply(
-        response,
-        matches!(fault, Some(Fault::TruncatedBody)),
-        clock.now(),
-    ))
+    Ok((response, matches!(fault, Some(Fault::TruncatedBody))))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

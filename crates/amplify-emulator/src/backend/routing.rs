@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::Backend;
 use crate::appsync;
+use crate::config_docs;
 use crate::oauth;
 use crate::oidc::OidcToken;
 use crate::protocol::{self, Input, error_response};
@@ -60,6 +61,14 @@ impl Backend {
                 &json!({ "keys": [self.inner.keys.federation.jwk()] }),
             ),
             (&Method::POST, Route::MintOidc) => self.mint_over_http(request.body()),
+            (&Method::GET, Route::AmplifyOutputs) => json_response(
+                StatusCode::OK,
+                &config_docs::gen2(self.layout(), &self.endpoint()),
+            ),
+            (&Method::GET, Route::AmplifyConfiguration) => json_response(
+                StatusCode::OK,
+                &config_docs::gen1(self.layout(), &self.endpoint()),
+            ),
             (&Method::GET, Route::GraphQlApi) => match &self.inner.appsync.graphql {
                 Some(api) => {
                     json_response(StatusCode::OK, &appsync::describe(api, &self.graphql_url()))
@@ -113,6 +122,8 @@ impl Backend {
             (_, Route::Outbox) => "outbox".to_owned(),
             (_, Route::FederationJwks) => "oidc-jwks".to_owned(),
             (_, Route::MintOidc) => "oidc-token".to_owned(),
+            (_, Route::AmplifyOutputs) => "amplify-outputs".to_owned(),
+            (_, Route::AmplifyConfiguration) => "amplify-configuration".to_owned(),
             (_, Route::Jwks(_)) => "jwks".to_owned(),
             (_, Route::OpenIdConfiguration(_)) => "openid-configuration".to_owned(),
             (_, Route::NotFound) => "other".to_owned(),
@@ -191,6 +202,10 @@ enum Route<'a> {
     FederationJwks,
     MintOidc,
     GraphQlApi,
+    /// `amplify_outputs.json` (Gen 2).
+    AmplifyOutputs,
+    /// `amplifyconfiguration.json` (Gen 1).
+    AmplifyConfiguration,
     Jwks(&'a str),
     OpenIdConfiguration(&'a str),
     NotFound,
@@ -203,6 +218,8 @@ fn route_path(path: &str) -> Route<'_> {
         "/_emulator/oidc/jwks.json" => return Route::FederationJwks,
         "/_emulator/oidc/token" => return Route::MintOidc,
         "/_emulator/graphql" => return Route::GraphQlApi,
+        "/_emulator/amplify_outputs.json" => return Route::AmplifyOutputs,
+        "/_emulator/amplifyconfiguration.json" => return Route::AmplifyConfiguration,
         _ => {}
     }
     let trimmed = path.strip_prefix('/').unwrap_or(path);
