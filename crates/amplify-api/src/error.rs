@@ -214,6 +214,9 @@ impl AmplifyError for ApiError {
             ApiError::HttpStatus(_) => {
                 "Check the request against the API; the response body says more."
             }
+            ApiError::Decode(f) if f.reason() == DecodeReason::MalformedBody => {
+                "The response body was cut or garbled on the way (often a proxy or a dropped connection): try again."
+            }
             ApiError::Decode(_) => {
                 "Check that the response type (and decode path) match the query's selection set."
             }
@@ -251,6 +254,7 @@ impl AmplifyError for ApiError {
             ApiError::HttpStatus(f) => f.is_retryable(),
             ApiError::Provider(f) => f.source.is_retryable(),
             ApiError::Subscription(f) => f.is_retryable(),
+            ApiError::Decode(f) => f.reason() == DecodeReason::MalformedBody,
             _ => false,
         }
     }
@@ -714,11 +718,52 @@ impl DecodeFailure {
     pub fn graphql_errors(&self) -> &[GraphQlError] {
         &self.graphql_errors
     }
+
+    /// Whether the body was not JSON at all (cut or garbled on the way: retryable) or valid JSON
+    /// of another shape than the caller's type (a bug to fix: retrying gives the same answer).
+    ///
+    /// ```
+    /// # fn check(e: &amplify_api::ApiError) {
+    /// use amplify_api::{ApiError, DecodeReason};
+    /// if let ApiError::Decode(failure) = e {
+    ///     match failure.reason() {
+    ///         DecodeReason::MalformedBody => { /* retry the call */ }
+    ///         DecodeReason::ShapeMismatch => { /* fix the response type or decode path */ }
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn reason(&self) -> DecodeReason {
+        match self.source.classify() {
+            serde_json::error::Category::Data => DecodeReason::ShapeMismatch,
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => DecodeReason::MalformedBody,
+        }
+    }
+}
+
+/// Why a 2xx response could not be decoded ([`DecodeFailure::reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeReason {
+    /// The body is not JSON (cut short or garbled between the service and the client);
+    /// [`AmplifyError::is_retryable`](amplify_core::AmplifyError::is_retryable) is true.
+    MalformedBody,
+    /// The body is JSON, but not of the caller's type at [`DecodeFailure::path`].
+    ShapeMismatch,
 }
 
 impl fmt::Display for DecodeFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
+        if self.reason() == DecodeReason::MalformedBody {
+            f.write_str("the response body is not valid JSON (cut short or garbled)")?;
+            if !self.path.is_empty() {
+                write!(f, " near `{}`", self.path)?;
+            }
+            Ok(())
+        } else if self.path.is_empty() {
             f.write_str("the response is not valid JSON of the expected shape")
         } else {
             write!(f, "the response could not be decoded at `{}`", self.path)

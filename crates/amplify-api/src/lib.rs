@@ -238,7 +238,7 @@ pub use amplify_core::BoxError;
 pub use client::{ApiPlugin, ApiPluginBuilder, PLUGIN_KEY};
 pub use connector::{Connection, Connector};
 pub use error::{
-    ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DispatchState,
+    ApiError, ApiLookupFailure, ConfigurationError, DecodeFailure, DecodeReason, DispatchState,
     InterceptorFailure, InvalidRequestError, ProviderFailure, SigningFailure, StatusFailure,
     SubscriptionFailure, SubscriptionFailureKind, TimeoutFailure, TimeoutPhase, TransportFailure,
 };

@@ -170,8 +170,10 @@ fn cases() -> Vec<Case> {
             fault: Fault::MalformedJson,
             // A 2xx whose body does not decode (GraphQL: the envelope; REST: where the caller's
             // `json()` hit the end).
-            expect: |e| matches!(e, ApiError::Decode(_)),
-            retryable: false,
+            // The body is not JSON at all: a garbled answer, retryable (as Auth's Network error for
+            // the same fault), unlike valid JSON of another shape.
+            expect: |e| matches!(e, ApiError::Decode(f) if f.reason() == amplify_api::DecodeReason::MalformedBody),
+            retryable: true,
         },
         Case {
             name: "HTTP 503 (HTML page)",

@@ -222,6 +222,9 @@ async fn a_shape_mismatch_is_a_decode_error_that_keeps_the_graphql_errors() {
         panic!("{err:?}")
     };
     assert_eq!(failure.path(), "data.getTodo.done");
+    // Valid JSON of another shape: retrying cannot help.
+    assert_eq!(failure.reason(), amplify_api::DecodeReason::ShapeMismatch);
+    assert!(err.recovery_suggestion().unwrap().contains("selection set"));
     assert_eq!(err.graphql_errors()[0].message, "partial");
     assert_eq!(err.request_id(), Some("req-7"));
     assert!(!err.is_retryable());
@@ -234,9 +237,13 @@ async fn a_shape_mismatch_is_a_decode_error_that_keeps_the_graphql_errors() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, ApiError::Decode(f) if f.path().is_empty()),
+        matches!(&err, ApiError::Decode(f) if f.path().is_empty()
+            && f.reason() == amplify_api::DecodeReason::MalformedBody),
         "{err:?}"
     );
+    // Not JSON at all: garbled on the way, worth a retry.
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("not valid JSON"), "{err}");
 }
 
 #[tokio::test]

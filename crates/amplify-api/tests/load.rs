@@ -1,0 +1,200 @@
+//! Load (issue 15): many users, each with its own Amplify, auth plugin and API plugin, sign in
+//! with SRP against one emulator and then, until the time is up, force a refresh (rotating
+//! refresh token + identity-pool credentials), create a todo with their user pool token and read
+//! it back with SigV4-signed identity-pool credentials. Every call must succeed and every user
+//! must end signed in; the figures (operations, p50/p99 per step) are printed.
+//!
+//! CI runs a short load (20 users, 3 s). The full run:
+//! `AMPLIFY_LOAD_USERS=200 AMPLIFY_LOAD_SECONDS=60 cargo test --release -p amplify-api --test load -- --nocapture`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    // Wall-clock latencies of a real-time load run are the point of this test.
+    clippy::disallowed_methods
+)]
+
+use std::time::{Duration, Instant};
+
+use amplify_api::ApiPlugin;
+use amplify_auth_cognito::CognitoAuthPlugin;
+use amplify_core::{Amplify, AuthorizationType};
+use amplify_emulator::{
+    AuthMode, Emulator, EmulatorHandle, GraphQlApiSpec, IdentityPoolSpec, UserPoolSpec, UserSpec,
+};
+use amplify_secure_storage::SecureStorageFactory;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Load-Test-Passw0rd!";
+
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a whole number, got {value:?}")),
+        Err(_) => default,
+    }
+}
+
+async fn emulator(users: u64) -> EmulatorHandle {
+    let mut pool = UserPoolSpec::new("us-east-1");
+    for i in 0..users {
+        pool = pool.user(
+            UserSpec::new(format!("user{i}"), PASSWORD).email(format!("user{i}@example.com")),
+        );
+    }
+    Emulator::builder()
+        .user_pool(pool)
+        .identity_pool(IdentityPoolSpec::new())
+        .graphql_api(
+            GraphQlApiSpec::sample_todo()
+                .default_mode(AuthMode::AmazonCognitoUserPools)
+                .additional_mode(AuthMode::AwsIam),
+        )
+        .start()
+        .await
+        .unwrap()
+}
+
+#[derive(Default)]
+struct Timings {
+    sign_in: Vec<Duration>,
+    refresh: Vec<Duration>,
+    create_user_pool: Vec<Duration>,
+    get_iam: Vec<Duration>,
+}
+
+async fn user(index: u64, config: String, deadline: Instant) -> Timings {
+    let amplify = Amplify::builder().build();
+    let auth = CognitoAuthPlugin::builder()
+        .secure_storage_factory(SecureStorageFactory::in_memory())
+        .build();
+    let api = ApiPlugin::new();
+    amplify.add_plugin(auth.clone()).unwrap();
+    amplify.add_plugin(api.clone()).unwrap();
+    amplify.configure(&config).await.unwrap();
+    let mut timings = Timings::default();
+
+    let started = Instant::now();
+    let result = auth
+        .sign_in()
+        .username(format!("user{index}"))
+        .password(PASSWORD)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("user{index} sign-in: {e}"));
+    assert!(result.is_signed_in, "user{index}: {:?}", result.next_step);
+    timings.sign_in.push(started.elapsed());
+
+    let mut round = 0u64;
+    loop {
+        let started = Instant::now();
+        let session = auth.fetch_auth_session().force_refresh(true).send().await;
+        assert!(session.is_signed_in, "user{index} round {round}");
+        if let Err(e) = &session.user_pool_tokens {
+            panic!("user{index} round {round} refresh: {e}");
+        }
+        if let Err(e) = &session.credentials {
+            panic!("user{index} round {round} credentials: {e}");
+        }
+        timings.refresh.push(started.elapsed());
+
+        let name = format!("user{index}-{round}");
+        let started = Instant::now();
+        let created = api
+            .mutate(
+                "mutation Create($name: String!) { createTodo(input: {name: $name}) { id name } }",
+            )
+            .variables(json!({"name": name}))
+            .send::<Value>()
+            .await
+            .unwrap_or_else(|e| panic!("user{index} round {round} create: {e}"));
+        assert!(created.errors.is_empty(), "{:?}", created.errors);
+        timings.create_user_pool.push(started.elapsed());
+        let id = created.data.unwrap()["createTodo"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        let started = Instant::now();
+        let got = api
+            .query("query Get($id: ID!) { getTodo(id: $id) { id name } }")
+            .variables(json!({"id": id}))
+            .authorization_mode(AuthorizationType::AwsIam)
+            .send::<Value>()
+            .await
+            .unwrap_or_else(|e| panic!("user{index} round {round} get: {e}"));
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        assert_eq!(got.data.unwrap()["getTodo"]["name"], name);
+        timings.get_iam.push(started.elapsed());
+
+        round += 1;
+        if Instant::now() >= deadline {
+            break;
+        }
+    }
+
+    // Still signed in, with the last rotated refresh token in storage.
+    let session = auth.fetch_auth_session().send().await;
+    assert!(
+        session.is_signed_in && session.user_pool_tokens.is_ok(),
+        "user{index}"
+    );
+    timings
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn report(step: &str, mut samples: Vec<Duration>, seconds: f64) {
+    samples.sort_unstable();
+    println!(
+        "{step:<28} {:>7} ops {:>8.1}/s  p50 {:>8.2?}  p99 {:>8.2?}  max {:>8.2?}",
+        samples.len(),
+        samples.len() as f64 / seconds,
+        percentile(&samples, 0.50),
+        percentile(&samples, 0.99),
+        samples.last().copied().unwrap_or_default(),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_sign_in_refresh_and_call_graphql_concurrently() {
+    let users = env_number("AMPLIFY_LOAD_USERS", 20);
+    let seconds = env_number("AMPLIFY_LOAD_SECONDS", 3);
+    assert!(users > 0, "AMPLIFY_LOAD_USERS must be at least 1");
+    let emulator = emulator(users).await;
+    let config = emulator.amplify_outputs_json();
+
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..users)
+        .map(|i| tokio::spawn(user(i, config.clone(), deadline)))
+        .collect();
+    let mut all = Timings::default();
+    for task in tasks {
+        // A panic inside a user (any failed call) fails the test here with its message.
+        let timings = task.await.unwrap();
+        all.sign_in.extend(timings.sign_in);
+        all.refresh.extend(timings.refresh);
+        all.create_user_pool.extend(timings.create_user_pool);
+        all.get_iam.extend(timings.get_iam);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+
+    assert_eq!(all.sign_in.len() as u64, users);
+    assert!(all.refresh.len() as u64 >= users);
+    assert_eq!(all.create_user_pool.len(), all.get_iam.len());
+    println!("load: {users} users for {seconds} s (wall {elapsed:.1} s), 0 failed calls");
+    report("SRP sign-in", all.sign_in, elapsed);
+    report("forced refresh + creds", all.refresh, elapsed);
+    report("createTodo (user pool)", all.create_user_pool, elapsed);
+    report("getTodo (IAM)", all.get_iam, elapsed);
+}
