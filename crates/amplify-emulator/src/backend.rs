@@ -265,8 +265,17 @@ impl Backend {
         let Some(op) = op else {
             return unknown_operation_response(&request_id);
         };
-        let result = protocol::parse_body(body)
-            .and_then(|members| self.with_state(|ctx, st| op(ctx, st, Input::new(&members))));
+        // User-pool tokens are signed after the state lock is released (`Ctx::defer_signing`).
+        let result = protocol::parse_body(body).and_then(|members| {
+            self.with_context(|ctx| {
+                ctx.defer_signing();
+                let answer = self
+                    .inner
+                    .store
+                    .transact(|st| op(ctx, st, Input::new(&members)));
+                ctx.finish_signing(answer)
+            })
+        });
         match result {
             Ok(value) => aws_response(StatusCode::OK, &value, &request_id, None),
             Err(e) => error_response(&e, &request_id),

@@ -147,8 +147,9 @@ pub(crate) fn issue(
     id.insert("iat".into(), json!(ctx.now));
     id.insert("jti".into(), json!(ctx.rng.uuid()));
 
-    let access_token = ctx.keys.user_pool.sign(&Value::Object(access))?;
-    let id_token = ctx.keys.user_pool.sign(&Value::Object(id))?;
+    // Signed here, or after the state lock is released when the request deferred signing.
+    let access_token = ctx.sign_user_pool_jwt(Value::Object(access))?;
+    let id_token = ctx.sign_user_pool_jwt(Value::Object(id))?;
     let mut result = Map::new();
     result.insert("AccessToken".into(), json!(access_token));
     result.insert("ExpiresIn".into(), json!(client.access_token_validity));
