@@ -74,9 +74,11 @@ amplify_js_check() {
             return 1
         fi
     fi
-    cp crates/amplify-emulator/ci/amplify_js_check.mjs crates/amplify-emulator/ci/amplify_js_mfa.mjs "$dir/"
+    cp crates/amplify-emulator/ci/amplify_js_check.mjs crates/amplify-emulator/ci/amplify_js_mfa.mjs \
+        crates/amplify-emulator/ci/amplify_js_config.mjs "$dir/"
     (cd "$dir" && timeout 180 node amplify_js_check.mjs)
     (cd "$dir" && timeout 120 node amplify_js_mfa.mjs)
+    (cd "$dir" && timeout 60 node amplify_js_config.mjs)
 }
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
