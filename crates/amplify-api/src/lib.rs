@@ -226,6 +226,21 @@ mod graphql;
 mod interceptor;
 mod operation;
 mod realtime;
+
+/// Entry points for the `fuzz/` targets only: compiled with `--cfg fuzzing` (as `cargo xtask
+/// fuzz` builds), never part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz_hooks {
+    /// Decodes one realtime (WebSocket) text message as the subscription client does and
+    /// renders what decoded; returns whether it decoded.
+    pub fn decode_realtime_frame(text: &str) -> bool {
+        match crate::realtime::frame::ServerFrame::decode(text) {
+            Ok(frame) => !format!("{frame:?}").is_empty(),
+            Err(_) => false,
+        }
+    }
+}
 mod request;
 mod response;
 #[cfg(feature = "aws-config")]
