@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use amplify_codegen::{CodegenError, ConfigModule, ModelsModule};
+use amplify_codegen::{ConfigModule, ModelsModule};
 
 use crate::USAGE;
 
@@ -43,7 +43,7 @@ fn config(args: &[String]) -> Result<String, String> {
     let (input, out) = input_and_out(args)?;
     let changed = ConfigModule::from_file(&input)
         .and_then(|module| module.write_to(&out))
-        .map_err(|e| report(&e))?;
+        .map_err(|e| e.report())?;
     Ok(written(&out, changed))
 }
 
@@ -52,20 +52,20 @@ fn models(args: &[String]) -> Result<String, String> {
         let (endpoint, api_key, out) = endpoint_args(args)?;
         let result = introspect(&endpoint, &api_key)?;
         let module = ModelsModule::from_introspection(&result)
-            .map_err(|e| report(&e))?
+            .map_err(|e| e.report())?
             .source_name(endpoint);
         (module, out)
     } else {
         let (input, out) = input_and_out(args)?;
         (
-            ModelsModule::from_file(&input).map_err(|e| report(&e))?,
+            ModelsModule::from_file(&input).map_err(|e| e.report())?,
             out,
         )
     };
     let (module, out) = module;
     let module = module
         .write_to_dir(&out, "models")
-        .map_err(|e| report(&e))?;
+        .map_err(|e| e.report())?;
     Ok(format!(
         "wrote {} and {}",
         module.display(),
@@ -163,10 +163,6 @@ fn written(path: &std::path::Path, changed: bool) -> String {
     } else {
         format!("{} is up to date", path.display())
     }
-}
-
-fn report(error: &CodegenError) -> String {
-    error.report()
 }
 
 #[cfg(test)]

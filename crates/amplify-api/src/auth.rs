@@ -2,7 +2,7 @@
 //! token or credentials) and [`apply`] (sync and sans-IO: set headers or SigV4-sign an
 //! `http::Request`).
 
-mod sigv4;
+pub(crate) mod sigv4;
 pub(crate) mod skew;
 
 use std::time::SystemTime;

@@ -106,8 +106,9 @@ impl ApiPlugin {
     /// with [`ApiError::Configuration`] saying so. Use [`builder`](Self::builder) and
     /// [`build`](ApiPluginBuilder::build) to get such problems as an error up front.
     pub fn new() -> Self {
-        let builder = Self::builder();
-        let transport = Transport::new(builder.transport.clone()).map_err(Arc::new);
+        let mut builder = Self::builder();
+        // `finish` never reads the transport settings: move them instead of copying.
+        let transport = Transport::new(std::mem::take(&mut builder.transport)).map_err(Arc::new);
         builder.finish(transport)
     }
 
@@ -541,8 +542,8 @@ impl ApiPluginBuilder {
     /// [`ApiError::Configuration`], with the cause as its `source()`, when an added root
     /// certificate is unusable, the TLS configuration cannot be built, or the proxy is not an
     /// `http://host:port` URI.
-    pub fn build(self) -> Result<ApiPlugin, ApiError> {
-        let transport = Transport::new(self.transport.clone())?;
+    pub fn build(mut self) -> Result<ApiPlugin, ApiError> {
+        let transport = Transport::new(std::mem::take(&mut self.transport))?;
         Ok(self.finish(Ok(transport)))
     }
 

@@ -104,7 +104,7 @@ impl RefreshPolicy {
         if forced {
             return Decision::Refresh { still_valid };
         }
-        if left.is_some_and(|l| l > self.buffer.saturating_add(self.jitter)) {
+        if self.is_fresh(expires_at, now) {
             return Decision::UseCached;
         }
         let recent_failure = last_failure.is_some_and(|at| match now.duration_since(at) {

@@ -67,16 +67,11 @@ impl FailureMemo {
     }
 }
 
-/// A failure of a session field (cheap to clone for every caller that waited for it).
-fn shared(e: AuthError) -> AuthError {
-    e
-}
-
 fn user_sub(tokens: &UserPoolTokens) -> SessionField<String> {
     tokens
         .user_id()
         .map(str::to_owned)
-        .ok_or_else(|| shared(AuthError::unexpected("the ID token has no sub")))
+        .ok_or_else(|| AuthError::unexpected("the ID token has no sub"))
 }
 
 fn is_valid(expires_at: Option<SystemTime>, now: SystemTime) -> bool {
@@ -247,9 +242,7 @@ impl SessionManager {
             return None;
         }
         let (identity_id, credentials) = if self.config.identity_pool.is_none() {
-            let e = shared(AuthError::Configuration(
-                ConfigurationReason::NoIdentityPool,
-            ));
+            let e = no_identity_pool();
             (Err(e.clone()), Err(e))
         } else {
             match (&snap.session.identity_id, &snap.session.aws_credentials) {
@@ -287,9 +280,7 @@ impl SessionManager {
         let aws = if self.config.identity_pool.is_some() {
             self.aws_credentials(force_refresh).await
         } else {
-            Err(shared(AuthError::Configuration(
-                ConfigurationReason::NoIdentityPool,
-            )))
+            Err(no_identity_pool())
         };
         let (identity_id, credentials) = match aws {
             Ok((id, creds)) => (Ok(id), Ok(creds)),
@@ -310,20 +301,25 @@ impl SessionManager {
         &self,
         force_refresh: bool,
     ) -> SessionField<UserPoolTokens> {
-        self.ensure_loaded().await.map_err(shared)?;
+        self.ensure_loaded().await?;
         let snap = self.snapshot();
         let Some(up) = &snap.session.user_pool else {
-            return Err(shared(if snap.session.federation.is_some() {
+            return Err(if snap.session.federation.is_some() {
                 AuthError::InvalidState(InvalidStateReason::Federated)
             } else {
                 self.signed_out()
-            }));
+            });
         };
         let generation = snap.generation;
+        let now = self.clock.now();
+        // The common case: no failure lookup (a lock and a clone) while the tokens are fresh.
+        if !force_refresh && self.policy.is_fresh(up.tokens.expires_at(), now) {
+            return Ok(up.tokens.clone());
+        }
         let last = self.tokens_failure.get(generation);
         let decision = self.policy.decide(
             up.tokens.expires_at(),
-            self.clock.now(),
+            now,
             last.as_ref().map(|(at, _)| *at),
             force_refresh,
         );
@@ -368,7 +364,7 @@ impl SessionManager {
         // Another flight may have finished between our check and this one starting.
         let snap = self.snapshot();
         let Some(up) = snap.session.user_pool.clone() else {
-            return Err(shared(AuthError::SignedOut));
+            return Err(AuthError::SignedOut);
         };
         let replaced = up.tokens.access_token.expose_secret() != seen.expose_secret();
         if snap.generation != generation
@@ -394,12 +390,9 @@ impl SessionManager {
                     next.user_pool = Some(stored.clone());
                     next
                 })
-                .await
-                .map_err(shared)?;
+                .await?;
             if adopted.is_none() {
-                return Err(shared(AuthError::InvalidState(
-                    InvalidStateReason::IdentityChanged,
-                )));
+                return Err(AuthError::InvalidState(InvalidStateReason::IdentityChanged));
             }
             result = if !forced
                 && self
@@ -421,12 +414,9 @@ impl SessionManager {
                         }
                         next
                     })
-                    .await
-                    .map_err(shared)?;
+                    .await?;
                 if committed.is_none() {
-                    return Err(shared(AuthError::InvalidState(
-                        InvalidStateReason::IdentityChanged,
-                    )));
+                    return Err(AuthError::InvalidState(InvalidStateReason::IdentityChanged));
                 }
                 self.tokens_failure.clear();
                 self.hub.auth().publish(AuthHubEvent::TokensRefreshed);
@@ -444,7 +434,7 @@ impl SessionManager {
                     .auth()
                     .publish(AuthHubEvent::TokenRefreshFailed(e.to_string()));
                 self.hub.auth().publish(AuthHubEvent::SessionExpired);
-                Err(shared(AuthError::session_expired(Some(Arc::new(e)))))
+                Err(AuthError::session_expired(Some(Arc::new(e))))
             }
             Err(e) => {
                 tracing::debug!(
@@ -455,7 +445,7 @@ impl SessionManager {
                 self.hub
                     .auth()
                     .publish(AuthHubEvent::TokenRefreshFailed(e.to_string()));
-                let e = shared(e);
+                let e = e;
                 self.tokens_failure
                     .record(generation, self.clock.now(), e.clone());
                 Err(e)
@@ -560,11 +550,9 @@ impl SessionManager {
         &self,
         force_refresh: bool,
     ) -> SessionField<(String, AwsCredentials)> {
-        self.ensure_loaded().await.map_err(shared)?;
+        self.ensure_loaded().await?;
         if self.config.identity_pool.is_none() {
-            return Err(shared(AuthError::Configuration(
-                ConfigurationReason::NoIdentityPool,
-            )));
+            return Err(no_identity_pool());
         }
         let snap = self.snapshot();
         let generation = snap.generation;
@@ -572,10 +560,17 @@ impl SessionManager {
             (Some(id), Some(creds)) => Some((id.clone(), creds.clone())),
             _ => None,
         };
+        let now = self.clock.now();
+        if let Some(cached) = &cached
+            && !force_refresh
+            && self.policy.is_fresh(cached.1.expiration(), now)
+        {
+            return Ok(cached.clone());
+        }
         let last = self.aws_failure.get(generation);
         let decision = self.policy.decide(
             cached.as_ref().and_then(|(_, c)| c.expiration()),
-            self.clock.now(),
+            now,
             last.as_ref().map(|(at, _)| *at),
             force_refresh,
         );
@@ -602,7 +597,7 @@ impl SessionManager {
             }
             (None, None) if self.config.unauthenticated_identities_enabled => None,
             (None, None) => {
-                return Err(shared(self.signed_out()));
+                return Err(self.signed_out());
             }
         };
         let generation = self.snapshot().generation;
@@ -668,12 +663,9 @@ impl SessionManager {
                         aws_credentials: Some(creds.clone()),
                         ..s.clone()
                     })
-                    .await
-                    .map_err(shared)?;
+                    .await?;
                 if committed.is_none() {
-                    return Err(shared(AuthError::InvalidState(
-                        InvalidStateReason::IdentityChanged,
-                    )));
+                    return Err(AuthError::InvalidState(InvalidStateReason::IdentityChanged));
                 }
                 self.aws_failure.clear();
                 Ok((identity_id, creds))
@@ -689,9 +681,9 @@ impl SessionManager {
                     .await;
                 if snap.session.federation.is_some() {
                     self.hub.auth().publish(AuthHubEvent::SessionExpired);
-                    return Err(shared(AuthError::session_expired(Some(Arc::new(e)))));
+                    return Err(AuthError::session_expired(Some(Arc::new(e))));
                 }
-                Err(shared(e))
+                Err(e)
             }
             Err(e) => Err(self.aws_failed(generation, e)),
         }
@@ -712,7 +704,7 @@ impl SessionManager {
             code = e.code(),
             "identity pool call failed; credentials kept"
         );
-        let e = shared(e);
+        let e = e;
         self.aws_failure
             .record(generation, self.clock.now(), e.clone());
         e

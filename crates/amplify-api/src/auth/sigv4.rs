@@ -322,7 +322,7 @@ fn canonical_query<'a>(query: &'a str, out: &mut Vec<(&'a str, &'a str)>) -> boo
     true
 }
 
-fn is_unreserved(b: u8) -> bool {
+pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 

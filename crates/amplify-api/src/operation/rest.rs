@@ -264,7 +264,8 @@ fn build_uri(
 fn percent_encode_into(out: &mut String, value: &str) {
     use std::fmt::Write as _;
     for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+        // The same set the SigV4 fast path accepts unencoded.
+        if crate::auth::sigv4::is_unreserved(byte) {
             out.push(char::from(byte));
         } else {
             // Writing to a String cannot fail.

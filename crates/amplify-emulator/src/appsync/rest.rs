@@ -88,16 +88,10 @@ fn message(status: StatusCode, text: &str) -> (StatusCode, Value) {
     (status, json!({ "message": text }))
 }
 
-/// Decodes a query-string or path component.
-fn percent_decode(text: &str) -> String {
-    crate::util::form::decode(text)
-}
-
 fn query_map(query: &str) -> Map<String, Value> {
     let mut out: Map<String, Value> = Map::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (percent_decode(k), Value::String(percent_decode(v)));
+    for (k, v) in crate::util::form::parse(query) {
+        let v = Value::String(v);
         match out.get_mut(&k) {
             Some(Value::Array(values)) => values.push(v),
             Some(existing) => {
@@ -189,7 +183,7 @@ pub(crate) fn route(
             _ => message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
         },
         ["items", id] => {
-            let id = percent_decode(id);
+            let id = crate::util::form::decode(id);
             match *method {
                 Method::GET | Method::HEAD => match items.get(&id) {
                     Some(item) => json_reply(StatusCode::OK, &item),

@@ -9,7 +9,7 @@ use http::{HeaderMap, Method};
 
 use crate::credentials::{CredentialStore, KnownCredentials};
 use crate::timefmt;
-use crate::util::{ct_eq, hex, hmac_sha256, sha256_parts, unhex};
+use crate::util::{ct_eq, form, hex, hmac_sha256, sha256_parts, unhex};
 
 /// SigV4 accepts requests signed up to 5 minutes before or after the server's time.
 pub(crate) const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
@@ -143,39 +143,6 @@ fn encode(text: &[u8], keep_slash: bool) -> String {
     out
 }
 
-fn decode_form(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => match bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(v) => {
-                    out.push(v);
-                    i += 3;
-                }
-                None => {
-                    out.push(b);
-                    i += 1;
-                }
-            },
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
 /// The canonical URI: dot segments removed (RFC 3986 §5.2.4), then every byte that is not
 /// unreserved or `/` percent-encoded. The path arrives encoded once, so it ends up encoded
 /// twice, as SigV4 wants for every service but S3.
@@ -213,8 +180,8 @@ fn canonical_query(query: &str) -> String {
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (
-                encode(&decode_form(k), false),
-                encode(&decode_form(v), false),
+                encode(&form::decode_bytes(k), false),
+                encode(&form::decode_bytes(v), false),
             )
         })
         .collect();

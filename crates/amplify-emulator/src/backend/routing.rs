@@ -239,13 +239,8 @@ fn route_path(path: &str) -> Route<'_> {
 pub(super) fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| percent_decode(v))
+        (k == name).then(|| crate::util::form::decode(v))
     })
-}
-
-/// Decodes a query-string or path component.
-fn percent_decode(text: &str) -> String {
-    crate::util::form::decode(text)
 }
 
 /// Lets browser apps (amplify-js in a page) call the emulator from any origin.

@@ -3,6 +3,11 @@
 
 /// Decodes `%XX` escapes and `+` (a space); malformed escapes stay as they are.
 pub(crate) fn decode(text: &str) -> String {
+    String::from_utf8_lossy(&decode_bytes(text)).into_owned()
+}
+
+/// [`decode`] without the UTF-8 step (SigV4 re-encodes the raw bytes).
+pub(crate) fn decode_bytes(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -23,7 +28,7 @@ pub(crate) fn decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// The `name=value` pairs of a query string or form body, decoded, in order.
