@@ -74,6 +74,26 @@ mod store;
 mod tokens;
 mod types;
 
+/// Entry points for the `fuzz/` targets only: compiled with `--cfg fuzzing` (as `cargo xtask
+/// fuzz` builds), never part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz_hooks {
+    /// The credential store's keys the `stored_session` target fills, in order.
+    pub const STORED_SESSION_KEYS: [&str; 13] = crate::store::fuzz::KEYS;
+
+    /// Stores `values` (one per [`STORED_SESSION_KEYS`] entry) as a previous process would have,
+    /// loads them, and checks that saving what loaded is a fixed point. `Ok` says whether the
+    /// load was clean; `Err` names the broken property.
+    ///
+    /// # Errors
+    ///
+    /// A description of the broken property.
+    pub fn stored_session_round_trip(values: &[Option<&str>]) -> Result<bool, String> {
+        crate::store::fuzz::round_trip(values)
+    }
+}
+
 pub use device::{AuthDevice, DevicePassword, DeviceStatus};
 pub use error::{
     AuthError, CognitoService, ConfigurationReason, CorruptedSessionError, HostedUiError,

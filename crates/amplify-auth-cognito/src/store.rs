@@ -272,3 +272,101 @@ fn parse_method(text: Option<&str>) -> SignInMethod {
         None => SignInMethod::ApiBased,
     }
 }
+
+/// The `stored_session` fuzz target's entry point (compiled only with `--cfg fuzzing`).
+#[cfg(fuzzing)]
+pub(crate) mod fuzz {
+    use amplify_secure_storage::{InMemorySecureStorage, SecureStorage, SharedSecureStorage};
+
+    use super::{CredentialStore, WriteBatch, secret};
+
+    /// The keys a session is stored under, for app client `client` and identity pool `pool`.
+    pub(crate) const KEYS: [&str; 13] = [
+        "client.accessToken",
+        "client.idToken",
+        "client.refreshToken",
+        "client.username",
+        "client.authFlowType",
+        "client.signInMethod",
+        "pool.identityId",
+        "pool.accessKeyId",
+        "pool.secretAccessKey",
+        "pool.sessionToken",
+        "pool.expiration",
+        "pool.provider",
+        "pool.idToken",
+    ];
+
+    fn store(storage: SharedSecureStorage) -> CredentialStore {
+        CredentialStore {
+            storage,
+            client_prefix: Some("client".to_owned()),
+            identity_prefix: Some("pool".to_owned()),
+        }
+    }
+
+    async fn stored(storage: &SharedSecureStorage) -> Result<Vec<Option<String>>, String> {
+        let mut values = Vec::with_capacity(KEYS.len());
+        for key in KEYS {
+            let value = storage.read(key).await.map_err(|e| e.to_string())?;
+            values.push(value.map(|v| secrecy::ExposeSecret::expose_secret(&v).to_owned()));
+        }
+        Ok(values)
+    }
+
+    /// Stores `values` (one per [`KEYS`] entry, `None` = absent) as a previous process would
+    /// have, loads them as a new process does, then saves what loaded and loads and saves again.
+    /// Returns whether the first load was clean; `Err` names a broken property: a saved session
+    /// that does not load back cleanly, or a second save that differs from the first.
+    pub(crate) fn round_trip(values: &[Option<&str>]) -> Result<bool, String> {
+        thread_local! {
+            static RUNTIME: Option<tokio::runtime::Runtime> =
+                tokio::runtime::Builder::new_current_thread().build().ok();
+        }
+        RUNTIME.with(|runtime| {
+            let runtime = runtime.as_ref().ok_or("no tokio runtime")?;
+            runtime.block_on(check(values))
+        })
+    }
+
+    async fn check(values: &[Option<&str>]) -> Result<bool, String> {
+        let first = SharedSecureStorage::new(InMemorySecureStorage::new());
+        let mut batch = WriteBatch::new();
+        for (key, value) in KEYS.iter().zip(values) {
+            if let Some(value) = value {
+                batch.push_write(*key, secret(value));
+            }
+        }
+        first.write_batch(batch).await.map_err(|e| e.to_string())?;
+        let (session, corrupted) = store(first).load().await.map_err(|e| e.to_string())?;
+
+        let second = SharedSecureStorage::new(InMemorySecureStorage::new());
+        store(second.clone())
+            .save(&session)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (again, corrupted_again) = store(second.clone())
+            .load()
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(e) = corrupted_again {
+            return Err(format!("a saved session does not load back: {e}"));
+        }
+        let third = SharedSecureStorage::new(InMemorySecureStorage::new());
+        store(third.clone())
+            .save(&again)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (saved, saved_again) = (stored(&second).await?, stored(&third).await?);
+        if saved != saved_again {
+            let keys: Vec<_> = KEYS
+                .iter()
+                .zip(saved.iter().zip(&saved_again))
+                .filter(|(_, (a, b))| a != b)
+                .map(|(k, _)| *k)
+                .collect();
+            return Err(format!("saving a loaded session changed {keys:?}"));
+        }
+        Ok(corrupted.is_none())
+    }
+}
