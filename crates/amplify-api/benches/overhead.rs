@@ -4,6 +4,10 @@
 //! Run with `cargo bench -p amplify-api --bench overhead`. Besides criterion's report, it prints
 //! a summary measured in interleaved rounds (the machine is shared, so only ratios measured in
 //! one run mean anything).
+//!
+//! `AMPLIFY_PROFILE=raw|api_key|iam AMPLIFY_PROFILE_CALLS=N` runs only N sequential calls of that
+//! kind (after a warm-up) and exits, for a profiler such as
+//! `valgrind --tool=callgrind target/release/deps/overhead-*`.
 #![allow(
     missing_docs,
     unreachable_pub,
@@ -23,7 +27,7 @@ mod summary;
 
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 
 fn bench(c: &mut Criterion) {
     let addr = common::start_server();
@@ -169,5 +173,39 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// The `AMPLIFY_PROFILE` mode: N calls of one kind, nothing else.
+fn profile(kind: &str) {
+    if !matches!(kind, "raw" | "api_key" | "iam") {
+        println!("AMPLIFY_PROFILE={kind}: use raw, api_key or iam");
+        std::process::exit(2);
+    }
+    let calls: u64 = std::env::var("AMPLIFY_PROFILE_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let addr = common::start_server();
+    let rt = common::client_runtime();
+    let api = rt.block_on(async { common::client(addr) });
+    let raw = common::Raw::new(addr);
+    rt.block_on(async {
+        for _ in 0..calls {
+            match kind {
+                "raw" => raw.post().await,
+                "api_key" => common::api_key_query(&api).await,
+                _ => common::iam_query(&api).await,
+            }
+        }
+    });
+    println!("{calls} {kind} calls");
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(kind) = std::env::var("AMPLIFY_PROFILE") {
+        profile(&kind);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
