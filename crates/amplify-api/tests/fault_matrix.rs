@@ -1,6 +1,6 @@
 //! The API side of the fault matrix (issue 15): GraphQL query and mutation (API key, and IAM for
 //! a query), REST GET and POST (API key) × {HTTP 500, throttling (AppSync's 429), timeout,
-//! connection reset, truncated body, malformed JSON, HTML error page (503 and 502)}, injected by
+//! connection reset, truncated body, malformed JSON, HTML error page (503, 502 and 403)}, injected by
 //! the emulator on its `graphql` and `rest` operations. Each gives a typed [`ApiError`] of the
 //! expected variant (never a panic), retryable as expected, and "may have been sent" wherever the
 //! request left; the same call right after the fault succeeds. The table is printed
@@ -186,6 +186,17 @@ fn cases() -> Vec<Case> {
             fault: Fault::HtmlError(502),
             expect: |e| status(e, 502),
             retryable: true,
+        },
+        Case {
+            // A WAF or CloudFront refusal page: refused, not retried (as AppSync's own 403s).
+            name: "HTTP 403 (HTML page)",
+            fault: Fault::HtmlError(403),
+            expect: |e| {
+                matches!(e, ApiError::Unauthorized(_))
+                    && e.status().map(|s| s.as_u16()) == Some(403)
+                    && e.code().is_none()
+            },
+            retryable: false,
         },
     ]
 }

@@ -1,7 +1,8 @@
 //! Issue 15: the `Debug` / `Display` of every public type that holds a secret, in one catalogue.
 //! Each row is a value built through the public API with a recognisable marker secret
 //! (`SECRET-MARKER-<n>`) or a real secret issued by the emulator (tokens, AWS credentials, API
-//! keys); `{:?}`, `{:#?}` and `Display` (where implemented) must show none of them.
+//! keys); `{:?}`, `{:#?}` and `Display` (where implemented) must show none of them, neither as is
+//! nor base64-encoded (`common/secret_forms.rs`).
 //!
 //! `cargo test -p amplify-api --test secret_catalogue -- --nocapture` prints the catalogue.
 //!
@@ -27,6 +28,9 @@
     clippy::indexing_slicing,
     clippy::print_stdout
 )]
+
+#[path = "common/secret_forms.rs"]
+mod secret_forms;
 
 use std::fmt::{Debug, Display};
 use std::time::Duration;
@@ -126,17 +130,23 @@ impl Catalogue {
     fn leaks(&self, text: &str, extra: &[String]) -> Vec<String> {
         let mut found = Vec::new();
         for secret in extra {
-            if text.contains(secret.as_str()) {
-                found.push(format!("row secret {secret:.10}…"));
+            if let Some((_, at)) = secret_forms::find(text, &[secret_forms::forms(secret)]) {
+                found.push(format!("row secret {secret:.10}… at {at}"));
             }
         }
-        if let Some(at) = text.find(MARKER) {
-            found.push(format!("marker at {at}: {:.40}", &text[at..]));
+        if let Some((_, at)) = secret_forms::find(text, &[secret_forms::forms(MARKER)]) {
+            found.push(format!(
+                "marker at {at}: {:.40}",
+                text.get(at..).unwrap_or("")
+            ));
         }
-        for secret in &self.secrets {
-            if text.contains(secret.as_str()) {
-                found.push(format!("issued secret {secret:.10}…"));
-            }
+        let issued: Vec<Vec<String>> = self
+            .secrets
+            .iter()
+            .map(|s| secret_forms::forms(s))
+            .collect();
+        if let Some((secret, at)) = secret_forms::find(text, &issued) {
+            found.push(format!("issued secret {secret:.10}… at {at}"));
         }
         found
     }
