@@ -11,7 +11,7 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 /// If `secret` starts at byte `p` of the encoded text, then for the `skip` in `0..3` with
 /// `(p + skip) % 3 == 0`, `secret[skip..]` starts a 3-byte group, and the encoding of its whole
 /// groups appears verbatim (4 characters per group, no padding inside).
-pub fn forms(secret: &str) -> Vec<String> {
+pub(crate) fn forms(secret: &str) -> Vec<String> {
     let mut forms = vec![secret.to_owned()];
     let bytes = secret.as_bytes();
     if bytes.len() < 12 {
@@ -30,7 +30,7 @@ pub fn forms(secret: &str) -> Vec<String> {
 }
 
 /// The first form of any of `secrets` that `text` contains, with the secret it came from.
-pub fn find<'a>(text: &str, secrets: &'a [Vec<String>]) -> Option<(&'a str, usize)> {
+pub(crate) fn find<'a>(text: &str, secrets: &'a [Vec<String>]) -> Option<(&'a str, usize)> {
     secrets.iter().find_map(|forms| {
         forms
             .iter()
