@@ -53,7 +53,7 @@
 //! # Layers
 //!
 //! ```text
-//!  HTTP + public API   handle (Emulator, builder, handle)  server (hyper)  seed  config_docs
+//!  HTTP + public API   handle (Emulator, builder, handle)  server (hyper)  seed  config_docs  console (web UI)
 //!                      backend: Backend core, backend/build (specs -> state), backend/routing (CORS)
 //!         |
 //!  services            user_pool (AWSCognitoIdentityProviderService ops)   identity_pool
