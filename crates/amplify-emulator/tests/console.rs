@@ -521,6 +521,7 @@ async fn the_query_runner_token_goes_through_normal_verification() {
 
     let tokens = ask("alice", &token).send(addr(&emu)).await.json();
     let access = tokens["accessToken"].as_str().unwrap();
+    assert_eq!(tokens["provider"], emu.identity_provider_name());
     assert_eq!(
         emu.verify_user_pool_token(access).unwrap().claims["username"],
         "alice"
