@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 started=$(date +%s)
 
-TARGET=${CARGO_TARGET_DIR:-target}
+# Where cargo builds (CARGO_TARGET_DIR or a config may move it from target/).
+TARGET=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 VENV=$TARGET/ci-venv-console
 BIN=$TARGET/debug/amplify-emulator
 SELENIUM=selenium==4.51.0
@@ -21,7 +23,7 @@ if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
         exit 1
     fi
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 "$CHROMEDRIVER" --version
 
