@@ -36,7 +36,21 @@ fi
 cargo build -q -p amplify-emulator --bin amplify-emulator --locked
 
 WORK=$(mktemp -d)
-coproc EMULATOR { exec "$BIN" --port 0; }
+# What the binary serves by default, plus an OIDC mode (with an audience) for the query runner.
+cat > "$WORK/seed.json" <<'JSON'
+{
+  "userPools": [{"region": "us-east-1"}],
+  "identityPools": [{}],
+  "oidcIssuers": ["https://issuer.example.test"],
+  "graphqlApi": {
+    "defaultMode": "API_KEY",
+    "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "OPENID_CONNECT"],
+    "oidcIssuer": "https://issuer.example.test",
+    "oidcClientId": "console-app"
+  }
+}
+JSON
+coproc EMULATOR { exec "$BIN" --seed "$WORK/seed.json"; }
 EMULATOR_PID=$EMULATOR_PID
 cleanup() {
     kill "$EMULATOR_PID" 2>/dev/null || true

@@ -4,8 +4,9 @@ A user signs up through the emulator's Cognito API (AWS JSON 1.1, as an app does
 console's outbox page is open: the confirmation code must appear there without a reload. The
 user pool page shows the user UNCONFIRMED; the user's page has a Confirm button; after the click
 the page shows CONFIRMED, and AdminGetUser over the Cognito API agrees. The request log page shows
-the SignUp as accepted. The GraphQL query runner answers from the page in API key, user pool
-and IAM mode (credentials from the identity pool, SigV4 computed by the page). Any failure raises
+the SignUp as accepted. The GraphQL query runner answers from the page in API key, user pool,
+IAM (credentials from the identity pool, SigV4 computed by the page) and OIDC mode (a token
+minted by the emulator's test issuer, with the API's audience). Any failure raises
 (non-zero exit).
 
 Environment: EMULATOR_READY (the binary's ready line), CHROMIUM, CHROMEDRIVER.
@@ -124,7 +125,7 @@ def run(driver):
     # The GraphQL query runner, from the page, in two modes; the emulator verifies each.
     driver.get(CONSOLE + "/graphql")
     for mode, extra in (("API_KEY", None), ("AMAZON_COGNITO_USER_POOLS", ("pool-user", USERNAME)),
-                        ("AWS_IAM", ("iam-user", USERNAME))):
+                        ("AWS_IAM", ("iam-user", USERNAME)), ("OPENID_CONNECT", ("oidc-sub", "oidc-user"))):
         Select(driver.find_element(By.ID, "mode")).select_by_value(mode)
         if extra:
             field = driver.find_element(By.ID, extra[0])
@@ -142,7 +143,7 @@ def run(driver):
         print(f"query runner: {mode} answered {status}")
     driver.get(CONSOLE + "/requests")
     rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#requests tr")]
-    assert sum(1 for r in rows if "graphql" in r and "accepted" in r) >= 3, rows
+    assert sum(1 for r in rows if "graphql" in r and "accepted" in r) >= 4, rows
     assert any("GetCredentialsForIdentity" in r and "accepted" in r for r in rows), rows
     print("request log shows the runner's GraphQL requests accepted")
 
