@@ -72,7 +72,14 @@ pub(crate) const EMULATOR_LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "http",
-        &["backend", "config_docs", "handle", "seed", "server"],
+        &[
+            "backend",
+            "config_docs",
+            "console",
+            "handle",
+            "seed",
+            "server",
+        ],
     ),
 ];
 

@@ -11,6 +11,7 @@ use http::{Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::appsync::{self, AppSync};
+use crate::console::ConsoleState;
 use crate::context::{Ctx, CtxParts, Op};
 use crate::credentials::CredentialStore;
 use crate::error::{CognitoError, ErrorKind};
@@ -50,6 +51,7 @@ struct Inner {
     layout: Layout,
     appsync: AppSync,
     panics: Mutex<Vec<String>>,
+    console: ConsoleState,
 }
 
 /// The emulator without its socket: state, clock, outbox, faults and counters behind a
@@ -207,8 +209,13 @@ impl Backend {
         f(&ctx)
     }
 
+    /// The web console's per-process state (form token, recent requests).
+    pub(crate) fn console(&self) -> &ConsoleState {
+        &self.inner.console
+    }
+
     /// Runs `f` with the state locked and a context read from the clock now.
-    fn with_state<R>(&self, f: impl FnOnce(&Ctx<'_>, &mut State) -> R) -> R {
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&Ctx<'_>, &mut State) -> R) -> R {
         self.with_context(|ctx| self.inner.store.transact(|state| f(ctx, state)))
     }
 

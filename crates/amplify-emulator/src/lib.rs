@@ -43,6 +43,8 @@
 //! * `POST /graphql`: an AppSync GraphQL API ([`GraphQlApiSpec`]) that checks every
 //!   authorization mode for real, and `/rest/<name>/...`: REST APIs ([`RestApiSpec`]).
 //!   `GET /_emulator/graphql` describes the GraphQL API.
+//! * `GET /_emulator/console`: a web console (loopback only) over users, the outbox, identity
+//!   pools, the GraphQL API and the request log, with admin actions.
 //! * `GET /graphql/realtime` (WebSocket, `graphql-ws`): AppSync's realtime protocol for
 //!   subscriptions, authorized at connect and at every `start` like `POST /graphql`, with
 //!   `@aws_subscribe` fan-out, Amplify `filter` arguments, field-level authorization, keep-alives
@@ -51,7 +53,7 @@
 //! # Layers
 //!
 //! ```text
-//!  HTTP + public API   handle (Emulator, builder, handle)  server (hyper)  seed  config_docs
+//!  HTTP + public API   handle (Emulator, builder, handle)  server (hyper)  seed  config_docs  console (web UI)
 //!                      backend: Backend core, backend/build (specs -> state), backend/routing (CORS)
 //!         |
 //!  services            user_pool (AWSCognitoIdentityProviderService ops)   identity_pool
@@ -80,6 +82,7 @@
 mod appsync;
 mod backend;
 mod config_docs;
+mod console;
 mod context;
 mod credentials;
 mod error;

@@ -233,6 +233,22 @@ pub(crate) fn b64url_decode(text: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// HTML-escapes text for element content and quoted attribute values (`&`, `<`, `>`, `"`, `'`).
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Cognito's masked destination: `a***@e***` for emails, `+*******0100` for phone numbers.
 pub(crate) fn mask_destination(value: &str) -> String {
     if let Some((local, domain)) = value.split_once('@') {

@@ -229,6 +229,7 @@ impl Backend {
             parts.rest_apis,
         )?;
         layout.apis = appsync.layout();
+        let console = crate::console::ConsoleState::new(&rng);
         Ok(Self {
             inner: Arc::new(Inner {
                 store: Store::new(state),
@@ -244,6 +245,7 @@ impl Backend {
                 layout,
                 appsync,
                 panics: Mutex::new(Vec::new()),
+                console,
             }),
         })
     }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::Backend;
 use crate::appsync;
 use crate::config_docs;
+use crate::console;
 use crate::oauth;
 use crate::oidc::OidcToken;
 use crate::protocol::{self, Input, error_response};
@@ -16,6 +17,10 @@ impl Backend {
     /// Answers any HTTP request: AWS JSON 1.1 on `POST` with `X-Amz-Target`, the JWKS and
     /// OpenID configuration of each pool, and the `/_emulator/...` endpoints.
     pub fn handle(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        // The console is loopback-only and same-origin: no CORS headers, no preflight.
+        if console::is_console_path(request.uri().path()) {
+            return console::handle(self, request);
+        }
         let mut response = self.route(request);
         add_cors_headers(request, &mut response);
         response
@@ -109,6 +114,9 @@ impl Backend {
         }
         if path == "/graphql" {
             return "graphql".to_owned();
+        }
+        if console::is_console_path(path) {
+            return "console".to_owned();
         }
         if path.starts_with("/rest/") {
             return "rest".to_owned();

@@ -215,20 +215,7 @@ pub(super) fn hidden_fields<'a>(params: impl IntoIterator<Item = (&'a str, &'a s
 }
 
 /// HTML-escapes text for element content and quoted attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::util::escape_html as escape;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! The request log: one `tracing` event per request, target [`TARGET`], at `INFO`, that the
-//! binary's `--log json` prints as a JSON line. The library installs no subscriber.
+//! binary's `--log json` prints as a JSON line. The library installs no subscriber. The same
+//! lines go to the web console's request history (`crate::console`), except the console's own.
 //!
 //! Fields: `time` (the emulator's clock, ISO 8601), `operation` (the name counters and faults
 //! use), `method`, `path` (never the query string: OAuth redirects carry codes there), `status`,
@@ -13,10 +14,14 @@ use http::{HeaderMap, Method, Response, StatusCode};
 use serde_json::Value;
 
 use crate::backend::Backend;
+use crate::console::RequestEntry;
 use crate::timefmt::iso8601_millis;
 
 /// The `tracing` target of request-log events.
 const TARGET: &str = "amplify_emulator::request";
+
+/// The operation name of the console's requests.
+const CONSOLE: &str = "console";
 
 /// What is known about a request before it is answered.
 pub(super) struct Line {
@@ -36,7 +41,7 @@ impl Line {
 
     /// Logs an answered request.
     pub(super) fn emit(&self, backend: &Backend, response: &Response<Bytes>) {
-        if !tracing::enabled!(target: TARGET, tracing::Level::INFO) {
+        if !self.wanted() {
             return;
         }
         let decision = decision(response.status(), response.headers(), Some(response.body()));
@@ -50,7 +55,7 @@ impl Line {
 
     /// Logs an answer whose body is not at hand (the realtime upgrade).
     pub(super) fn emit_head(&self, backend: &Backend, status: StatusCode, headers: &HeaderMap) {
-        if !tracing::enabled!(target: TARGET, tracing::Level::INFO) {
+        if !self.wanted() {
             return;
         }
         let decision = decision(status, headers, None);
@@ -60,6 +65,12 @@ impl Line {
     /// Logs a request whose connection was dropped (a fault or a panic).
     pub(super) fn emit_dropped(&self, backend: &Backend) {
         self.write(backend, None, &HeaderMap::new(), "dropped");
+    }
+
+    /// Whether anyone reads the line: the console's history (all but the console's own
+    /// requests, which would drown the rest as its pages poll) or a subscriber.
+    fn wanted(&self) -> bool {
+        self.operation != CONSOLE || tracing::enabled!(target: TARGET, tracing::Level::INFO)
     }
 
     fn write(
@@ -73,13 +84,26 @@ impl Line {
             .get("x-amzn-requestid")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
+        let time = iso8601_millis(backend.clock().now());
+        let status = status.map_or(0, |s| s.as_u16());
+        if self.operation != CONSOLE {
+            backend.console().history().push(RequestEntry {
+                time: time.clone(),
+                operation: self.operation.clone(),
+                method: self.method.as_str().to_owned(),
+                path: self.path.clone(),
+                status,
+                request_id: request_id.to_owned(),
+                decision: decision.to_owned(),
+            });
+        }
         tracing::info!(
             target: TARGET,
-            time = iso8601_millis(backend.clock().now()),
+            time,
             operation = self.operation,
             method = self.method.as_str(),
             path = self.path,
-            status = status.map_or(0, |s| s.as_u16()),
+            status,
             request_id,
             decision,
             "request"
