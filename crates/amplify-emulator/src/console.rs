@@ -25,7 +25,7 @@ use crate::util::form;
 
 mod actions;
 mod graphql;
-mod guard;
+pub(crate) mod guard;
 mod history;
 mod html;
 mod pages;

@@ -251,13 +251,30 @@ pub(super) fn query_param(query: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Lets browser apps (amplify-js in a page) call the emulator from any origin.
+/// Lets browser apps (amplify-js in a page) call the emulated services from any origin, as
+/// Cognito and AppSync allow. The emulator's own `/_emulator/...` endpoints (the outbox with its
+/// codes, minted OIDC tokens, the configuration documents) answer only pages on a loopback
+/// origin: any website open in the developer's browser could otherwise read the codes.
 fn add_cors_headers(request: &Request<Bytes>, response: &mut Response<Bytes>) {
     let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    if request.uri().path().starts_with("/_emulator/") {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+        match request.headers().get(header::ORIGIN) {
+            Some(origin)
+                if origin
+                    .to_str()
+                    .is_ok_and(crate::console::guard::is_loopback_url) =>
+            {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            }
+            _ => return,
+        }
+    } else {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"),

@@ -81,3 +81,49 @@ fn cors_preflight_and_headers() {
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 }
+
+/// The emulator's own endpoints (the outbox's codes, minted OIDC tokens) answer cross-origin
+/// reads only from loopback pages; the emulated services keep `*`.
+#[test]
+fn emulator_endpoints_allow_only_loopback_origins() {
+    let b = backend();
+    let get = |path: &str, origin: Option<&str>| {
+        let mut req = Request::builder().method(Method::GET).uri(path);
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        b.handle(&req.body(Bytes::new()).unwrap())
+    };
+    for origin in [
+        "https://evil.example",
+        "null",
+        "http://127.0.0.1.nip.io:3000",
+    ] {
+        let r = get("/_emulator/outbox", Some(origin));
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers().get("access-control-allow-origin").is_none(),
+            "{origin}"
+        );
+    }
+    for origin in [
+        "http://localhost:3000",
+        "http://127.0.0.1:5173",
+        "http://[::1]:8080",
+    ] {
+        let r = get("/_emulator/outbox", Some(origin));
+        assert_eq!(r.headers()["access-control-allow-origin"], origin);
+        assert_eq!(r.headers()["vary"], "Origin");
+    }
+    assert!(
+        get("/_emulator/outbox", None)
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let r = get(
+        "/us-east-1_x/.well-known/jwks.json",
+        Some("https://app.example"),
+    );
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}

@@ -79,7 +79,7 @@ pub(super) fn check_form(
 }
 
 /// `http(s)://<loopback authority>[/...]`.
-fn is_loopback_url(url: &str) -> bool {
+pub(crate) fn is_loopback_url(url: &str) -> bool {
     let Some(rest) = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))
