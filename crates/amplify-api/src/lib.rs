@@ -246,6 +246,7 @@ mod response;
 #[cfg(feature = "aws-config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-config")))]
 pub mod sdk_config;
+mod tls;
 mod transport;
 
 /// The boxed error interceptors return (amplify-core's, re-exported).

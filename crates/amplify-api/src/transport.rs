@@ -8,7 +8,7 @@
 use std::error::Error as StdError;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -80,63 +80,6 @@ pub(crate) struct SocketSettings {
     pub(crate) proxy: Option<Uri>,
 }
 
-/// The system's root certificates, loaded once per process.
-fn native_roots() -> &'static rustls::RootCertStore {
-    static ROOTS: OnceLock<rustls::RootCertStore> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        let mut roots = rustls::RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        if !native.errors.is_empty() {
-            tracing::debug!(
-                errors = native.errors.len(),
-                "some system TLS root certificates could not be read"
-            );
-        }
-        let (added, ignored) = roots.add_parsable_certificates(native.certs);
-        tracing::debug!(added, ignored, "loaded the system's TLS root certificates");
-        if added == 0 {
-            tracing::warn!("no system TLS root certificates found; HTTPS endpoints will fail");
-        }
-        roots
-    })
-}
-
-/// The TLS configuration: the ring provider, the system's roots plus `extra_roots`. The
-/// connector adds ALPN for HTTP/2 and HTTP/1.1. Without extra roots it is built once per process.
-fn tls_config(extra_roots: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, ApiError> {
-    fn build(
-        roots: rustls::RootCertStore,
-    ) -> Result<Arc<rustls::ClientConfig>, Arc<rustls::Error>> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(Arc::new)?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Arc::new(config))
-    }
-    let invalid = |e: Arc<rustls::Error>| {
-        ApiError::configuration_with(None, "the TLS configuration is invalid", e)
-    };
-    static DEFAULT: OnceLock<Result<Arc<rustls::ClientConfig>, Arc<rustls::Error>>> =
-        OnceLock::new();
-    if extra_roots.is_empty() {
-        return DEFAULT
-            .get_or_init(|| build(native_roots().clone()))
-            .clone()
-            .map_err(invalid);
-    }
-    let mut roots = native_roots().clone();
-    for der in extra_roots {
-        roots
-            .add(rustls::pki_types::CertificateDer::from(der.clone()))
-            .map_err(|e| {
-                ApiError::configuration_with(None, "an added root certificate is not usable", e)
-            })?;
-    }
-    build(roots).map_err(invalid)
-}
-
 /// Checks the proxy: `http://host[:port]` (the port defaults to 80).
 fn proxy_uri(proxy: &str) -> Result<Uri, ApiError> {
     let uri: Uri = proxy
@@ -164,7 +107,7 @@ impl Transport {
     ///
     /// [`ApiError::Configuration`] for an unusable root certificate or proxy URI.
     pub(crate) fn new(settings: TransportSettings) -> Result<Self, ApiError> {
-        let tls = tls_config(&settings.extra_roots)?;
+        let tls = crate::tls::client_config(&settings.extra_roots)?;
         let proxy = settings.proxy.as_deref().map(proxy_uri).transpose()?;
         let dialer = match settings.connector.clone() {
             Some(custom) => Dialer::Custom(custom),
@@ -508,16 +451,7 @@ mod tests {
     }
 
     #[test]
-    fn the_tls_configuration_builds_with_ring() {
-        let config = tls_config(&[]).unwrap();
-        assert!(
-            Arc::ptr_eq(&config, &tls_config(&[]).unwrap()),
-            "built once"
-        );
-        assert!(matches!(
-            tls_config(&[b"not a certificate".to_vec()]),
-            Err(ApiError::Configuration(_))
-        ));
+    fn the_transport_builds_with_default_settings() {
         assert!(Transport::new(TransportSettings::default()).is_ok());
     }
 

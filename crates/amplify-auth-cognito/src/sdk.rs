@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use amplify_core::config::AuthConfig;
 use aws_sdk_cognitoidentity as ci;
@@ -113,6 +113,40 @@ impl SessionTokenVault {
     }
 }
 
+/// The default HTTPS client of both Cognito clients (rustls with ring), built on first use.
+/// Building it reads the system's root certificates (about 5 ms of CPU), which
+/// aws-smithy-http-client does when the SDK client is built: a process that resumes a stored
+/// session whose tokens are still fresh never calls Cognito, and so never pays it.
+#[derive(Debug, Default)]
+struct DeferredHttpsClient(OnceLock<SharedHttpClient>);
+
+impl DeferredHttpsClient {
+    fn client(&self) -> &SharedHttpClient {
+        self.0.get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https()
+        })
+    }
+}
+
+impl HttpClient for DeferredHttpsClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.client().http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        // Asked per request (the user-agent interceptor), after `http_connector`.
+        self.client().connector_metadata()
+    }
+}
+
 /// Wraps the HTTP client of the Cognito Identity SDK client: buffers `GetCredentialsForIdentity`
 /// responses and moves the session token into the vault before the SDK sees (and logs) them.
 #[derive(Debug)]
@@ -175,13 +209,7 @@ impl Clients {
     ) -> Self {
         let http = sdk_config
             .and_then(aws_types::SdkConfig::http_client)
-            .unwrap_or_else(|| {
-                aws_smithy_http_client::Builder::new()
-                    .tls_provider(tls::Provider::Rustls(
-                        tls::rustls_provider::CryptoMode::Ring,
-                    ))
-                    .build_https()
-            });
+            .unwrap_or_else(|| SharedHttpClient::new(DeferredHttpsClient::default()));
         let vault = SessionTokenVault::default();
         let idp = config.user_pool.as_ref().map(|pool| {
             let mut builder = match sdk_config {
