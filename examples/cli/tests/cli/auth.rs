@@ -1,10 +1,7 @@
 //! The Auth commands through the built binary: sign-up, confirm, sign-in (with an MFA code on
 //! standard input), session, refresh, attributes, sign-out, and their failures' exit codes.
 
-use std::process::Stdio;
-
 use amplify_emulator::{MfaConfiguration, MfaMethod, UserPoolSpec};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::support::{Env, PASSWORD, code_for, default_backend};
 
@@ -170,37 +167,20 @@ async fn sign_in_answers_an_email_mfa_code_read_from_standard_input() {
         UserPoolSpec::new("us-east-1").mfa(MfaConfiguration::On, [MfaMethod::Email]),
     ))
     .await;
-    let mut command = env.command(&["--json", "sign-in", "alice", "--password-stdin"]);
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{PASSWORD}\n").as_bytes())
+    let result = env
+        .sign_in_with_code(
+            &["alice", "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+            "alice",
+        )
         .await
-        .unwrap();
-    // The code arrives once the password was accepted; then answer the prompt.
-    let code = code_for(&env.emu, "alice").await;
-    stdin
-        .write_all(format!("{code}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(std::time::Duration::from_secs(30), stdout.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let result: serde_json::Value = serde_json::from_str(&line).unwrap();
+        .expect(0)
+        .json();
     assert_eq!(result["signed_in"], true);
     assert_eq!(
         result["steps"],
         serde_json::json!(["CONFIRM_SIGN_IN_WITH_OTP_CODE", "DONE"])
     );
-    assert_eq!(child.wait().await.unwrap().code(), Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,4 +15,5 @@ mod api;
 mod auth;
 #[cfg(unix)]
 mod pty;
+mod steps;
 mod support;

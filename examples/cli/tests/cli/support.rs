@@ -144,6 +144,10 @@ pub(crate) async fn run(mut command: tokio::process::Command, stdin: &str) -> Ru
     let mut input = child.stdin.take().unwrap();
     input.write_all(stdin.as_bytes()).await.unwrap();
     drop(input);
+    finish(child).await
+}
+
+async fn finish(child: tokio::process::Child) -> Run {
     let output = tokio::time::timeout(RUN_TIMEOUT, child.wait_with_output())
         .await
         .expect("the CLI did not finish in time")
@@ -152,6 +156,29 @@ pub(crate) async fn run(mut command: tokio::process::Command, stdin: &str) -> Ru
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+impl Env {
+    /// Runs `sign-in <args>` with `first` on standard input, then the next code the emulator
+    /// sends to `who` as the following line; returns the run.
+    pub(crate) async fn sign_in_with_code(&self, args: &[&str], first: &str, who: &str) -> Run {
+        let mut command = self.command(&[&["--json", "sign-in"], args].concat());
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(first.as_bytes()).await.unwrap();
+        // The code is sent once the answers so far were accepted; then answer its prompt.
+        let code = code_for(&self.emu, who).await;
+        stdin
+            .write_all(format!("{code}\n").as_bytes())
+            .await
+            .unwrap();
+        drop(stdin);
+        finish(child).await
     }
 }
 
