@@ -6,6 +6,7 @@ use amplify_auth_cognito::{
     SignOutResult, SignOutScope, SignUpResult, SignUpStep, UpdateAttributeStep,
 };
 use amplify_core::AmplifyError;
+use amplify_core::time::{SystemTimeSource, TimeSource};
 use serde_json::{Value, json};
 
 use crate::args::{AttributesAction, ConfirmSignUpArgs, SignOutArgs, SignUpArgs, pair};
@@ -227,14 +228,18 @@ fn session_text(value: &Value, output: &Output) -> String {
         ("username", "/user_pool_tokens/username"),
         ("sub", "/user_sub"),
         ("groups", "/user_pool_tokens/groups"),
-        ("tokens expire at (unix)", "/user_pool_tokens/expires_at"),
+        ("tokens expire", "/user_pool_tokens/expires_at"),
         ("identity id", "/identity_id"),
         ("AWS access key id", "/credentials/access_key_id"),
-        ("credentials expire at (unix)", "/credentials/expiration"),
+        ("credentials expire", "/credentials/expiration"),
     ] {
         let v = at(pointer);
         if !v.is_null() {
-            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            let text = match (v.as_str(), v.as_u64()) {
+                (Some(s), _) => s.to_owned(),
+                (None, Some(t)) if label.contains("expire") => relative(t),
+                _ => v.to_string(),
+            };
             lines.push(format!("  {}: {text}", output.paint(Tone::Bold, label)));
         }
     }
@@ -256,6 +261,17 @@ fn session_text(value: &Value, output: &Output) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// `1796152532 (in 59 min)`: a Unix time and how far it is from now.
+fn relative(unix_seconds: u64) -> String {
+    let now = unix(Some(SystemTimeSource.now())).unwrap_or_default();
+    let minutes = |s: u64| s.div_ceil(60);
+    if unix_seconds >= now {
+        format!("{unix_seconds} (in {} min)", minutes(unix_seconds - now))
+    } else {
+        format!("{unix_seconds} ({} min ago)", minutes(now - unix_seconds))
+    }
 }
 
 /// `sign-out`: exit 4 when a server-side step failed (the local session is cleared anyway).

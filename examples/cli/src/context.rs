@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use amplify_api::ApiPlugin;
-use amplify_auth_cognito::CognitoAuthPlugin;
+use amplify_auth_cognito::{AuthFlowType, CognitoAuthPlugin};
 use amplify_core::Amplify;
 use amplify_emulator::{
     AuthMode, Emulator, EmulatorHandle, GraphQlApiSpec, IdentityPoolSpec, RestApiSpec,
@@ -29,6 +29,8 @@ const DEMO_USER: (&str, &str) = ("alice", "Amplify-Passw0rd!");
 pub(crate) struct Context {
     pub(crate) auth: CognitoAuthPlugin,
     pub(crate) api: ApiPlugin,
+    /// The configuration's sign-in flow, if it names one.
+    pub(crate) default_flow: Option<AuthFlowType>,
     _emulator: Option<EmulatorHandle>,
 }
 
@@ -68,9 +70,13 @@ impl Context {
         amplify.add_plugin(auth.clone())?;
         amplify.add_plugin(api.clone())?;
         amplify.configure(&json).await?;
+        let default_flow = amplify
+            .config()
+            .and_then(|c| c.auth.as_ref().and_then(|a| a.authentication_flow_type));
         Ok(Context {
             auth,
             api,
+            default_flow,
             _emulator: emulator,
         })
     }

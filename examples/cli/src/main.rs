@@ -53,7 +53,9 @@ async fn run(cli: Cli, output: &Output) -> Result<(), CliError> {
     match &cli.command {
         Command::SignUp(args) => account::sign_up(auth, args, output).await,
         Command::ConfirmSignUp(args) => account::confirm_sign_up(auth, args, output).await,
-        Command::SignIn(args) => Box::pin(sign_in::run(auth, args, output)).await,
+        Command::SignIn(args) => {
+            Box::pin(sign_in::run(auth, args, context.default_flow, output)).await
+        }
         Command::Session => account::session(auth, output, false).await,
         Command::Refresh => account::session(auth, output, true).await,
         Command::SignOut(args) => account::sign_out(auth, args, output).await,

@@ -67,6 +67,7 @@ impl Answer {
 pub(crate) async fn run(
     auth: &CognitoAuthPlugin,
     args: &SignInArgs,
+    default_flow: Option<AuthFlowType>,
     output: &Output,
 ) -> Result<(), CliError> {
     let prompter = Prompter::new();
@@ -81,9 +82,10 @@ pub(crate) async fn run(
     if let Some(factor) = args.first_factor {
         builder = builder.preferred_first_factor(factor_type(factor));
     }
-    let needs_password = match args.flow {
-        Some(Flow::Custom) => false,
-        Some(Flow::UserAuth) => matches!(
+    // The configuration's flow applies when none is given (as the auth plugin does).
+    let needs_password = match args.flow.map(flow_type).or(default_flow) {
+        Some(AuthFlowType::CustomAuthWithoutSrp) => false,
+        Some(AuthFlowType::UserAuth) => matches!(
             args.first_factor,
             Some(FirstFactor::Password | FirstFactor::PasswordSrp)
         ),

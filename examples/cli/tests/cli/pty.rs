@@ -41,7 +41,7 @@ fn wait_for_hidden_input(session: &PtySession) {
             std::time::Instant::now() < deadline,
             "echo was never turned off"
         );
-        std::thread::yield_now();
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 

@@ -107,6 +107,32 @@ async fn a_custom_challenge_shows_its_parameters_and_takes_the_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configured_flow_applies_and_gen1_files_work() {
+    let env = Env::with(default_backend(
+        UserPoolSpec::new("us-east-1").triggers(FortyTwo),
+    ))
+    .await;
+    // A Gen 2 file naming CUSTOM_AUTH: no password is asked for, the challenge is.
+    let mut outputs: serde_json::Value =
+        serde_json::from_str(&env.emu.amplify_outputs_json()).unwrap();
+    outputs["auth"]["authentication_flow_type"] = json!("CUSTOM_AUTH");
+    let custom = env.dir.path().join("custom_outputs.json");
+    std::fs::write(&custom, outputs.to_string()).unwrap();
+    let command = env.command_with(&custom, &["--json", "sign-in", "alice"]);
+    let run = crate::support::run(command, "42\n").await.expect(0);
+    assert_eq!(
+        run.json()["steps"],
+        json!(["CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE", "DONE"])
+    );
+    // The Gen 1 document of the same backend reads the same stored session.
+    let gen1 = env.dir.path().join("amplifyconfiguration.json");
+    std::fs::write(&gen1, env.emu.amplify_configuration_json()).unwrap();
+    let command = env.command_with(&gen1, &["--json", "session"]);
+    let session = crate::support::run(command, "").await.expect(0).json();
+    assert_eq!(session["user_pool_tokens"]["username"], "alice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mfa_setup_selection_then_email_setup_then_the_code() {
     let env = Env::with(default_backend(
         UserPoolSpec::new("us-east-1")

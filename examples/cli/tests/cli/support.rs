@@ -103,10 +103,15 @@ impl Env {
 
     /// `amplify-rs --config <file> --storage-dir <dir> <args>`, without colour.
     pub(crate) fn command(&self, args: &[&str]) -> tokio::process::Command {
+        self.command_with(&self.config, args)
+    }
+
+    /// As [`command`](Self::command) with another configuration file.
+    pub(crate) fn command_with(&self, config: &Path, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(binary());
         command
             .arg("--config")
-            .arg(&self.config)
+            .arg(config)
             .arg("--storage-dir")
             .arg(&self.storage)
             .args(args)
