@@ -234,6 +234,10 @@ pub(crate) async fn subscribe(
     if let Some(mode) = &args.operation.auth_mode {
         operation = operation.authorization_mode(auth_mode(mode)?);
     }
+    // Listen for Ctrl-C before announcing the subscription, so an interrupt right after the
+    // announcement ends the loop instead of killing the process.
+    let interrupted = interrupt()?;
+    tokio::pin!(interrupted);
     let mut subscription = operation.start::<Value>()?;
     match tokio::time::timeout(
         START_TIMEOUT,
@@ -251,11 +255,9 @@ pub(crate) async fn subscribe(
     // A fixed line on stderr tells scripts (and tests) that events will now arrive.
     line_err("subscribed; waiting for events (Ctrl-C to stop)");
     let mut received = 0u64;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     while args.count.is_none_or(|n| received < n) {
         tokio::select! {
-            _ = &mut ctrl_c => break,
+            () = &mut interrupted => break,
             event = subscription.next() => match event {
                 Some(Ok(response)) => {
                     crate::output::line_out(&response_json(&response).to_string());
@@ -267,6 +269,25 @@ pub(crate) async fn subscribe(
         }
     }
     Ok(())
+}
+
+/// Completes at Ctrl-C (SIGINT); the handler is installed when this returns.
+#[cfg(unix)]
+fn interrupt() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(CliError::Terminal)?;
+    Ok(async move {
+        signal.recv().await;
+    })
+}
+
+/// Completes at Ctrl-C; the handler is installed when this returns.
+#[cfg(windows)]
+fn interrupt() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    let mut signal = tokio::signal::windows::ctrl_c().map_err(CliError::Terminal)?;
+    Ok(async move {
+        signal.recv().await;
+    })
 }
 
 #[cfg(test)]

@@ -214,34 +214,38 @@ async fn rest_sends_requests_to_the_named_api() {
     env.run(&["rest", "TRACE", "/echo"], "").await.expect(2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscribe_prints_each_event_as_a_json_line_until_count() {
-    let env = Env::start().await;
-    let mut command = env.command(&[
-        "--json",
-        "subscribe",
-        "subscription { onCreateTodo { name } }",
-        "--count",
-        "2",
-    ]);
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Starts `subscribe <args>` and waits for its acknowledgement line on stderr.
+async fn subscribed(env: &Env, args: &[&str]) -> tokio::process::Child {
+    let mut command = env.command(&[&["--json", "subscribe"], args].concat());
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    // Wait for the acknowledgement line before creating todos, so none is missed.
-    let deadline = Duration::from_secs(30);
     loop {
-        let line = tokio::time::timeout(deadline, stderr.next_line())
+        let line = tokio::time::timeout(DEADLINE, stderr.next_line())
             .await
             .expect("no acknowledgement in time")
             .unwrap()
             .expect("stderr ended before the subscription was acknowledged");
         if line.starts_with("subscribed") {
-            break;
+            return child;
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_prints_each_event_as_a_json_line_until_count() {
+    let env = Env::start().await;
+    // Created only after the acknowledgement, so none is missed.
+    let child = subscribed(
+        &env,
+        &["subscription { onCreateTodo { name } }", "--count", "2"],
+    )
+    .await;
     for name in ["one", "two"] {
         env.run(
             &[
@@ -255,7 +259,7 @@ async fn subscribe_prints_each_event_as_a_json_line_until_count() {
         .await
         .expect(0);
     }
-    let output = tokio::time::timeout(deadline, child.wait_with_output())
+    let output = tokio::time::timeout(DEADLINE, child.wait_with_output())
         .await
         .expect("subscribe did not stop after --count events")
         .unwrap();
@@ -271,4 +275,29 @@ async fn subscribe_prints_each_event_as_a_json_line_until_count() {
             json!({"data": {"onCreateTodo": {"name": "two"}}}),
         ]
     );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_stops_cleanly_at_ctrl_c() {
+    use rustix::process::{Pid, Signal, kill_process};
+
+    let env = Env::start().await;
+    let child = subscribed(&env, &["subscription { onCreateTodo { name } }"]).await;
+    let pid = Pid::from_raw(child.id().unwrap().try_into().unwrap()).unwrap();
+    kill_process(pid, Signal::INT).unwrap();
+    let output = tokio::time::timeout(DEADLINE, child.wait_with_output())
+        .await
+        .expect("subscribe did not stop at SIGINT")
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty());
+    // The emulator sees the subscription end (a `stop` or the closed socket).
+    tokio::time::timeout(DEADLINE, async {
+        while env.emu.backend().realtime_subscriptions() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the emulator still has the subscription");
 }
