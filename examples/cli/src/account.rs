@@ -23,7 +23,14 @@ pub(crate) async fn sign_up(
     let password = if args.password_stdin {
         password_from_stdin()?
     } else {
-        Prompter::new().secret("Password")?
+        let prompter = Prompter::new();
+        let password = prompter.secret("Password")?;
+        if prompter.is_interactive()
+            && prompter.secret("Password again")?.expose_secret() != password.expose_secret()
+        {
+            return Err(CliError::Usage("the passwords do not match".to_owned()));
+        }
+        password
     };
     let mut builder = auth.sign_up().username(&args.username).password(password);
     if let Some(email) = &args.email {

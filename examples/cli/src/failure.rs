@@ -108,6 +108,9 @@ impl CliError {
     pub(crate) fn suggestion(&self) -> Option<String> {
         match self {
             CliError::Core(e) => e.recovery_suggestion(),
+            CliError::Auth(AuthError::InvalidState(InvalidStateReason::AlreadySignedIn)) => {
+                Some("Run `amplify-rs sign-out` before signing in again.".to_owned())
+            }
             CliError::Auth(e) => e.recovery_suggestion(),
             CliError::Api(e) => e.recovery_suggestion(),
             CliError::NotSignedIn => Some("Run `amplify-rs sign-in` first.".to_owned()),

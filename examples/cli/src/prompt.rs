@@ -108,7 +108,10 @@ fn read_stdin_line(what: &str) -> Result<String, CliError> {
             what: what.to_owned(),
         });
     }
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    // Trimmed in place: a password is never copied into a second, unzeroized buffer.
+    let end = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(end);
+    Ok(line)
 }
 
 /// The `otpauth://` URI as a QR code of Unicode half blocks (two modules per character), on a

@@ -208,6 +208,18 @@ async fn an_mfa_prompt_without_an_answer_exits_7() {
 async fn global_sign_out_calls_global_sign_out() {
     let env = Env::start().await;
     env.sign_in_alice().await;
+    // Signed in already: a usage error that says what to run.
+    let again = env
+        .run(
+            &["--json", "sign-in", "alice", "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .await
+        .expect(2);
+    assert_eq!(
+        again.error()["suggestion"],
+        "Run `amplify-rs sign-out` before signing in again."
+    );
     let out = env
         .run(&["--json", "sign-out", "--global"], "")
         .await
