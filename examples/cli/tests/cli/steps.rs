@@ -162,6 +162,33 @@ async fn mfa_setup_selection_then_email_setup_then_the_code() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_mfa_code_is_asked_for() {
+    let env = Env::with(default_backend(
+        UserPoolSpec::new("us-east-1")
+            .mfa(MfaConfiguration::Optional, [MfaMethod::Sms])
+            .user(
+                UserSpec::new("erin", PASSWORD)
+                    .phone_number("+15555550100")
+                    .sms_mfa(true),
+            ),
+    ))
+    .await;
+    let run = env
+        .sign_in_with_code(
+            &["erin", "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+            "erin",
+        )
+        .await
+        .expect(0);
+    assert!(run.stderr.is_empty(), "{run:?}");
+    assert_eq!(
+        run.json()["steps"],
+        json!(["CONFIRM_SIGN_IN_WITH_SMS_CODE", "DONE"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choice_based_sign_in_offers_the_first_factors() {
     let env = Env::with(default_backend(
         UserPoolSpec::new("us-east-1")
