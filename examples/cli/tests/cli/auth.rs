@@ -119,6 +119,70 @@ async fn sign_up_confirm_sign_in_then_the_session_persists_between_invocations()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_sign_up_code_and_a_verified_attribute_change() {
+    let env = Env::start().await;
+    env.run(
+        &[
+            "sign-up",
+            "frank",
+            "--password-stdin",
+            "--email",
+            "frank@example.com",
+        ],
+        &format!("{PASSWORD}\n"),
+    )
+    .await
+    .expect(0);
+    // The sign-up's code, taken so the next one read is the resent code.
+    code_for(&env.emu, "frank").await;
+    let resent = env
+        .run(&["--json", "confirm-sign-up", "frank", "--resend"], "")
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(resent["code_delivery"]["medium"], "EMAIL");
+    let second = code_for(&env.emu, "frank").await;
+    // The code read from standard input when not given.
+    env.run(&["confirm-sign-up", "frank"], &format!("{second}\n"))
+        .await
+        .expect(0);
+
+    env.run(
+        &["sign-in", "frank", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    )
+    .await
+    .expect(0);
+    let updated = env
+        .run(
+            &["--json", "attributes", "update", "email=frank@example.org"],
+            "",
+        )
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(updated["email"]["next_step"], "CONFIRM_ATTRIBUTE_WITH_CODE");
+    assert_eq!(updated["email"]["is_updated"], false);
+    let code = code_for(&env.emu, "frank").await;
+    env.run(&["--json", "attributes", "confirm", "email", "000000"], "")
+        .await
+        .expect(4);
+    let confirmed = env
+        .run(&["--json", "attributes", "confirm", "email", &code], "")
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(confirmed["confirmed"], "email");
+    let listed = env
+        .run(&["--json", "attributes"], "")
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(listed["email"], "frank@example.org");
+    assert_eq!(listed["email_verified"], "true");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_exits_4_with_the_recovery_suggestion() {
     let env = Env::start().await;
     let human = env
