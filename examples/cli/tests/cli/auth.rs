@@ -1,7 +1,7 @@
 //! The Auth commands through the built binary: sign-up, confirm, sign-in (with an MFA code on
 //! standard input), session, refresh, attributes, sign-out, and their failures' exit codes.
 
-use amplify_emulator::{MfaConfiguration, MfaMethod, UserPoolSpec};
+use amplify_emulator::{Fault, MfaConfiguration, MfaMethod, UserPoolSpec};
 
 use crate::support::{Env, PASSWORD, code_for, default_backend};
 
@@ -180,6 +180,23 @@ async fn a_new_sign_up_code_and_a_verified_attribute_change() {
         .json();
     assert_eq!(listed["email"], "frank@example.org");
     assert_eq!(listed["email_verified"], "true");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_forced_refresh_is_reported() {
+    let env = Env::start().await;
+    env.sign_in_alice().await;
+    // Always (the SDK retries throttling and dropped connections).
+    let faults = env.emu.faults();
+    faults.inject_always("GetTokensFromRefreshToken", Fault::Throttle);
+    let throttled = env.run(&["--json", "refresh"], "").await.expect(4);
+    assert_eq!(throttled.error()["code"], "TooManyRequestsException");
+    faults.clear();
+    faults.inject_always("GetTokensFromRefreshToken", Fault::DropConnection);
+    env.run(&["--json", "refresh"], "").await.expect(5);
+    faults.clear();
+    // The session survived both: the next refresh works.
+    env.run(&["--json", "refresh"], "").await.expect(0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
