@@ -2,8 +2,8 @@
 //! `AuthSignInStep`s as `amplify-auth-cognito` maps Cognito's challenges).
 
 use amplify_auth_cognito::{
-    AuthFactorType, AuthFlowType, ChallengeResponse, CognitoAuthPlugin, MfaType, SignInResult,
-    SignInStep,
+    AuthError, AuthFactorType, AuthFlowType, ChallengeResponse, CognitoAuthPlugin, MfaType,
+    ServiceErrorKind, SignInResult, SignInStep,
 };
 use serde_json::json;
 
@@ -98,6 +98,7 @@ pub(crate) async fn run(
     }
     let mut result = Box::pin(output.spin("Signing in", builder.send())).await?;
     let mut steps = vec![step_name(&result.next_step)];
+    let mut retries = 0;
     loop {
         let answer = match &result.next_step {
             SignInStep::Done => break,
@@ -120,8 +121,23 @@ pub(crate) async fn run(
         for (name, value) in answer.attributes {
             confirm = confirm.user_attribute(name, value);
         }
-        result = Box::pin(output.spin("Checking", confirm.send())).await?;
-        steps.push(step_name(&result.next_step));
+        match Box::pin(output.spin("Checking", confirm.send())).await {
+            Ok(next) => {
+                result = next;
+                steps.push(step_name(&result.next_step));
+            }
+            // On a terminal, a mistyped code or choice is asked for again (Cognito keeps the
+            // challenge open for a few wrong codes; the library keeps a choice open).
+            Err(e) if prompter.is_interactive() && retries < MAX_RETRIES && may_retry(&e) => {
+                retries += 1;
+                let error = CliError::from(e);
+                output.warn(&format!("{error}"));
+                if let Some(hint) = error.suggestion() {
+                    output.warn(&hint);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let user = auth.get_current_user().await.ok();
     output.result(
@@ -139,6 +155,19 @@ pub(crate) async fn run(
         ),
     );
     Ok(())
+}
+
+/// How often a mistyped answer is asked for again on a terminal.
+const MAX_RETRIES: u32 = 2;
+
+/// A wrong code or an answer that is not one of the choices: the same step can be answered
+/// again.
+fn may_retry(error: &AuthError) -> bool {
+    matches!(error, AuthError::Validation(_))
+        || matches!(
+            error.service_kind(),
+            Some(ServiceErrorKind::CodeMismatch | ServiceErrorKind::EnableSoftwareTokenMfa)
+        )
 }
 
 fn finish_incomplete(

@@ -1,5 +1,6 @@
 //! Interactive sign-in in a pseudo-terminal (rexpect): the username prompt, the masked
-//! password, an emailed MFA code, and TOTP setup with its QR code.
+//! password, an emailed MFA code (a mistyped one asked for again), and TOTP setup with its QR
+//! code.
 
 use std::os::fd::AsFd;
 use std::time::Duration;
@@ -71,6 +72,11 @@ async fn interactive_sign_in_asks_for_the_emailed_code() {
         session.send_line("alice").unwrap();
         type_password(&mut session);
         let mut transcript = session.exp_string("Code emailed to a").unwrap();
+        transcript += &session.exp_string(": ").unwrap();
+        // A mistyped code is refused and asked for again.
+        session.send_line("00000000").unwrap();
+        transcript += &session.exp_string("Check the code and try again.").unwrap();
+        transcript += &session.exp_string("Code emailed to a").unwrap();
         transcript += &session.exp_string(": ").unwrap();
         let code = env.emu.outbox().latest_code_for("alice").unwrap();
         session.send_line(&code).unwrap();
