@@ -146,7 +146,9 @@ impl Dispatcher {
         }
 
         let signing = state.signing_context(endpoint, service);
-        let mut signed = clone_request(&request);
+        // The unsigned request is kept for a re-signing after clock skew; the clone keeps its
+        // extensions, so interceptors see the same request on either attempt.
+        let mut signed = request.clone();
         auth::apply(&credential, &mut signed, || signing)?;
         let response = self
             .exchange(transport, signed, endpoint, mode, 1, timeout)
@@ -208,15 +210,6 @@ impl Dispatcher {
         }
         Ok(response)
     }
-}
-
-fn clone_request(request: &Request<Bytes>) -> Request<Bytes> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
 }
 
 /// The error of a non-2xx response: [`ApiError::Unauthorized`] for 401 and 403,
