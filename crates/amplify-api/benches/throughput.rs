@@ -1,5 +1,5 @@
 //! Throughput: 64 requests in flight on one client against a minimal loopback server, for API
-//! key and IAM (and a raw hyper client for scale). The client runs on one thread, the server on
+//! key and IAM, GraphQL and REST (and a raw hyper client for scale). The client runs on one thread, the server on
 //! another.
 //!
 //! Run with `cargo bench -p amplify-api --bench throughput`. Criterion reports elements (requests)
@@ -33,6 +33,8 @@ enum Kind {
     Raw,
     ApiKey,
     Iam,
+    RestApiKey,
+    RestIam,
 }
 
 /// 64 workers on one client, each sending `per_worker` requests back to back.
@@ -48,6 +50,8 @@ async fn run(kind: Kind, api: &ApiPlugin, raw: &common::Raw, per_worker: u64) ->
                         Kind::Raw => raw.post().await,
                         Kind::ApiKey => common::api_key_query(&api).await,
                         Kind::Iam => common::iam_query(&api).await,
+                        Kind::RestApiKey => common::rest_api_key_post(&api).await,
+                        Kind::RestIam => common::rest_iam_post(&api).await,
                     }
                 }
             })
@@ -68,6 +72,8 @@ fn bench(c: &mut Criterion) {
         run(Kind::Raw, &api, &raw, 20).await;
         run(Kind::ApiKey, &api, &raw, 20).await;
         run(Kind::Iam, &api, &raw, 20).await;
+        run(Kind::RestApiKey, &api, &raw, 20).await;
+        run(Kind::RestIam, &api, &raw, 20).await;
     });
 
     let mut group = c.benchmark_group("in_flight_64");
@@ -78,6 +84,8 @@ fn bench(c: &mut Criterion) {
         ("raw_hyper", Kind::Raw),
         ("api_key", Kind::ApiKey),
         ("iam", Kind::Iam),
+        ("rest_api_key", Kind::RestApiKey),
+        ("rest_iam", Kind::RestIam),
     ] {
         group.bench_function(name, |b| {
             b.iter_custom(|iters| rt.block_on(run(kind, &api, &raw, iters)));
@@ -93,10 +101,21 @@ fn bench(c: &mut Criterion) {
         ("raw hyper", Vec::new(), Vec::new()),
         ("API key", Vec::new(), Vec::new()),
         ("IAM", Vec::new(), Vec::new()),
+        ("REST key", Vec::new(), Vec::new()),
+        ("REST IAM", Vec::new(), Vec::new()),
     ];
     rt.block_on(async {
         for _ in 0..ROUNDS {
-            for (i, kind) in [Kind::Raw, Kind::ApiKey, Kind::Iam].into_iter().enumerate() {
+            for (i, kind) in [
+                Kind::Raw,
+                Kind::ApiKey,
+                Kind::Iam,
+                Kind::RestApiKey,
+                Kind::RestIam,
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 let cpu0 = common::thread_cpu_ns();
                 let elapsed = run(kind, &api, &raw, PER_WORKER).await;
                 let cpu1 = common::thread_cpu_ns();
@@ -130,7 +149,14 @@ fn bench(c: &mut Criterion) {
             );
         }
     }
-    if let [(raw_rps, raw_cpu), (key_rps, key_cpu), (iam_rps, iam_cpu)] = medians[..] {
+    if let [
+        (raw_rps, raw_cpu),
+        (key_rps, key_cpu),
+        (iam_rps, iam_cpu),
+        (rest_key_rps, rest_key_cpu),
+        (rest_iam_rps, rest_iam_cpu),
+    ] = medians[..]
+    {
         summary::row(
             "64 in flight: API key client CPU (us/request)",
             key_cpu,
@@ -153,6 +179,30 @@ fn bench(c: &mut Criterion) {
             "64 in flight: IAM requests/s",
             iam_rps,
             Some(("API key", key_rps)),
+            ">= 0.75x",
+        );
+        summary::row(
+            "64 in flight: REST API key client CPU (us/request)",
+            rest_key_cpu,
+            Some(("raw hyper", raw_cpu)),
+            "<= 1.1x",
+        );
+        summary::row(
+            "64 in flight: REST API key requests/s",
+            rest_key_rps,
+            Some(("raw hyper", raw_rps)),
+            ">= 0.95x",
+        );
+        summary::row(
+            "64 in flight: REST IAM client CPU (us/request)",
+            rest_iam_cpu,
+            Some(("REST API key", rest_key_cpu)),
+            "<= 1.3x",
+        );
+        summary::row(
+            "64 in flight: REST IAM requests/s",
+            rest_iam_rps,
+            Some(("REST API key", rest_key_rps)),
             ">= 0.75x",
         );
     }

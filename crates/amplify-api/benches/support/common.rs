@@ -77,7 +77,9 @@ pub fn client_with(addr: SocketAddr, iam: SharedCredentialsProvider) -> ApiPlugi
     let json = format!(
         r#"{{"api": {{"plugins": {{"awsAPIPlugin": {{"gql": {{"endpointType": "GraphQL",
             "endpoint": "http://{addr}/graphql", "region": "us-east-1",
-            "authorizationType": "API_KEY", "apiKey": "{API_KEY}"}}}}}}}}}}"#
+            "authorizationType": "API_KEY", "apiKey": "{API_KEY}"}},
+            "rest": {{"endpointType": "REST", "endpoint": "http://{addr}/rest",
+            "region": "us-east-1", "authorizationType": "API_KEY", "apiKey": "{API_KEY}"}}}}}}}}}}"#
     );
     let config = AmplifyConfig::from_json(&json).unwrap();
     let registry = AuthProviderRegistry::default();
@@ -112,6 +114,33 @@ pub async fn iam_query(api: &ApiPlugin) {
         .unwrap();
     assert!(response.data.is_some());
 }
+
+/// One REST POST (API key) of the same JSON body as a query to the `rest` API.
+pub async fn rest_api_key_post(api: &ApiPlugin) {
+    rest_post(api, AuthorizationType::ApiKey).await;
+}
+
+/// The same REST POST signed with SigV4 (`execute-api`).
+pub async fn rest_iam_post(api: &ApiPlugin) {
+    rest_post(api, AuthorizationType::AwsIam).await;
+}
+
+async fn rest_post(api: &ApiPlugin, mode: AuthorizationType) {
+    let response = api
+        .post("/items")
+        .api_name("rest")
+        .authorization_mode(mode)
+        .body(Bytes::from_static(REST_BODY))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    assert!(!response.body().is_empty());
+}
+
+/// The REST body: the bytes of the raw POST's query.
+const REST_BODY: &[u8] =
+    br#"{"query":"query GetTodo($id: ID!) { getTodo(id: $id) { id name done } }","variables":{"id":"t1"}}"#;
 
 /// A plain hyper client sending the same bytes and headers as an API-key query.
 #[derive(Clone)]
