@@ -25,6 +25,7 @@ use amplify_emulator::{
     Emulator, EmulatorHandle, MfaConfiguration, MfaMethod, SeedStatus, UserPoolSpec, UserSpec,
 };
 use amplify_secure_storage::SecureStorageFactory;
+use serde_json::json;
 
 use support::{App, Error, ensure};
 
@@ -72,7 +73,12 @@ async fn run() -> Result<(), Error> {
                 .phone_number("+15555550100")
                 .sms_mfa(true),
         )
-        .user(UserSpec::new("gina", PASSWORD).email("gina@example.com"));
+        .user(UserSpec::new("gina", PASSWORD).email("gina@example.com"))
+        .user(
+            UserSpec::new("hank", PASSWORD)
+                .email("hank@example.com")
+                .status(SeedStatus::Unconfirmed),
+        );
     let (emulator, auth) = start(pool, &clock).await?;
     let app = App {
         auth: &auth,
@@ -121,18 +127,31 @@ async fn run() -> Result<(), Error> {
     )
     .await?;
 
-    println!("3. Custom auth without SRP: answer the trigger's challenge");
-    let step = app
-        .sign_in("alice", None, Some(AuthFlowType::CustomAuthWithoutSrp))
-        .await?;
-    let SignInStep::ConfirmSignInWithCustomChallenge { additional_info } = &step else {
-        return Err(format!("expected a custom challenge, got {step:?}").into());
-    };
-    println!(
-        "   prompt: {}",
-        additional_info.get("question").map_or("?", String::as_str)
-    );
-    app.expect_done(app.confirm("42").await?).await?;
+    println!("3. Custom auth: answer the trigger's challenge, without and with SRP first");
+    for (flow, password) in [
+        (AuthFlowType::CustomAuthWithoutSrp, None),
+        (AuthFlowType::CustomAuthWithSrp, Some(PASSWORD)),
+    ] {
+        let step = app.sign_in("alice", password, Some(flow)).await?;
+        let SignInStep::ConfirmSignInWithCustomChallenge { additional_info } = &step else {
+            return Err(format!("expected a custom challenge, got {step:?}").into());
+        };
+        let prompt = additional_info.get("question").map_or("?", String::as_str);
+        println!("   prompt: {prompt}");
+        app.expect_done(app.confirm("42").await?).await?;
+    }
+
+    let wrong = auth
+        .sign_in()
+        .username("alice")
+        .password("not-the-password")
+        .auth_flow_type(AuthFlowType::CustomAuthWithSrp)
+        .send()
+        .await;
+    ensure(
+        wrong.is_err(),
+        "with SRP first, a wrong password is refused",
+    )?;
 
     println!("4. A temporary password: new password plus the missing required attribute");
     let step = app.sign_in("erin", Some("Temporary-Pass-1"), None).await?;
@@ -205,7 +224,44 @@ async fn run() -> Result<(), Error> {
     let emailed = emulator.outbox().next_code_for("gina").await;
     app.expect_done(app.confirm(&emailed).await?).await?;
 
-    println!("8. Required MFA and none set up: choose TOTP, set it up during sign-in");
+    println!("8. Not confirmed yet: sign-in says confirm sign-up; resend the code and confirm");
+    ensure(
+        app.sign_in("hank", Some(PASSWORD), None).await? == SignInStep::ConfirmSignUp,
+        "a confirm sign-up step",
+    )?;
+    let resent = auth.resend_sign_up_code().username("hank").send().await?;
+    println!("   code resent by {:?}", resent.delivery_medium);
+    let code = emulator.outbox().latest_code_for("hank").ok_or("no code")?;
+    auth.confirm_sign_up()
+        .username("hank")
+        .confirmation_code(code)
+        .send()
+        .await?;
+    app.expect_done(app.sign_in("hank", Some(PASSWORD), None).await?)
+        .await?;
+
+    println!("9. An administrator reset the password: sign-in says reset it");
+    emulator.backend().call(
+        "AdminResetUserPassword",
+        &json!({"UserPoolId": emulator.user_pool_id(), "Username": "hank"}),
+    )?;
+    ensure(
+        app.sign_in("hank", Some(PASSWORD), None).await? == SignInStep::ResetPassword,
+        "a reset password step",
+    )?;
+    let reset = auth.reset_password().username("hank").send().await?;
+    println!("   reset_password -> {:?}", reset.next_step);
+    let code = emulator.outbox().latest_code_for("hank").ok_or("no code")?;
+    auth.confirm_reset_password()
+        .username("hank")
+        .new_password("Reset-Passw0rd!")
+        .confirmation_code(code)
+        .send()
+        .await?;
+    app.expect_done(app.sign_in("hank", Some("Reset-Passw0rd!"), None).await?)
+        .await?;
+
+    println!("10. Required MFA and none set up: choose TOTP, set it up during sign-in");
     let required = UserPoolSpec::new("us-east-1")
         .mfa(MfaConfiguration::On, [MfaMethod::Totp, MfaMethod::Email])
         .user(UserSpec::new("ivan", PASSWORD));

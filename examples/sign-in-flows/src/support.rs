@@ -31,11 +31,17 @@ impl CustomAuthTriggers for Riddle {
         &self,
         event: &DefineAuthChallenge,
     ) -> Result<DefineAuthChallengeResult, TriggerError> {
+        // CUSTOM_AUTH_WITH_SRP starts with SRP_A: verify the password first, then ask.
         Ok(match event.session.last() {
+            Some(r) if r.challenge_name == "SRP_A" => {
+                DefineAuthChallengeResult::challenge("PASSWORD_VERIFIER")
+            }
             Some(r) if r.challenge_name == "CUSTOM_CHALLENGE" && r.challenge_result => {
                 DefineAuthChallengeResult::issue_tokens()
             }
-            Some(r) if r.challenge_name == "CUSTOM_CHALLENGE" => DefineAuthChallengeResult::fail(),
+            Some(r) if r.challenge_name == "CUSTOM_CHALLENGE" || !r.challenge_result => {
+                DefineAuthChallengeResult::fail()
+            }
             _ => DefineAuthChallengeResult::challenge("CUSTOM_CHALLENGE"),
         })
     }
@@ -77,7 +83,8 @@ impl App<'_> {
             builder = builder.auth_flow_type(flow);
         }
         let step = builder.send().await?.next_step;
-        println!("   sign_in({username}, {flow:?}) -> {step:?}");
+        let flow = flow.map_or_else(|| "configured flow".to_owned(), |f| format!("{f:?}"));
+        println!("   sign_in({username}, {flow}) -> {step:?}");
         Ok(step)
     }
 
