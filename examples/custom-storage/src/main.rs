@@ -5,7 +5,8 @@
 //! example first uses the built-in in-memory factory (the seed's `WebPersistenceOption.inMemory`),
 //! then the seed's own `InMemoryStorage`: a `SecureStorage` over one static map whose keys are
 //! prefixed with the scope's name. Each time it signs in, "restarts the app" (a new plugin over
-//! the same factory) to show the session resumes from storage, and signs out.
+//! the same factory) to show the session resumes from storage, and signs out. Last, it runs the
+//! storage crate's conformance suite (feature `test-util`) on the custom storage.
 //!
 //! ```sh
 //! cargo run -p custom-storage
@@ -19,7 +20,9 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use amplify_auth_cognito::{CognitoAuthPlugin, SignOutResult};
 use amplify_core::{Amplify, BoxFuture, DisplayErrorContext};
 use amplify_emulator::{Emulator, EmulatorHandle, UserPoolSpec, UserSpec};
-use amplify_secure_storage::{SecureStorage, SecureStorageFactory, StorageError, StorageScope};
+use amplify_secure_storage::{
+    SecureStorage, SecureStorageFactory, StorageError, StorageScope, conformance,
+};
 use secrecy::SecretString;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -214,6 +217,12 @@ async fn run() -> Result<(), Error> {
         "sign-out removed every token from the map",
     )?;
     sign_in_resume_sign_out(&emulator, &custom).await?;
+
+    println!("3. The conformance suite every built-in backend passes, run on InMemoryStorage");
+    conformance::run_all(&custom).await?;
+    println!(
+        "   passed: overwrite, delete, scope isolation, odd keys and values, batches, concurrency"
+    );
     println!("Done.");
     Ok(())
 }
