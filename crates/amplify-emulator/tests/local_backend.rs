@@ -290,9 +290,14 @@ async fn json_request_log_names_decisions_and_never_secrets() {
 }
 
 /// The three documents of one emulator, as amplify-config reads them: (web, native, Gen 2).
+/// Each is read without a warning: nothing in them is ignored or misplaced.
 fn models(emu: &EmulatorHandle) -> (AmplifyConfig, AmplifyConfig, AmplifyConfig) {
-    let parse =
-        |doc: String| AmplifyConfig::from_json(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
+    let parse = |doc: String| {
+        let (config, warnings) =
+            AmplifyConfig::from_json_with_warnings(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
+        assert!(warnings.is_empty(), "{warnings:?} reading {doc}");
+        config
+    };
     (
         parse(emu.aws_exports_json()),
         parse(emu.amplify_configuration_json()),
