@@ -4,18 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-VENV=target/ci-venv
-BIN=target/debug/amplify-emulator
+source crates/amplify-emulator/ci/node_deps.bash
+TARGET=$(ci_target_dir)
+VENV=$TARGET/ci-venv
+BIN=$(ci_emulator_bin)
 
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check pycognito boto3
-
-# `cargo test --workspace` builds the binary for the crate's integration tests.
-if [ ! -x "$BIN" ]; then
-    cargo build -p amplify-emulator --bin amplify-emulator --locked
-fi
 
 WORK=$(mktemp -d)
 cat > "$WORK/seed.json" <<'JSON'
@@ -36,7 +33,8 @@ cat > "$WORK/seed.json" <<'JSON'
     ]
   }],
   "identityPools": [{"allowGuests": true}],
-  "graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"]}
+  "graphqlApi": {"defaultMode": "API_KEY", "additionalModes": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"]},
+  "restApis": [{"name": "api", "mode": "AWS_IAM"}]
 }
 JSON
 
@@ -64,29 +62,10 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 
 # amplify-js (pinned to the version checked here) with `ws` for its subscriptions. The check must
 # run: no Node, a failed install or a failed check fails the script.
-amplify_js_check() {
-    local dir=target/ci-node
-    mkdir -p "$dir"
-    if [ ! -d "$dir/node_modules/aws-amplify" ] || [ ! -d "$dir/node_modules/ws" ]; then
-        if ! (cd "$dir" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-            timeout 600 npm install --silent --no-audit --no-fund aws-amplify@6.22.1 ws@8 >/dev/null 2>&1); then
-            echo "the amplify-js check cannot run: npm install failed" >&2
-            return 1
-        fi
-    fi
-    cp crates/amplify-emulator/ci/amplify_js_check.mjs crates/amplify-emulator/ci/amplify_js_mfa.mjs \
-        crates/amplify-emulator/ci/amplify_js_config.mjs "$dir/"
-    (cd "$dir" && timeout 180 node amplify_js_check.mjs)
-    (cd "$dir" && timeout 120 node amplify_js_mfa.mjs)
-    (cd "$dir" && timeout 60 node amplify_js_config.mjs)
-}
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-    fi
-fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "the amplify-js check cannot run: node and npm are not installed" >&2
-    exit 1
-fi
-amplify_js_check
+NODE_DIR=$TARGET/ci-node
+ci_node_deps "$NODE_DIR"
+cp crates/amplify-emulator/ci/amplify_js_check.mjs crates/amplify-emulator/ci/amplify_js_mfa.mjs \
+    crates/amplify-emulator/ci/amplify_js_config.mjs "$NODE_DIR/"
+(cd "$NODE_DIR" && timeout 180 node amplify_js_check.mjs)
+(cd "$NODE_DIR" && timeout 120 node amplify_js_mfa.mjs)
+(cd "$NODE_DIR" && timeout 60 node amplify_js_config.mjs)

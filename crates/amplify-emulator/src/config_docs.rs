@@ -1,4 +1,6 @@
-//! `amplifyconfiguration.json` (Gen 1) and `amplify_outputs.json` (Gen 2) pointing at the emulator.
+//! The configuration documents pointing at the emulator: Gen 1 `amplifyconfiguration.json` in
+//! the native format (Android, iOS, Flutter) and in the flat web format (`aws-exports.js`, what
+//! the Amplify CLI writes for JavaScript apps), and Gen 2 `amplify_outputs.json`.
 
 use serde_json::{Map, Value, json};
 
@@ -84,6 +86,16 @@ fn social_name(provider: ProviderType) -> Option<&'static str> {
     }
 }
 
+/// The web format's spelling of a social provider, the one Amplify JS turns into its provider
+/// names (`AMAZON` becomes `Amazon`; `LOGIN_WITH_AMAZON` would not).
+fn web_social_name(provider: ProviderType) -> Option<&'static str> {
+    match provider {
+        ProviderType::LoginWithAmazon => Some("AMAZON"),
+        ProviderType::SignInWithApple => Some("APPLE"),
+        other => social_name(other),
+    }
+}
+
 fn social(hosted: &HostedUiLayout) -> Vec<&'static str> {
     hosted
         .providers
@@ -155,34 +167,14 @@ pub(crate) fn gen1(layout: &Layout, endpoint: &str) -> Value {
         default.insert("Region".into(), json!(pool.region));
         default.insert("Endpoint".into(), json!(endpoint));
         cognito.insert("CognitoUserPool".into(), json!({ "Default": default }));
-        let policy = &pool.settings.password_policy;
-        let mut characters = Vec::new();
-        for (on, name) in [
-            (policy.require_lowercase, "REQUIRES_LOWERCASE"),
-            (policy.require_uppercase, "REQUIRES_UPPERCASE"),
-            (policy.require_numbers, "REQUIRES_NUMBERS"),
-            (policy.require_symbols, "REQUIRES_SYMBOLS"),
-        ] {
-            if on {
-                characters.push(name);
-            }
-        }
-        let upper = |v: Vec<&str>| v.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>();
         let mut auth_default = json!({
                 "authenticationFlowType": "USER_SRP_AUTH",
-                "usernameAttributes": upper(username_attributes(pool)),
-                "signupAttributes": upper(required(pool)),
-                "passwordProtectionSettings": {
-                    "passwordPolicyMinLength": policy.min_length,
-                    "passwordPolicyCharacters": characters,
-                },
-                "mfaConfiguration": match pool.settings.mfa {
-                    MfaConfiguration::Off => "OFF",
-                    MfaConfiguration::Optional => "OPTIONAL",
-                    MfaConfiguration::On => "ON",
-                },
+                "usernameAttributes": upper(&username_attributes(pool)),
+                "signupAttributes": upper(&required(pool)),
+                "passwordProtectionSettings": gen1_password(pool),
+                "mfaConfiguration": gen1_mfa(pool),
                 "mfaTypes": mfa_methods(pool),
-                "verificationMechanisms": upper(verification(pool)),
+                "verificationMechanisms": upper(&verification(pool)),
         });
         if let (Some(hosted), Value::Object(map)) = (&pool.hosted_ui, &mut auth_default) {
             let client_id = pool.clients.first().map(|(id, _)| id.as_str());
@@ -258,13 +250,7 @@ fn api_url(api: &ApiLayout, endpoint: &str) -> String {
 /// The Gen 2 document.
 pub(crate) fn gen2(layout: &Layout, endpoint: &str) -> Value {
     let mut auth = Map::new();
-    let region = layout
-        .user_pools
-        .first()
-        .map(|p| p.region.clone())
-        .or_else(|| layout.identity_pools.first().map(|(_, r, _)| r.clone()))
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    auth.insert("aws_region".into(), json!(region));
+    auth.insert("aws_region".into(), json!(project_region(layout)));
     if let Some(pool) = layout.user_pools.first() {
         auth.insert("user_pool_id".into(), json!(pool.id));
         if let Some((client_id, secret)) = pool.clients.first() {
@@ -365,4 +351,175 @@ pub(crate) fn gen2(layout: &Layout, endpoint: &str) -> Value {
         doc.insert("rest_api".into(), Value::Object(rest));
     }
     Value::Object(doc)
+}
+
+/// The project region of the Gen 2 and web documents: the first user pool's, else the first
+/// identity pool's.
+fn project_region(layout: &Layout) -> String {
+    layout
+        .user_pools
+        .first()
+        .map(|p| p.region.clone())
+        .or_else(|| layout.identity_pools.first().map(|(_, r, _)| r.clone()))
+        .unwrap_or_else(|| "us-east-1".to_owned())
+}
+
+/// Gen 1 native `mfaConfiguration` and web `aws_cognito_mfa_configuration`.
+fn gen1_mfa(pool: &PoolLayout) -> &'static str {
+    match pool.settings.mfa {
+        MfaConfiguration::Off => "OFF",
+        MfaConfiguration::Optional => "OPTIONAL",
+        MfaConfiguration::On => "ON",
+    }
+}
+
+/// Gen 1 `passwordProtectionSettings` (native) and `aws_cognito_password_protection_settings`
+/// (web).
+fn gen1_password(pool: &PoolLayout) -> Value {
+    let policy = &pool.settings.password_policy;
+    let characters: Vec<&str> = [
+        (policy.require_lowercase, "REQUIRES_LOWERCASE"),
+        (policy.require_uppercase, "REQUIRES_UPPERCASE"),
+        (policy.require_numbers, "REQUIRES_NUMBERS"),
+        (policy.require_symbols, "REQUIRES_SYMBOLS"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    json!({
+        "passwordPolicyMinLength": policy.min_length,
+        "passwordPolicyCharacters": characters,
+    })
+}
+
+fn upper(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_uppercase()).collect()
+}
+
+/// The Gen 1 web document: the flat `aws_*` object the Amplify CLI writes to `aws-exports.js`
+/// and, for JavaScript projects, `amplifyconfiguration.json`; Amplify JS's `Amplify.configure`
+/// reads it.
+///
+/// The format has no key for a custom Cognito endpoint (Amplify JS v6 reads none from it), for an
+/// app client secret, for REST authorization modes (REST APIs are signed with IAM) or for groups;
+/// everything else the other documents say is here. Guest access is `aws_mandatory_sign_in`
+/// (`"enable"` denies guests), which Amplify JS and amplify-config both read.
+pub(crate) fn web(layout: &Layout, endpoint: &str) -> Value {
+    let mut doc = Map::new();
+    doc.insert("aws_project_region".into(), json!(project_region(layout)));
+    if let Some((id, _, guests)) = layout.identity_pools.first() {
+        doc.insert("aws_cognito_identity_pool_id".into(), json!(id));
+        doc.insert(
+            "aws_mandatory_sign_in".into(),
+            json!(if *guests { "disable" } else { "enable" }),
+        );
+    }
+    if !layout.user_pools.is_empty() || !layout.identity_pools.is_empty() {
+        doc.insert("aws_cognito_region".into(), json!(project_region(layout)));
+    }
+    if let Some(pool) = layout.user_pools.first() {
+        doc.insert("aws_user_pools_id".into(), json!(pool.id));
+        if let Some((client_id, _)) = pool.clients.first() {
+            doc.insert("aws_user_pools_web_client_id".into(), json!(client_id));
+        }
+        // `{}` when there is no hosted UI, as the CLI writes it.
+        let mut oauth = Map::new();
+        let mut social_providers = Vec::new();
+        if let Some(hosted) = &pool.hosted_ui {
+            oauth.insert("domain".into(), json!(domain(endpoint)));
+            oauth.insert("scope".into(), json!(hosted.spec.scopes));
+            oauth.insert(
+                "redirectSignIn".into(),
+                json!(hosted.spec.callback_urls.join(",")),
+            );
+            oauth.insert(
+                "redirectSignOut".into(),
+                json!(hosted.spec.logout_urls.join(",")),
+            );
+            oauth.insert("responseType".into(), json!(response_type(hosted)));
+            doc.insert("federationTarget".into(), json!("COGNITO_USER_POOLS"));
+            social_providers = hosted
+                .providers
+                .iter()
+                .filter_map(|p| web_social_name(*p))
+                .collect();
+        }
+        doc.insert("oauth".into(), Value::Object(oauth));
+        doc.insert(
+            "aws_cognito_username_attributes".into(),
+            json!(upper(&username_attributes(pool))),
+        );
+        doc.insert(
+            "aws_cognito_social_providers".into(),
+            json!(social_providers),
+        );
+        doc.insert(
+            "aws_cognito_signup_attributes".into(),
+            json!(upper(&required(pool))),
+        );
+        doc.insert(
+            "aws_cognito_mfa_configuration".into(),
+            json!(gen1_mfa(pool)),
+        );
+        doc.insert("aws_cognito_mfa_types".into(), json!(mfa_methods(pool)));
+        doc.insert(
+            "aws_cognito_password_protection_settings".into(),
+            gen1_password(pool),
+        );
+        doc.insert(
+            "aws_cognito_verification_mechanisms".into(),
+            json!(upper(&verification(pool))),
+        );
+    }
+    let mut rest = Vec::new();
+    for api in &layout.apis {
+        let url = api_url(api, endpoint);
+        if api.rest {
+            rest.push(json!({"name": api.name, "endpoint": url, "region": api.region}));
+            continue;
+        }
+        doc.insert("aws_appsync_graphqlEndpoint".into(), json!(url));
+        doc.insert("aws_appsync_region".into(), json!(api.region));
+        doc.insert(
+            "aws_appsync_authenticationType".into(),
+            json!(api.default_mode.as_str()),
+        );
+        if let Some(key) = &api.api_key {
+            doc.insert("aws_appsync_apiKey".into(), json!(key));
+        }
+        if !api.additional_modes.is_empty() {
+            // Joined by commas, as `ampx generate outputs --outputs-version 0` writes it.
+            let modes: Vec<&str> = api.additional_modes.iter().map(|m| m.as_str()).collect();
+            doc.insert(
+                "aws_appsync_additionalAuthenticationTypes".into(),
+                json!(modes.join(",")),
+            );
+        }
+    }
+    if !rest.is_empty() {
+        doc.insert("aws_cloud_logic_custom".into(), Value::Array(rest));
+    }
+    Value::Object(doc)
+}
+
+/// `aws-exports.js` as the Amplify CLI writes it: the web document (`web`) indented by four
+/// spaces in an ES module whose default export is `awsmobile`.
+pub(crate) fn web_module(document: &Value) -> String {
+    let mut body = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut body, formatter);
+    // Serializing a `Value` into a `Vec` cannot fail, and its output is UTF-8.
+    let object = match serde::Serialize::serialize(document, &mut serializer) {
+        Ok(()) => String::from_utf8_lossy(&body).into_owned(),
+        Err(_) => document.to_string(),
+    };
+    format!(
+        "/* eslint-disable */\n\
+         // Written by amplify-emulator: the emulator's backend in the format of the Amplify CLI's aws-exports.js.\n\
+         \n\
+         const awsmobile = {object};\n\
+         \n\
+         \n\
+         export default awsmobile;\n"
+    )
 }

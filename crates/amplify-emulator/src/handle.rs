@@ -12,7 +12,6 @@ use tokio::task::JoinHandle;
 
 use crate::appsync::{AuthMode, GraphQlApiSpec, RestApiSpec, RestItems, TodoStore};
 use crate::backend::{Backend, BuildParts};
-use crate::config_docs;
 use crate::credentials::{CredentialStore, IamPrincipalSpec, IssuedCredentials};
 use crate::error::{CognitoError, EmulatorError};
 use crate::faults::{Faults, RequestCounters};
@@ -21,6 +20,8 @@ use crate::outbox::Outbox;
 use crate::spec::{IdentityPoolSpec, UserPoolSpec, UserSpec};
 use crate::user_pool;
 use crate::verify::{TokenError, VerifiedToken};
+
+mod config;
 
 /// The emulator.
 ///
@@ -310,20 +311,6 @@ impl EmulatorHandle {
             self.region(),
             self.user_pool_id()
         )
-    }
-
-    /// A Gen 1 `amplifyconfiguration.json` pointing at the emulator.
-    ///
-    /// The native Gen 1 format has no key for guest access, so a reader finds it not stated
-    /// (allowed); [`amplify_outputs_json`](Self::amplify_outputs_json) states the identity
-    /// pool's setting.
-    pub fn amplify_configuration_json(&self) -> String {
-        config_docs::gen1(self.backend.layout(), &self.endpoint).to_string()
-    }
-
-    /// A Gen 2 `amplify_outputs.json` pointing at the emulator.
-    pub fn amplify_outputs_json(&self) -> String {
-        config_docs::gen2(self.backend.layout(), &self.endpoint).to_string()
     }
 
     /// The one JSON line the binary prints when ready (with `graphqlUrl`, `apiKey` and

@@ -37,9 +37,10 @@
 //! * `POST /_emulator/oidc/token` (`{"issuer", "sub", "aud"?, "claims"?}`): a test OIDC token;
 //!   `GET /_emulator/oidc/jwks.json`: the key that signs them.
 //! * `GET /_emulator/health`.
-//! * `GET /_emulator/amplify_outputs.json` and `/_emulator/amplifyconfiguration.json`: the
-//!   documents of [`EmulatorHandle::amplify_outputs_json`] and
-//!   [`EmulatorHandle::amplify_configuration_json`].
+//! * `GET /_emulator/amplify_outputs.json`, `/_emulator/amplifyconfiguration.json` and
+//!   `/_emulator/aws-exports.json`: the documents of [`EmulatorHandle::amplify_outputs_json`]
+//!   (Gen 2), [`EmulatorHandle::amplify_configuration_json`] (Gen 1, native) and
+//!   [`EmulatorHandle::aws_exports_json`] (Gen 1, web: what Amplify JS reads).
 //! * `POST /graphql`: an AppSync GraphQL API ([`GraphQlApiSpec`]) that checks every
 //!   authorization mode for real, and `/rest/<name>/...`: REST APIs ([`RestApiSpec`]).
 //!   `GET /_emulator/graphql` describes the GraphQL API.

@@ -2,15 +2,20 @@
 //! as a local backend for app development.
 //!
 //! ```text
-//! amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--log json]
+//! amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH]
+//!                  [--config-format gen2|gen1-native|gen1-web] [--log json]
 //! ```
 //!
 //! Without a seed it serves what `Emulator::start()` does: one user pool (`us-east-1`), one
 //! identity pool, the sample Todo GraphQL API (API key, user pools, IAM) and an IAM REST API
 //! named `api`. `serve` is optional (the only command). `--write-config PATH` writes the
-//! configuration an app needs before the ready line: Gen 1 `amplifyconfiguration.json` when the
-//! file is named so, otherwise the Gen 2 `amplify_outputs.json` document (the name must end in
-//! `.json`). `--log json` prints one JSON line per request to stderr (`time`, `operation`,
+//! configuration an app needs before the ready line, in the format its name says:
+//! `aws-exports.js` (or any `*.js` / `*.mjs`) is the ES module the Amplify CLI writes for
+//! JavaScript apps (`export default awsmobile`, the Gen 1 web format), `aws-exports.json` the
+//! same object as JSON, `amplifyconfiguration.json` the Gen 1 native format (Android, iOS,
+//! Flutter), and any other `*.json` the Gen 2 `amplify_outputs.json` document.
+//! `--config-format` names the document instead, for a `.json` file: `gen1-web` for the
+//! `src/amplifyconfiguration.json` of a JavaScript project. `--log json` prints one JSON line per request to stderr (`time`, `operation`,
 //! `method`, `path`, `status`, `request_id`, `decision`; never a secret). When ready it prints
 //! one JSON line to stdout: `{"endpoint", "region", "userPoolId", "clientId", "clientSecret",
 //! "identityPoolId", "userPools", "graphqlUrl", "apiKey", "restApis"}`. It runs until SIGINT or
@@ -27,7 +32,7 @@ use amplify_emulator::{
     UserPoolSpec,
 };
 
-const USAGE: &str = "usage: amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--log json]";
+const USAGE: &str = "usage: amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--config-format gen2|gen1-native|gen1-web] [--log json]";
 
 struct Args {
     port: Option<u16>,
@@ -41,20 +46,53 @@ struct Args {
 enum ConfigFormat {
     /// `amplify_outputs.json`.
     Gen2,
-    /// `amplifyconfiguration.json`.
+    /// `amplifyconfiguration.json`, native.
     Gen1,
+    /// The Gen 1 web object as JSON (`aws-exports.json`).
+    Web,
+    /// `aws-exports.js`: the Gen 1 web object in an ES module.
+    WebModule,
 }
 
 impl ConfigFormat {
-    /// `amplifyconfiguration.json` is Gen 1; any other `*.json` is Gen 2.
-    fn for_path(path: &Path) -> Result<Self, String> {
-        match path.file_name().and_then(|n| n.to_str()) {
-            Some("amplifyconfiguration.json") => Ok(Self::Gen1),
-            Some(name) if name.ends_with(".json") => Ok(Self::Gen2),
-            _ => Err(format!(
-                "--write-config {}: the file name must be amplify_outputs.json, amplifyconfiguration.json or end in .json",
+    /// `--config-format NAME`.
+    fn named(name: &str) -> Result<Self, String> {
+        match name {
+            "gen2" => Ok(Self::Gen2),
+            "gen1-native" => Ok(Self::Gen1),
+            "gen1-web" => Ok(Self::Web),
+            other => Err(format!(
+                "unknown config format {other:?}; try gen2, gen1-native or gen1-web"
+            )),
+        }
+    }
+
+    /// The format `path`'s name says, or `named` (`--config-format`) for a `.json` file:
+    /// `*.js` / `*.mjs` is the web module; `amplifyconfiguration.json` Gen 1 native,
+    /// `aws-exports.json` the web object and any other `*.json` Gen 2.
+    fn for_path(path: &Path, named: Option<Self>) -> Result<Self, String> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.ends_with(".js") || name.ends_with(".mjs") {
+            return match named {
+                None | Some(Self::Web) => Ok(Self::WebModule),
+                Some(_) => Err(format!(
+                    "--write-config {}: a .js or .mjs file holds the Gen 1 web format (--config-format gen1-web); name a .json file for the others",
+                    path.display()
+                )),
+            };
+        }
+        match (name, named) {
+            (name, _) if !name.ends_with(".json") => Err(format!(
+                "--write-config {}: the file name must be amplify_outputs.json, amplifyconfiguration.json, aws-exports.json, aws-exports.js or end in .json, .js or .mjs",
                 path.display()
             )),
+            (_, Some(format)) => Ok(format),
+            ("amplifyconfiguration.json", None) => Ok(Self::Gen1),
+            ("aws-exports.json", None) => Ok(Self::Web),
+            (_, None) => Ok(Self::Gen2),
         }
     }
 }
@@ -73,6 +111,8 @@ fn parse_args() -> Result<Args, String> {
         write_config: None,
         log: LogFormat::Off,
     };
+    let mut config_path = None;
+    let mut config_format = None;
     let mut iter = std::env::args().skip(1).peekable();
     // `serve` is the only command, and the default.
     iter.next_if(|arg| arg == "serve");
@@ -88,9 +128,13 @@ fn parse_args() -> Result<Args, String> {
             }
             "--seed" => args.seed = Some(iter.next().ok_or("--seed needs a file")?),
             "--write-config" => {
-                let path = PathBuf::from(iter.next().ok_or("--write-config needs a path")?);
-                let format = ConfigFormat::for_path(&path)?;
-                args.write_config = Some((path, format));
+                config_path = Some(PathBuf::from(
+                    iter.next().ok_or("--write-config needs a path")?,
+                ));
+            }
+            "--config-format" => {
+                let name = iter.next().ok_or("--config-format needs a format")?;
+                config_format = Some(ConfigFormat::named(&name)?);
             }
             "--log" => {
                 args.log = match iter.next().as_deref() {
@@ -103,19 +147,32 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other:?}; try --help")),
         }
     }
+    args.write_config = match (config_path, config_format) {
+        (Some(path), named) => {
+            let format = ConfigFormat::for_path(&path, named)?;
+            Some((path, format))
+        }
+        (None, Some(_)) => return Err("--config-format needs --write-config PATH".to_owned()),
+        (None, None) => None,
+    };
     Ok(args)
 }
 
-/// Writes `document` (pretty-printed) to a temporary file next to `path`, then renames it over
-/// `path`, so an app watching the file never reads half of it.
-fn write_config(path: &Path, document: &str) -> std::io::Result<()> {
-    let pretty = serde_json::from_str::<serde_json::Value>(document)
+/// A JSON document pretty-printed, with a final newline.
+fn pretty(document: &str) -> std::io::Result<String> {
+    serde_json::from_str::<serde_json::Value>(document)
         .and_then(|value| serde_json::to_string_pretty(&value))
-        .map_err(std::io::Error::other)?;
+        .map(|pretty| pretty + "\n")
+        .map_err(std::io::Error::other)
+}
+
+/// Writes `contents` to a temporary file next to `path`, then renames it over `path`, so an app
+/// watching the file never reads half of it.
+fn write_config(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.tmp", std::process::id()));
     let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, pretty + "\n")?;
+    std::fs::write(&temporary, contents)?;
     std::fs::rename(&temporary, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temporary);
     })
@@ -192,11 +249,13 @@ async fn main() -> ExitCode {
         }
     };
     if let Some((path, format)) = &args.write_config {
-        let document = match format {
-            ConfigFormat::Gen2 => handle.amplify_outputs_json(),
-            ConfigFormat::Gen1 => handle.amplify_configuration_json(),
+        let contents = match format {
+            ConfigFormat::Gen2 => pretty(&handle.amplify_outputs_json()),
+            ConfigFormat::Gen1 => pretty(&handle.amplify_configuration_json()),
+            ConfigFormat::Web => pretty(&handle.aws_exports_json()),
+            ConfigFormat::WebModule => Ok(handle.aws_exports_js()),
         };
-        if let Err(e) = write_config(path, &document) {
+        if let Err(e) = contents.and_then(|contents| write_config(path, &contents)) {
             eprintln!("cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }

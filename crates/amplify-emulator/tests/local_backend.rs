@@ -65,6 +65,7 @@ async fn config_documents_are_served_as_json() {
             "/_emulator/amplifyconfiguration.json",
             emu.amplify_configuration_json(),
         ),
+        ("/_emulator/aws-exports.json", emu.aws_exports_json()),
     ] {
         let reply = Req::new("GET", path).send(emu.local_addr()).await;
         assert_eq!(reply.status, 200, "{path}");
@@ -79,15 +80,32 @@ async fn config_documents_are_served_as_json() {
     }
     assert_eq!(emu.request_count("amplify-outputs"), 1);
     assert_eq!(emu.request_count("amplify-configuration"), 1);
+    assert_eq!(emu.request_count("aws-exports"), 1);
     let post = Req::post_json("/_emulator/amplify_outputs.json", &json!({}))
         .send(emu.local_addr())
         .await;
     assert_eq!(post.status, 405);
 }
 
+/// The object an `aws-exports.js` module exports, checked to be written as the Amplify CLI
+/// writes the file (`const awsmobile = {...};` then `export default awsmobile;`).
+fn exported_object(module: &str) -> &str {
+    let (_, object) = module
+        .split_once("\nconst awsmobile = ")
+        .unwrap_or_else(|| panic!("no `const awsmobile = ` in {module}"));
+    object
+        .strip_suffix(";\n\n\nexport default awsmobile;\n")
+        .unwrap_or_else(|| panic!("no `export default awsmobile;` ending {module}"))
+}
+
 /// `path` parses with amplify-config and is what the running child serves at `route`.
 async fn assert_written(path: &Path, addr: std::net::SocketAddr, route: &str) {
-    let written = std::fs::read_to_string(path).unwrap();
+    let mut written = std::fs::read_to_string(path).unwrap();
+    if path.extension().is_some_and(|e| e == "js") {
+        written = exported_object(&written).to_owned();
+        // Indented by four spaces, as the CLI writes it.
+        assert!(written.starts_with("{\n    \"aws_"), "{written}");
+    }
     AmplifyConfig::from_json(&written).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let served = Req::new("GET", route).send(addr).await.json();
     assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), served);
@@ -109,23 +127,52 @@ async fn serve_writes_the_config_before_the_ready_line() {
     assert_eq!(outputs["data"]["url"], ready["graphqlUrl"]);
     child.kill().await.unwrap();
 
-    // Gen 1 by its file name, without the `serve` command; another `.json` name is Gen 2.
+    // Gen 1 by its file name, without the `serve` command; another `.json` name is Gen 2; the
+    // web format for `aws-exports.js` (an ES module) and `aws-exports.json`, or for any `.json`
+    // with `--config-format gen1-web` (a JavaScript project's `src/amplifyconfiguration.json`).
+    let web_dir = dir.join("src");
+    std::fs::create_dir_all(&web_dir).unwrap();
     let gen1 = dir.join("amplifyconfiguration.json");
     let other = dir.join("local.json");
-    for (path, route) in [
-        (&gen1, "/_emulator/amplifyconfiguration.json"),
-        (&other, "/_emulator/amplify_outputs.json"),
+    let module = dir.join("aws-exports.js");
+    let web = dir.join("aws-exports.json");
+    let web_named = web_dir.join("amplifyconfiguration.json");
+    let gen2_named = web_dir.join("aws-exports.json");
+    for (path, format, route) in [
+        (&gen1, None, "/_emulator/amplifyconfiguration.json"),
+        (&other, None, "/_emulator/amplify_outputs.json"),
+        (&module, None, "/_emulator/aws-exports.json"),
+        (&web, None, "/_emulator/aws-exports.json"),
+        (&web_named, Some("gen1-web"), "/_emulator/aws-exports.json"),
+        (&gen2_named, Some("gen2"), "/_emulator/amplify_outputs.json"),
     ] {
-        let (mut child, ready) =
-            spawn(&["--write-config", path.to_str().unwrap()], Stdio::null()).await;
+        let mut args = vec!["--write-config", path.to_str().unwrap()];
+        args.extend(format.iter().flat_map(|f| ["--config-format", *f]));
+        let (mut child, ready) = spawn(&args, Stdio::null()).await;
         assert_written(path, addr_of(&ready), route).await;
         child.kill().await.unwrap();
     }
     // No temporary files are left next to them.
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 6);
+    assert_eq!(std::fs::read_dir(&web_dir).unwrap().count(), 2);
 
     for bad in [
         vec!["serve", "--write-config", "config.yaml"],
+        vec![
+            "serve",
+            "--write-config",
+            "aws-exports.js",
+            "--config-format",
+            "gen2",
+        ],
+        vec![
+            "serve",
+            "--write-config",
+            "a.json",
+            "--config-format",
+            "web",
+        ],
+        vec!["serve", "--config-format", "gen1-web"],
         vec!["serve", "--log", "text"],
         vec!["serve", "serve"],
     ] {
@@ -240,4 +287,179 @@ async fn json_request_log_names_decisions_and_never_secrets() {
         assert!(!log.contains(secret), "the log holds {secret:?}: {log}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The three documents of one emulator, as amplify-config reads them: (web, native, Gen 2).
+/// Each is read without a warning: nothing in them is ignored or misplaced.
+fn models(emu: &EmulatorHandle) -> (AmplifyConfig, AmplifyConfig, AmplifyConfig) {
+    let parse = |doc: String| {
+        let (config, warnings) =
+            AmplifyConfig::from_json_with_warnings(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
+        assert!(warnings.is_empty(), "{warnings:?} reading {doc}");
+        config
+    };
+    (
+        parse(emu.aws_exports_json()),
+        parse(emu.amplify_configuration_json()),
+        parse(emu.amplify_outputs_json()),
+    )
+}
+
+/// Fills in what the web format cannot say (the Cognito endpoints, the sign-in flow), after
+/// checking it is absent, from `other`'s model.
+fn add_what_web_cannot_say(web: &mut AmplifyConfig, other: &AmplifyConfig) {
+    let (auth, other) = (web.auth.as_mut().unwrap(), other.auth.as_ref().unwrap());
+    assert_eq!(auth.authentication_flow_type, None);
+    auth.authentication_flow_type = other.authentication_flow_type;
+    if let (Some(pool), Some(other)) = (&mut auth.user_pool, &other.user_pool) {
+        assert!(
+            pool.endpoint.is_none(),
+            "the web format has no user pool endpoint"
+        );
+        pool.endpoint = other.endpoint.clone();
+    }
+    if let (Some(pool), Some(other)) = (&mut auth.identity_pool, &other.identity_pool) {
+        assert!(
+            pool.endpoint.is_none(),
+            "the web format has no identity pool endpoint"
+        );
+        pool.endpoint = other.endpoint.clone();
+    }
+}
+
+#[tokio::test]
+async fn web_document_gives_the_model_of_the_native_and_gen2_documents() {
+    // The default backend (the binary's too): a pool, an identity pool with guests, the Todo API
+    // with three modes and an IAM REST API.
+    let emu = Emulator::start().await.unwrap();
+    let (mut web, mut native, gen2) = models(&emu);
+    let auth = web.auth.as_ref().unwrap();
+    assert_eq!(auth.user_pool.as_ref().unwrap().pool_id, emu.user_pool_id());
+    assert_eq!(
+        auth.user_pool.as_ref().unwrap().app_client_id,
+        emu.client_id()
+    );
+    assert_eq!(
+        Some(auth.identity_pool.as_ref().unwrap().pool_id.as_str()),
+        emu.identity_pool_id()
+    );
+    assert_eq!(auth.guest_access, amplify_config::GuestAccess::Allowed);
+    assert!(auth.oauth.is_none());
+    assert_eq!(web.apis.len(), 2);
+    add_what_web_cannot_say(&mut web, &gen2);
+    assert_eq!(web, gen2);
+    // Native Gen 1 cannot state guest access.
+    native.auth.as_mut().unwrap().guest_access = amplify_config::GuestAccess::Allowed;
+    assert_eq!(web, native);
+
+    // The raw document: what Amplify JS reads.
+    let doc: Value = serde_json::from_str(&emu.aws_exports_json()).unwrap();
+    assert_eq!(doc["aws_project_region"], "us-east-1");
+    assert_eq!(doc["aws_appsync_graphqlEndpoint"], emu.graphql_url());
+    assert_eq!(doc["aws_appsync_authenticationType"], "API_KEY");
+    assert_eq!(doc["aws_appsync_apiKey"], emu.api_key().unwrap());
+    assert_eq!(
+        doc["aws_appsync_additionalAuthenticationTypes"],
+        "AMAZON_COGNITO_USER_POOLS,AWS_IAM"
+    );
+    assert_eq!(
+        doc["aws_cloud_logic_custom"],
+        json!([{"name": "api", "endpoint": emu.rest_url("api"), "region": "us-east-1"}])
+    );
+    assert_eq!(doc["oauth"], json!({}));
+    assert_eq!(doc["aws_mandatory_sign_in"], "disable");
+
+    // A hosted UI (code flow, Google and Login with Amazon), email usernames, MFA, a password
+    // policy, multi-auth with the user pool as the default, groups (Gen 2 only) and no guests.
+    let emu = Emulator::builder()
+        .user_pool(
+            UserPoolSpec::new("eu-west-1")
+                .identity_provider(IdentityProviderSpec::google())
+                .identity_provider(IdentityProviderSpec::new(
+                    "LoginWithAmazon",
+                    ProviderType::LoginWithAmazon,
+                    "www.amazon.com",
+                ))
+                .client(
+                    AppClientSpec::new().id("webclient").oauth(
+                        OAuthClientSpec::new()
+                            .callback_url("http://localhost:3000/")
+                            .callback_url("myapp://callback/")
+                            .logout_url("http://localhost:3000/")
+                            .identity_provider("Google")
+                            .identity_provider("LoginWithAmazon"),
+                    ),
+                )
+                .username_attributes([UsernameAttribute::Email])
+                .required_attributes(["email", "name"])
+                .mfa(
+                    MfaConfiguration::Optional,
+                    [MfaMethod::Sms, MfaMethod::Totp],
+                )
+                .password_policy(PasswordPolicy::new().min_length(10).require_symbols(false))
+                .group(GroupSpec::new("admins").precedence(0)),
+        )
+        .identity_pool(IdentityPoolSpec::new().allow_guests(false))
+        .graphql_api(
+            GraphQlApiSpec::sample_todo()
+                .default_mode(AuthMode::AmazonCognitoUserPools)
+                .additional_mode(AuthMode::ApiKey),
+        )
+        .rest_api(RestApiSpec::new("orders").mode(AuthMode::AwsIam))
+        .start()
+        .await
+        .unwrap();
+    let (mut web, mut native, mut gen2) = models(&emu);
+    let auth = web.auth.as_ref().unwrap();
+    assert_eq!(auth.guest_access, amplify_config::GuestAccess::Denied);
+    assert!(!auth.unauthenticated_identities_enabled);
+    let oauth = auth.oauth.as_ref().unwrap();
+    assert_eq!(oauth.domain, emu.endpoint().trim_start_matches("http://"));
+    assert_eq!(
+        oauth.redirect_sign_in_uris,
+        ["http://localhost:3000/", "myapp://callback/"]
+    );
+    assert_eq!(oauth.identity_providers.len(), 2);
+    assert_eq!(web.apis.len(), 2);
+    add_what_web_cannot_say(&mut web, &gen2);
+    let groups = std::mem::take(&mut gen2.auth.as_mut().unwrap().groups);
+    assert_eq!(
+        groups.len(),
+        1,
+        "Gen 2 lists the groups; no Gen 1 format can"
+    );
+    assert_eq!(web, gen2);
+    native.auth.as_mut().unwrap().guest_access = amplify_config::GuestAccess::Denied;
+    native
+        .auth
+        .as_mut()
+        .unwrap()
+        .unauthenticated_identities_enabled = false;
+    assert_eq!(web, native);
+
+    let doc: Value = serde_json::from_str(&emu.aws_exports_json()).unwrap();
+    assert_eq!(doc["aws_mandatory_sign_in"], "enable");
+    assert_eq!(doc["aws_cognito_region"], "eu-west-1");
+    assert_eq!(
+        doc["aws_cognito_social_providers"],
+        json!(["GOOGLE", "AMAZON"])
+    );
+    assert_eq!(doc["aws_cognito_username_attributes"], json!(["EMAIL"]));
+    assert_eq!(doc["aws_cognito_mfa_configuration"], "OPTIONAL");
+    assert_eq!(
+        doc["oauth"]["redirectSignIn"],
+        "http://localhost:3000/,myapp://callback/"
+    );
+    assert_eq!(doc["oauth"]["responseType"], "code");
+    assert_eq!(
+        doc["aws_cognito_password_protection_settings"],
+        json!({"passwordPolicyMinLength": 10,
+            "passwordPolicyCharacters": ["REQUIRES_LOWERCASE", "REQUIRES_UPPERCASE", "REQUIRES_NUMBERS"]})
+    );
+    // The module is the same object.
+    let module = emu.aws_exports_js();
+    assert_eq!(
+        serde_json::from_str::<Value>(exported_object(&module)).unwrap(),
+        doc
+    );
 }

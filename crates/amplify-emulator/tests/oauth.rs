@@ -846,6 +846,7 @@ async fn config_documents_carry_the_hosted_ui() {
     for doc in [
         h.emu.amplify_outputs_json(),
         h.emu.amplify_configuration_json(),
+        h.emu.aws_exports_json(),
     ] {
         let config = AmplifyConfig::from_json(&doc).unwrap();
         let oauth = config.auth.unwrap().oauth.unwrap();

@@ -74,6 +74,10 @@ impl Backend {
                 StatusCode::OK,
                 &config_docs::gen1(self.layout(), &self.endpoint()),
             ),
+            (&Method::GET, Route::AwsExports) => json_response(
+                StatusCode::OK,
+                &config_docs::web(self.layout(), &self.endpoint()),
+            ),
             (&Method::GET, Route::GraphQlApi) => match &self.inner.appsync.graphql {
                 Some(api) => {
                     json_response(StatusCode::OK, &appsync::describe(api, &self.graphql_url()))
@@ -132,6 +136,7 @@ impl Backend {
             (_, Route::MintOidc) => "oidc-token".to_owned(),
             (_, Route::AmplifyOutputs) => "amplify-outputs".to_owned(),
             (_, Route::AmplifyConfiguration) => "amplify-configuration".to_owned(),
+            (_, Route::AwsExports) => "aws-exports".to_owned(),
             (_, Route::Jwks(_)) => "jwks".to_owned(),
             (_, Route::OpenIdConfiguration(_)) => "openid-configuration".to_owned(),
             (_, Route::NotFound) => "other".to_owned(),
@@ -212,8 +217,10 @@ enum Route<'a> {
     GraphQlApi,
     /// `amplify_outputs.json` (Gen 2).
     AmplifyOutputs,
-    /// `amplifyconfiguration.json` (Gen 1).
+    /// `amplifyconfiguration.json` (Gen 1, native).
     AmplifyConfiguration,
+    /// `aws-exports.json` (Gen 1, web).
+    AwsExports,
     Jwks(&'a str),
     OpenIdConfiguration(&'a str),
     NotFound,
@@ -228,6 +235,7 @@ fn route_path(path: &str) -> Route<'_> {
         "/_emulator/graphql" => return Route::GraphQlApi,
         "/_emulator/amplify_outputs.json" => return Route::AmplifyOutputs,
         "/_emulator/amplifyconfiguration.json" => return Route::AmplifyConfiguration,
+        "/_emulator/aws-exports.json" => return Route::AwsExports,
         _ => {}
     }
     let trimmed = path.strip_prefix('/').unwrap_or(path);

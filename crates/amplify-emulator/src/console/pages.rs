@@ -83,13 +83,14 @@ fn overview(backend: &Backend) -> Response<Bytes> {
         (pools, identity)
     });
     let mut body = format!(
-        "<p>Endpoint <code>{}</code> · configuration: {} · {}</p><h2>User pools</h2>",
+        "<p>Endpoint <code>{}</code> · configuration: {} · {} · {}</p><h2>User pools</h2>",
         esc(&backend.endpoint()),
         link("/_emulator/amplify_outputs.json", "amplify_outputs.json"),
         link(
             "/_emulator/amplifyconfiguration.json",
             "amplifyconfiguration.json"
         ),
+        link("/_emulator/aws-exports.json", "aws-exports.json (web)"),
     );
     body.push_str(&raw_table(
         "",
