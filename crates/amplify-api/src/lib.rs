@@ -223,6 +223,7 @@ mod decode;
 mod endpoint;
 mod error;
 mod graphql;
+pub mod guide;
 mod interceptor;
 mod operation;
 mod realtime;

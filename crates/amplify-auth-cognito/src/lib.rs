@@ -57,6 +57,7 @@
 mod clock;
 mod device;
 mod error;
+pub mod guide;
 mod hosted_ui;
 mod identity_pool;
 mod mfa;

@@ -63,6 +63,7 @@ mod endpoint;
 mod error;
 mod gen1;
 mod gen2;
+pub mod guide;
 mod model;
 mod secret;
 mod warning;

@@ -40,6 +40,7 @@
 
 mod amplify;
 mod error;
+pub mod guide;
 pub mod hub;
 mod plugin;
 mod provider;
