@@ -9,6 +9,9 @@
 //!   GitHub and mdBook do (lower case; letters, digits, `-` and `_` kept; spaces become `-`;
 //!   repeated headings get `-1`, `-2`, ...). On other files only GitHub's line anchors
 //!   (`#L10`, `#L10-L20`) are accepted.
+//! * A page of the book (`docs/`) may only link inside `docs/`: mdBook publishes that folder
+//!   alone, so a link out of it would be broken in the built book (name such files in code
+//!   text instead).
 //! * External `http(s)` links are not fetched (CI has no general internet); they are listed.
 //!
 //! Any broken link fails the command with its file and line.
@@ -26,6 +29,7 @@ struct Link {
 /// Runs the check over the workspace at `root`.
 pub(crate) fn run(root: &Path) -> Result<String, String> {
     let pages = pages(root)?;
+    let book = normalize(&root.join("docs"));
     let mut broken = Vec::new();
     let mut external = BTreeSet::new();
     let mut checked = 0usize;
@@ -43,7 +47,18 @@ pub(crate) fn run(root: &Path) -> Result<String, String> {
                 continue;
             }
             checked += 1;
-            if let Err(reason) = check(page, target, &mut anchors_cache) {
+            let in_book = page.parent().is_some_and(|dir| normalize(dir) == book);
+            let result = check(page, target, &mut anchors_cache).and_then(|file| {
+                if in_book && !file.starts_with(&book) {
+                    Err(
+                        "leaves docs/: broken in the built book (name the file in code text)"
+                            .to_owned(),
+                    )
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(reason) = result {
                 let shown = page.strip_prefix(root).unwrap_or(page);
                 broken.push(format!(
                     "{}:{}: {target}: {reason}",
@@ -115,18 +130,18 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Checks one relative target of `page`.
+/// Checks one relative target of `page`; returns the file it names.
 fn check(
     page: &Path,
     target: &str,
     anchors_cache: &mut BTreeMap<PathBuf, BTreeSet<String>>,
-) -> Result<(), String> {
+) -> Result<PathBuf, String> {
     let (path, anchor) = match target.split_once('#') {
         Some((path, anchor)) => (path, Some(anchor)),
         None => (target, None),
     };
     let file = if path.is_empty() {
-        page.to_path_buf()
+        normalize(page)
     } else {
         let base = page.parent().unwrap_or(Path::new("."));
         normalize(&base.join(percent_decode(path)))
@@ -135,7 +150,7 @@ fn check(
         return Err(format!("{} does not exist", file.display()));
     }
     let Some(anchor) = anchor else {
-        return Ok(());
+        return Ok(file);
     };
     if file.extension().is_some_and(|e| e == "md") {
         if !anchors_cache.contains_key(&file) {
@@ -145,7 +160,7 @@ fn check(
         }
         let known = anchors_cache.get(&file).is_some_and(|a| a.contains(anchor));
         if known {
-            Ok(())
+            Ok(file)
         } else {
             Err(format!(
                 "no heading with the id `{anchor}` in {}",
@@ -153,7 +168,7 @@ fn check(
             ))
         }
     } else if is_line_anchor(anchor) {
-        Ok(())
+        Ok(file)
     } else {
         Err(format!("`#{anchor}` on a file that is not Markdown"))
     }
@@ -381,5 +396,25 @@ mod tests {
         assert!(check(&page, "b.md#L3-L9", &mut cache).is_err()); // b.md is Markdown
         assert!(is_line_anchor("L3-L9") && !is_line_anchor("L") && !is_line_anchor("x3"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn book_pages_may_not_link_out_of_docs() {
+        let root = std::env::temp_dir().join(format!("xtask-book-{}", std::process::id()));
+        for dir in ["docs", "crates/a", "examples"] {
+            std::fs::create_dir_all(root.join(dir)).expect("temp dir");
+        }
+        std::fs::write(root.join("README.md"), "[guide](docs/a.md#top)\n").expect("write");
+        std::fs::write(root.join("crates/a/README.md"), "[up](../../README.md)\n").expect("write");
+        std::fs::write(root.join("docs/a.md"), "# Top\n[self](#top) [b](b.md)\n").expect("write");
+        std::fs::write(root.join("docs/b.md"), "[readme](../README.md)\n").expect("write");
+        let error = run(&root).expect_err("docs/b.md links out of the book");
+        assert!(
+            error.contains("1 broken links") && error.contains("docs/b.md:1"),
+            "{error}"
+        );
+        std::fs::write(root.join("docs/b.md"), "`README.md`\n").expect("write");
+        assert!(run(&root).is_ok());
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
