@@ -118,7 +118,7 @@ fn read_sources(src: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-fn rust_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn rust_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {

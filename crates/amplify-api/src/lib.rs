@@ -163,6 +163,13 @@
 //! (`EmulatorBuilder::iam_principal`, or `iamPrincipals` in its seed); `examples/server-iam`
 //! runs against it and, with `--config`, against a real API.
 //!
+//! # Guides
+//!
+//! [`guide::api`] (GraphQL, REST, authorization modes, OIDC and Lambda providers, interceptors,
+//! errors), [`guide::subscriptions`], `guide::server_iam` (with the `aws-config` feature),
+//! [`guide::emulator`] and [`guide::testing`]: the pages of the amplify-rs guide, with compiled
+//! examples.
+//!
 //! # Errors
 //!
 //! Every operation returns [`ApiError`], which implements
@@ -223,6 +230,7 @@ mod decode;
 mod endpoint;
 mod error;
 mod graphql;
+pub mod guide;
 mod interceptor;
 mod operation;
 mod realtime;

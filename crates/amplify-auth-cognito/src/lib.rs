@@ -9,7 +9,7 @@
 //! - `fetch_auth_session` refreshes tokens a buffer (plus jitter) before they expire, on the
 //!   device's skew-corrected clock (core's, learned from Cognito's `Date` headers); concurrent
 //!   callers share one refresh; a refresh that fails for a non-fatal reason hands out the
-//!   still-valid tokens and is not retried for 30 s; see `docs/auth.md` for the whole policy.
+//!   still-valid tokens and is not retried for 30 s; see [`guide::sessions`] for the whole policy.
 //! - [`AuthError`] is typed throughout: service errors carry [`ServiceErrorKind`] (every code
 //!   the Cognito models declare for the operations called), code, message and request id;
 //!   invalid states, configuration gaps and validation failures have typed reasons.
@@ -25,6 +25,13 @@
 //! and its credential chain is not needed by these unsigned operations. Pass an
 //! [`aws_types::SdkConfig`] (for example from `aws_config::load_defaults`) to
 //! [`CognitoAuthPluginBuilder::sdk_config`] to choose the HTTP client, retries and timeouts.
+//!
+//! # Guides
+//!
+//! [`guide::auth`] (sign-up, sign-in and every next step, account, hosted UI, sign-out, errors),
+//! [`guide::sessions`] (sessions, the refresh policy, secure storage choices) and
+//! [`guide::federation`] (the identity pool, `federate_to_identity_pool`, developer identities):
+//! the pages of the amplify-rs guide, with compiled examples.
 //!
 //! # Layout (one concept per file)
 //!
@@ -57,6 +64,7 @@
 mod clock;
 mod device;
 mod error;
+pub mod guide;
 mod hosted_ui;
 mod identity_pool;
 mod mfa;

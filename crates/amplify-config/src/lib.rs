@@ -28,7 +28,7 @@
 //!
 //! # Formats
 //!
-//! Three shapes of file are read (see `docs/configuration.md` for every field):
+//! Three shapes of file are read (see [`guide::configuration`] for every field):
 //!
 //! - **Gen 2** `amplify_outputs.json` (a top-level `version`, `1` to `1.5`; a newer version is
 //!   read as far as it goes, with a [`ConfigWarning::NewerVersion`]). REST APIs come from
@@ -63,6 +63,7 @@ mod endpoint;
 mod error;
 mod gen1;
 mod gen2;
+pub mod guide;
 mod model;
 mod secret;
 mod warning;

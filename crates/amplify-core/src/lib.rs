@@ -22,6 +22,11 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # Guides
+//!
+//! [`guide::troubleshooting`] lists every amplify-rs error's recovery suggestion (generated from
+//! the source); [`guide::from_amplify`] maps Amplify Flutter and amplify-js calls to amplify-rs.
+//!
 //! # Features
 //!
 //! - `test-util`: test helpers that do not belong in release builds: `test_util` captures
@@ -40,6 +45,7 @@
 
 mod amplify;
 mod error;
+pub mod guide;
 pub mod hub;
 mod plugin;
 mod provider;

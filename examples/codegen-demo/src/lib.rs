@@ -4,6 +4,8 @@
 //! schema (`schemas/blog.graphql`: relations, enums, custom types, an index, AWS scalars,
 //! custom operations). `tests/emulator.rs` runs the Todo operations against amplify-emulator.
 
+pub mod guide;
+
 /// The typed configuration of `amplify_outputs.json`.
 pub mod amplify_config {
     include!(concat!(env!("OUT_DIR"), "/amplify_config.rs"));
