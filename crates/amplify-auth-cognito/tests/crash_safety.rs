@@ -4,8 +4,12 @@
 //! store as a new process would. Every run must load a whole session (old or new: the ID and
 //! access tokens from the same issue) or none, never an error, and a loaded session must refresh.
 //!
+//! The child announces each operation before it starts it; the parent kills it 0 to 2 ms after
+//! one such announcement, and keeps going until sign-in, refresh and sign-out have each been
+//! interrupted `AMPLIFY_CRASH_RUNS` times (default 25 in CI; 200 for the full run).
+//!
 //! A `harness = false` test binary: the child is this binary started again with an environment
-//! variable. Runs: `AMPLIFY_CRASH_RUNS` (default 25 in CI; 200 for the full run).
+//! variable.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -64,7 +68,8 @@ async fn plugin(config: &str, dir: &str) -> (Amplify, CognitoAuthPlugin) {
     (amplify, auth)
 }
 
-/// The child: sign in, refresh, refresh, sign out, forever; one progress line per step.
+/// The child: sign in, refresh, refresh, sign out, forever; `begin <op>` before each operation
+/// and `step <n>` after it.
 fn child() {
     let dir = std::env::var(DIR).unwrap();
     let config = std::env::var(CONFIG).unwrap();
@@ -77,6 +82,7 @@ fn child() {
         let mut step = 0u64;
         loop {
             if !auth.fetch_auth_session().send().await.is_signed_in {
+                println!("begin sign-in");
                 let _ = auth
                     .sign_in()
                     .username("alice")
@@ -84,8 +90,10 @@ fn child() {
                     .send()
                     .await;
             } else if step % 4 == 3 {
+                println!("begin sign-out");
                 let _ = auth.sign_out().send().await;
             } else {
+                println!("begin refresh");
                 let _ = auth.fetch_auth_session().force_refresh(true).send().await;
             }
             step += 1;
@@ -124,7 +132,15 @@ fn sessions_survive_sigkill() {
     std::fs::create_dir_all(&dir).unwrap();
     let dir_text = dir.to_string_lossy().into_owned();
     let (mut signed_in, mut signed_out) = (0u64, 0u64);
-    for run in 0..runs {
+    // Kills during each operation: sign-in, refresh, sign-out.
+    let mut during = [0u64; 3];
+    let ops = ["sign-in", "refresh", "sign-out"];
+    let mut run = 0u64;
+    while during.iter().any(|&n| n < runs) {
+        assert!(
+            run < runs * 12,
+            "{run} kills and still not {runs} during each operation: {during:?}"
+        );
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(ROLE, "1")
             .env(DIR, &dir)
@@ -133,17 +149,27 @@ fn sessions_survive_sigkill() {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        // Kill after a number of completed steps drawn from the run number, i.e. somewhere
-        // inside the next sign-in, refresh or sign-out (which one varies from run to run).
+        // Kill 0 to 2 ms after the start of the k-th operation, k drawn from the run number
+        // (which operation that is depends on what the previous run left stored).
         let wait_for = 1 + run * 7 % 9;
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for _ in 0..wait_for {
-            if lines.next().is_none() {
-                break;
+        let mut begun = 0;
+        let mut in_flight = None;
+        while begun < wait_for {
+            let Some(Ok(line)) = lines.next() else { break };
+            if let Some(op) = line.strip_prefix("begin ") {
+                begun += 1;
+                in_flight = ops.iter().position(|o| *o == op);
             }
         }
+        // Not a synchronisation: where in the operation the kill lands.
+        std::thread::sleep(Duration::from_micros(run * 613 % 2_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        if let Some(i) = in_flight {
+            during[i] += 1;
+        }
+        run += 1;
 
         let loaded = rt.block_on(async {
             let (_amplify, auth) = plugin(&config, &dir_text).await;
@@ -184,7 +210,10 @@ fn sessions_survive_sigkill() {
             signed_out += 1;
         }
     }
-    println!("{runs} SIGKILLs: {signed_in} loaded signed in, {signed_out} signed out, 0 errors");
+    println!(
+        "{run} SIGKILLs ({} during sign-in, {} during refresh, {} during sign-out): {signed_in} loaded signed in, {signed_out} signed out, 0 errors",
+        during[0], during[1], during[2]
+    );
     let _ = std::fs::remove_dir_all(&dir);
     drop(emulator);
 }
