@@ -87,6 +87,7 @@ pub struct EmulatorBuilder {
     graphql_api: Option<GraphQlApiSpec>,
     rest_apis: Vec<RestApiSpec>,
     iam_principals: Vec<IamPrincipalSpec>,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl EmulatorBuilder {
@@ -147,6 +148,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the state in a database in `dir` (created when missing), so it survives a
+    /// restart: user pools, users (the SRP verifier, never a password), groups, devices, token
+    /// revocations, identities, the outbox, the Todo items and the REST items. Every
+    /// transaction is committed before its answer is sent; a killed emulator restarts from the
+    /// last committed one. One emulator at a time may use a directory.
+    ///
+    /// The specs still define the configuration at every start (pools, app clients, settings,
+    /// APIs), and ids the emulator generates for them are the same at every start. The seeded
+    /// users and groups (and [`rng_seed`](Self::rng_seed)) apply only when the directory is new:
+    /// afterwards the stored state wins, also over a changed seed; delete the directory to start
+    /// again from the seed. See `src/state/persist.rs` for the design.
+    ///
+    /// Start fails with [`EmulatorError::DataDir`] when the directory cannot be used: a damaged
+    /// database, one written by another data schema version, or one in use.
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     fn parts(mut self, endpoint: String) -> (BuildParts, u16, Vec<IamPrincipalSpec>) {
         if self.user_pools.is_empty() {
             self.user_pools.push(UserPoolSpec::new("us-east-1"));
@@ -161,6 +181,7 @@ impl EmulatorBuilder {
                 endpoint,
                 graphql_api: self.graphql_api,
                 rest_apis: self.rest_apis,
+                data_dir: self.data_dir,
             },
             self.port,
             self.iam_principals,
@@ -188,10 +209,30 @@ impl EmulatorBuilder {
         let (parts, port, principals) = self.parts(String::new());
         let backend = Backend::build(parts)?;
         declare(&backend, principals);
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(EmulatorError::Bind)?;
+        // With a data directory and no port asked for, the last run's port when it is free:
+        // tokens carry the endpoint in their issuer, and the app's configuration names it.
+        let remembered = match (port, backend.persist()) {
+            (0, Some(persist)) => persist.port(),
+            _ => None,
+        };
+        let listener = match remembered {
+            Some(last) => match TcpListener::bind(("127.0.0.1", last)).await {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::warn!(port = last, error = %e, "the last run's port is taken; using another");
+                    TcpListener::bind(("127.0.0.1", 0))
+                        .await
+                        .map_err(EmulatorError::Bind)?
+                }
+            },
+            None => TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(EmulatorError::Bind)?,
+        };
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
+        if let Some(persist) = backend.persist() {
+            persist.set_port(addr.port());
+        }
         let endpoint = format!("http://{addr}");
         backend.set_endpoint(endpoint.clone());
         let (shutdown, rx) = oneshot::channel();

@@ -109,7 +109,7 @@ pub use appsync::{
 };
 pub use backend::{Backend, supported_targets};
 pub use credentials::{CredentialStore, IamPrincipalSpec, IssuedCredentials};
-pub use error::{CognitoError, EmulatorError, ErrorKind};
+pub use error::{CognitoError, DataDirError, DataDirErrorKind, EmulatorError, ErrorKind};
 pub use faults::{Fault, Faults, RequestCounters};
 pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};
 pub use oidc::OidcToken;

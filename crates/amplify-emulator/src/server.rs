@@ -136,7 +136,9 @@ pub(crate) async fn serve(
             }
         }
     }
-    connections.abort_all();
+    // Wait for the aborted connections, so no request is still running (and holding the
+    // backend and its data directory) when `shutdown` returns.
+    connections.shutdown().await;
 }
 
 async fn serve_request(

@@ -22,7 +22,7 @@ pub(crate) struct IdentityPool {
 }
 
 /// One identity: its pool, linked logins and timestamps (epoch seconds).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Identity {
     pub(crate) pool_id: String,
     pub(crate) logins: BTreeSet<String>,
