@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use amplify_core::time::{SharedTimeSource, TimeSource};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -148,20 +147,14 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Keeps the state in a database in `dir` (created when missing), so it survives a
-    /// restart: user pools, users (the SRP verifier, never a password), groups, devices, token
-    /// revocations, identities, the outbox, the Todo items and the REST items. Every
-    /// transaction is committed before its answer is sent; a killed emulator restarts from the
-    /// last committed one. One emulator at a time may use a directory.
-    ///
-    /// The specs still define the configuration at every start (pools, app clients, settings,
-    /// APIs), and ids the emulator generates for them are the same at every start. The seeded
-    /// users and groups (and [`rng_seed`](Self::rng_seed)) apply only when the directory is new:
-    /// afterwards the stored state wins, also over a changed seed; delete the directory to start
-    /// again from the seed. See `src/state/persist.rs` for the design.
-    ///
-    /// Start fails with [`EmulatorError::DataDir`] when the directory cannot be used: a damaged
-    /// database, one written by another data schema version, or one in use.
+    /// Keeps the state in a SQLite database in `dir` (created when missing) so that it survives
+    /// a restart or a kill: users (the SRP verifier, never a password), groups, devices, token
+    /// revocations, identities, issued credentials, the outbox, Todo and REST items. Each
+    /// transaction is committed before its answer. The specs define the configuration at every
+    /// start (generated ids stay the same, and so does the port when none is asked for); seeded
+    /// users and groups and [`rng_seed`](Self::rng_seed) apply only to a new directory, then the
+    /// stored state wins. Start fails with [`EmulatorError::DataDir`] when the directory cannot
+    /// be used (damaged, another data schema version, in use). Design: `src/state/persist.rs`.
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
@@ -209,30 +202,8 @@ impl EmulatorBuilder {
         let (parts, port, principals) = self.parts(String::new());
         let backend = Backend::build(parts)?;
         declare(&backend, principals);
-        // With a data directory and no port asked for, the last run's port when it is free:
-        // tokens carry the endpoint in their issuer, and the app's configuration names it.
-        let remembered = match (port, backend.persist()) {
-            (0, Some(persist)) => persist.port(),
-            _ => None,
-        };
-        let listener = match remembered {
-            Some(last) => match TcpListener::bind(("127.0.0.1", last)).await {
-                Ok(listener) => listener,
-                Err(e) => {
-                    tracing::warn!(port = last, error = %e, "the last run's port is taken; using another");
-                    TcpListener::bind(("127.0.0.1", 0))
-                        .await
-                        .map_err(EmulatorError::Bind)?
-                }
-            },
-            None => TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(EmulatorError::Bind)?,
-        };
+        let listener = crate::server::bind(port, &backend).await?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
-        if let Some(persist) = backend.persist() {
-            persist.set_port(addr.port());
-        }
         let endpoint = format!("http://{addr}");
         backend.set_endpoint(endpoint.clone());
         let (shutdown, rx) = oneshot::channel();

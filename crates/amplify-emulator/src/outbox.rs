@@ -297,8 +297,8 @@ pub(crate) struct StoredMessage {
     kind: String,
     code: String,
     attribute: Option<String>,
-    /// Milliseconds since the Unix epoch.
-    sent_at_ms: u64,
+    /// Seconds and nanoseconds since the Unix epoch.
+    sent_at: (u64, u32),
 }
 
 impl StoredMessage {
@@ -335,10 +335,7 @@ impl Outbox {
                 kind: m.kind.as_str().to_owned(),
                 code: m.code.clone(),
                 attribute: m.attribute.clone(),
-                sent_at_ms: m
-                    .sent_at
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                sent_at: crate::timefmt::epoch_exact(m.sent_at),
             })
             .collect();
         let gone = saved
@@ -376,7 +373,7 @@ impl Outbox {
                 kind,
                 code: s.code,
                 attribute: s.attribute,
-                sent_at: SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(s.sent_at_ms),
+                sent_at: crate::timefmt::from_epoch_exact(s.sent_at),
             };
             messages.push((message, s.aliases, false));
         }

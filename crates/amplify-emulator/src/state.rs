@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub(crate) mod identity;
 pub(crate) mod oauth;
 pub(crate) mod persist;
+pub(crate) mod tracked;
 pub(crate) mod user_pool;
 
 use self::identity::IdentityPools;
@@ -54,7 +55,7 @@ impl Store {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let result = f(&mut state);
         if let Some(persist) = &self.persist {
-            persist.commit(&state);
+            persist.commit(&mut state);
         }
         result
     }

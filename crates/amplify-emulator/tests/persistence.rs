@@ -88,8 +88,9 @@ struct Before {
     revoked_refresh: String,
     device_key: String,
     identity_id: String,
+    credentials: IssuedCredentials,
     todo_id: String,
-    outbox: Vec<(String, String)>,
+    outbox: Vec<Message>,
 }
 
 async fn first_run(dir: &Path) -> Before {
@@ -160,6 +161,18 @@ async fn first_run(dir: &Path) -> Before {
         .as_str()
         .unwrap()
         .to_owned();
+    // AWS credentials for it, as an app caches them.
+    let issued = call(
+        &emu,
+        "GetCredentialsForIdentity",
+        json!({"IdentityId": identity_id,
+               "Logins": logins(&emu, tokens["IdToken"].as_str().unwrap())}),
+    );
+    let access_key_id = issued["Credentials"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let credentials = emu.issued_credentials(&access_key_id).unwrap();
     // A GraphQL item and a REST item, over HTTP.
     let created = graphql(
         &emu,
@@ -177,12 +190,7 @@ async fn first_run(dir: &Path) -> Before {
         .send(emu.local_addr())
         .await;
     assert_eq!(put.status, 200, "{}", String::from_utf8_lossy(&put.body));
-    let outbox = emu
-        .outbox()
-        .messages()
-        .into_iter()
-        .map(|m| (m.username, m.code))
-        .collect::<Vec<_>>();
+    let outbox = emu.outbox().messages();
     assert!(!outbox.is_empty());
     let before = Before {
         endpoint: emu.endpoint().to_owned(),
@@ -194,6 +202,7 @@ async fn first_run(dir: &Path) -> Before {
         revoked_refresh: revoked,
         device_key,
         identity_id,
+        credentials,
         todo_id,
         outbox,
     };
@@ -289,6 +298,12 @@ async fn every_kind_of_state_survives_a_restart() {
     );
     assert_eq!(identity["IdentityId"], before.identity_id.as_str());
 
+    // The issued AWS credentials still sign.
+    assert_eq!(
+        emu.issued_credentials(&before.credentials.access_key_id),
+        Some(before.credentials.clone())
+    );
+
     // The GraphQL item and the REST item, over HTTP.
     let got = graphql(
         &emu,
@@ -304,13 +319,7 @@ async fn every_kind_of_state_survives_a_restart() {
     assert_eq!(rest.json()["colour"], "teal");
 
     // The outbox, in order; new messages get new ids.
-    let outbox: Vec<(String, String)> = emu
-        .outbox()
-        .messages()
-        .into_iter()
-        .map(|m| (m.username, m.code))
-        .collect();
-    assert_eq!(outbox, before.outbox);
+    assert!(emu.outbox().messages() == before.outbox);
     let last_id = emu.outbox().messages().last().unwrap().id;
     call(
         &emu,

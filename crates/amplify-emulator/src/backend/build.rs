@@ -79,14 +79,15 @@ fn secs(d: std::time::Duration) -> i64 {
 impl Backend {
     pub(crate) fn build(parts: BuildParts) -> Result<Self, EmulatorError> {
         let outbox = Outbox::default();
+        let credentials = CredentialStore::default();
         // With a data directory, the ids, secrets and keys the spec leaves to the emulator come
         // from a generator seeded by the directory's stored seed (so a restart builds the same
         // pools, clients and APIs), and everything generated at run time from a fresh one (so
         // no id repeats one issued before the restart).
         let (persist, id_rng, stored) = match &parts.data_dir {
             Some(dir) => {
-                let (persist, stored) =
-                    Persist::open(dir, outbox.clone()).map_err(EmulatorError::DataDir)?;
+                let (persist, stored) = Persist::open(dir, outbox.clone(), credentials.clone())
+                    .map_err(EmulatorError::DataDir)?;
                 let seed = match (stored, parts.rng_seed) {
                     (Some(seed), _) | (None, Some(seed)) => seed,
                     (None, None) => Rng::from_os()?.bytes::<32>(),
@@ -124,7 +125,6 @@ impl Backend {
                 issuers.push(issuer);
             }
         }
-        let credentials = CredentialStore::default();
         let mut state = State::default();
         let mut layout = Layout {
             user_pools: Vec::new(),
@@ -263,7 +263,7 @@ impl Backend {
                 appsync.restore(persist).map_err(EmulatorError::DataDir)?;
             } else {
                 persist
-                    .initialise(&state, seed)
+                    .initialise(&mut state, seed)
                     .map_err(EmulatorError::DataDir)?;
             }
         }
@@ -423,7 +423,7 @@ fn build_pool(ctx: &Ctx<'_>, spec: &UserPoolSpec) -> Result<(Pool, Vec<String>),
         },
         clients,
         groups,
-        users: BTreeMap::new(),
+        users: crate::state::tracked::Tracked::default(),
         triggers: spec.triggers.clone(),
     };
     Ok((pool, order))

@@ -15,24 +15,33 @@
 //! `entity(kind, key, value)` holding JSON: user pools (a marker row), users (attributes,
 //! status, the SRP salt and verifier but never a password, MFA and TOTP secrets, codes,
 //! devices), groups, token families (revocation and global sign-out), refresh tokens,
-//! identities and their logins, outbox messages, the sample GraphQL API's Todo items and the
+//! identities and their logins, the AWS credentials the identity pools issued (so an app's
+//! cached credentials still sign), outbox messages, the sample GraphQL API's Todo items and the
 //! REST APIs' items. A pool the database knows gets its users and groups from the database,
 //! not from the seed: the seed applies only when the directory is new (or to a pool added to the
-//! seed later). Not stored: sign-ins in progress, hosted-UI codes and sessions, issued AWS
-//! credentials, faults and counters. The signing keys are the development keys compiled into
+//! seed later). Not stored: sign-ins in progress, hosted-UI codes and sessions, declared IAM
+//! principals (they come from the spec), faults and counters. The signing keys are the development keys compiled into
 //! the binary (`src/keys`); the emulator never generates or rotates a key at run time, so tokens
 //! issued before a restart verify after it.
 //!
 //! **Transactions.** [`Store::transact`](crate::state::Store::transact) is one SQLite
 //! transaction: after the closure ran (still under the state lock, before the answer is sent),
-//! each stored entity is serialized and compared with what was last saved, and only the changed
-//! rows are written and committed. A kill at any moment leaves the last committed transaction,
-//! and every answer a client received is committed (`synchronous = NORMAL` in WAL mode: durable
-//! across a killed process, not across a power loss). The Todo and REST items, which have their
-//! own locks, are written through, one statement (an implicit transaction) per change. A failed
-//! write is logged and retried at the next transaction (the comparison is with what was saved).
+//! the rows of the keys it wrote are put or deleted and committed. The stored maps are
+//! [`Tracked`](super::tracked::Tracked): their only writers (`get_mut`, `insert`, `remove`,
+//! `update_where`) record the key, and there is no `DerefMut`, so a write the database would
+//! miss does not compile. A transaction costs the rows it changed (a read-only one writes
+//! nothing), not the size of the state. Issued credentials record their keys the same way, and
+//! the outbox, which only grows or is cleared, compares its ids with those saved. A kill at any
+//! moment leaves the last committed transaction, and every answer a client received is
+//! committed (`synchronous = NORMAL` in WAL mode: durable across a killed process, not across a
+//! power loss). The Todo and REST items, which have their own locks, are written through, one
+//! statement (an implicit transaction) per change, under their lock. A failed commit is logged
+//! and its keys stay recorded, so the next transaction writes them again.
+//!
+//! Without a data directory nothing is recorded or serialized: a tracked write costs one
+//! branch.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -40,10 +49,12 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::credentials::CredentialStore;
 use crate::error::{DataDirError, DataDirErrorKind};
 use crate::outbox::{Outbox, StoredMessage};
 use crate::state::State;
 
+mod diff;
 mod restore;
 
 /// The version of the stored data's shape. Bump it when a stored type changes incompatibly.
@@ -65,6 +76,7 @@ pub(crate) mod kind {
     pub(crate) const IDENTITY: &str = "identity";
     pub(crate) const LOGIN: &str = "identity_login";
     pub(crate) const OUTBOX: &str = "outbox";
+    pub(crate) const CREDENTIALS: &str = "aws_credentials";
     pub(crate) const TODO: &str = "graphql_todo";
     pub(crate) const REST: &str = "rest_item";
 }
@@ -73,6 +85,7 @@ pub(crate) mod kind {
 pub(crate) struct Persist {
     path: PathBuf,
     outbox: Outbox,
+    credentials: CredentialStore,
     inner: Mutex<Inner>,
 }
 
@@ -86,24 +99,11 @@ impl std::fmt::Debug for Persist {
 
 struct Inner {
     conn: Connection,
-    cache: Cache,
+    /// The outbox message ids the database holds.
+    saved_outbox: BTreeSet<u64>,
 }
 
-/// What the database holds of the diffed kinds, as last committed.
-#[derive(Default)]
-struct Cache {
-    epoch: u64,
-    kinds: HashMap<&'static str, HashMap<String, Saved>>,
-    outbox: BTreeSet<u64>,
-}
-
-struct Saved {
-    bytes: Vec<u8>,
-    /// The last diff that saw the entity (an entity not seen was removed).
-    epoch: u64,
-}
-
-enum Change {
+pub(super) enum Change {
     Put(&'static str, String, Vec<u8>),
     Delete(&'static str, String),
 }
@@ -127,7 +127,7 @@ impl Fail<'_> {
 }
 
 /// A key of `parts` joined by [`SEP`].
-fn join_key(out: &mut String, parts: &[&str]) {
+pub(super) fn join_key(out: &mut String, parts: &[&str]) {
     out.clear();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
@@ -153,6 +153,7 @@ impl Persist {
     pub(crate) fn open(
         dir: &Path,
         outbox: Outbox,
+        credentials: CredentialStore,
     ) -> Result<(Arc<Self>, Option<[u8; 32]>), DataDirError> {
         let path = dir.join(FILE_NAME);
         let fail = Fail(&path);
@@ -184,9 +185,10 @@ impl Persist {
         let persist = Self {
             path: path.clone(),
             outbox,
+            credentials,
             inner: Mutex::new(Inner {
                 conn,
-                cache: Cache::default(),
+                saved_outbox: BTreeSet::new(),
             }),
         };
         Ok((Arc::new(persist), seed))
@@ -196,24 +198,43 @@ impl Persist {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Saves everything in a new directory, with the id seed, in one transaction.
+    /// Saves everything in a new directory, with the id seed, in one transaction; from then
+    /// on writes are tracked.
     ///
     /// # Errors
     ///
     /// When the database cannot be written.
-    pub(crate) fn initialise(&self, state: &State, id_seed: [u8; 32]) -> Result<(), DataDirError> {
-        let fail = Fail(&self.path);
-        let mut inner = self.lock();
-        let inner = &mut *inner;
-        let changes = diff(&mut inner.cache, state, &self.outbox);
+    pub(crate) fn initialise(
+        &self,
+        state: &mut State,
+        id_seed: [u8; 32],
+    ) -> Result<(), DataDirError> {
         let meta = [
             ("format", FORMAT.to_owned()),
             ("schema_version", SCHEMA_VERSION.to_string()),
             ("id_seed", hex(&id_seed)),
         ];
-        write(&mut inner.conn, &changes, &meta)
+        self.save_everything(state, &|_| true, &meta)
+    }
+
+    /// Writes all of `state` (the pools `include` picks, and everything outside pools) and
+    /// `meta` in one transaction, then starts tracking writes.
+    fn save_everything(
+        &self,
+        state: &mut State,
+        include: &dyn Fn(&str) -> bool,
+        meta: &[(&str, String)],
+    ) -> Result<(), DataDirError> {
+        let fail = Fail(&self.path);
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let mut changes = diff::rows(state, diff::Scope::All(include), &self.credentials);
+        changes.extend(diff::outbox(&self.outbox, &inner.saved_outbox));
+        write(&mut inner.conn, &changes, meta)
             .map_err(|e| fail.sql("cannot write the initial state", e))?;
-        apply(&mut inner.cache, changes);
+        saved_outbox(&mut inner.saved_outbox, &changes);
+        diff::track(state);
+        self.credentials.mark_saved();
         Ok(())
     }
 
@@ -242,16 +263,23 @@ impl Persist {
         }
     }
 
-    /// Saves what `state` and the outbox changed since the last commit, as one transaction.
-    pub(crate) fn commit(&self, state: &State) {
+    /// Saves what `state`, the outbox and the credential store changed since the last commit,
+    /// as one transaction (the keys the tracked maps recorded, not the whole state).
+    pub(crate) fn commit(&self, state: &mut State) {
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let changes = diff(&mut inner.cache, state, &self.outbox);
+        let mut changes = diff::rows(state, diff::Scope::Recorded, &self.credentials);
+        changes.extend(diff::outbox(&self.outbox, &inner.saved_outbox));
         if changes.is_empty() {
             return;
         }
         match write(&mut inner.conn, &changes, &[]) {
-            Ok(()) => apply(&mut inner.cache, changes),
+            Ok(()) => {
+                saved_outbox(&mut inner.saved_outbox, &changes);
+                diff::clear(state);
+                self.credentials.mark_saved();
+            }
+            // What was recorded stays recorded: the next transaction writes it again.
             Err(e) => tracing::error!(
                 path = %self.path.display(),
                 error = %e,
@@ -260,8 +288,7 @@ impl Persist {
         }
     }
 
-    /// Every row of `kind`, its key split at [`SEP`] and its value decoded. The rows become
-    /// what the database is known to hold when `cached`.
+    /// Every row of `kind`, its key split at [`SEP`] and its value decoded.
     ///
     /// # Errors
     ///
@@ -269,11 +296,9 @@ impl Persist {
     pub(crate) fn load<T: DeserializeOwned>(
         &self,
         kind: &'static str,
-        cached: bool,
     ) -> Result<Rows<T>, DataDirError> {
         let fail = Fail(&self.path);
-        let mut inner = self.lock();
-        let inner = &mut *inner;
+        let inner = self.lock();
         let raw = read_kind(&inner.conn, kind).map_err(|e| fail.sql("cannot read", e))?;
         let mut rows = Vec::with_capacity(raw.len());
         for (key, bytes) in raw {
@@ -286,15 +311,6 @@ impl Persist {
                 )
             })?;
             rows.push((key.split(SEP).map(str::to_owned).collect(), value));
-            if cached {
-                let epoch = inner.cache.epoch;
-                inner
-                    .cache
-                    .kinds
-                    .entry(kind)
-                    .or_default()
-                    .insert(key, Saved { bytes, epoch });
-            }
         }
         Ok(Rows { rows })
     }
@@ -305,9 +321,9 @@ impl Persist {
     ///
     /// A read failure or a message that does not decode.
     pub(crate) fn restore_outbox(&self) -> Result<(), DataDirError> {
-        let stored: Rows<StoredMessage> = self.load(kind::OUTBOX, false)?;
+        let stored: Rows<StoredMessage> = self.load(kind::OUTBOX)?;
         let messages: Vec<StoredMessage> = stored.rows.into_iter().map(|(_, m)| m).collect();
-        self.lock().cache.outbox = messages.iter().map(StoredMessage::id).collect();
+        self.lock().saved_outbox = messages.iter().map(StoredMessage::id).collect();
         self.outbox.restore(messages).map_err(|id| {
             DataDirError::new(
                 &self.path,
@@ -521,131 +537,27 @@ fn write(
     tx.commit()
 }
 
-/// Records committed `changes` as what the database holds.
-fn apply(cache: &mut Cache, changes: Vec<Change>) {
-    let epoch = cache.epoch;
+/// Records the outbox ids committed `changes` wrote or deleted.
+fn saved_outbox(saved: &mut BTreeSet<u64>, changes: &[Change]) {
     for change in changes {
         match change {
             Change::Put(kind::OUTBOX, key, _) => {
                 if let Ok(id) = key.parse() {
-                    cache.outbox.insert(id);
+                    saved.insert(id);
                 }
             }
             Change::Delete(kind::OUTBOX, key) => {
                 if let Ok(id) = key.parse::<u64>() {
-                    cache.outbox.remove(&id);
+                    saved.remove(&id);
                 }
             }
-            Change::Put(kind, key, bytes) => {
-                cache
-                    .kinds
-                    .entry(kind)
-                    .or_default()
-                    .insert(key, Saved { bytes, epoch });
-            }
-            Change::Delete(kind, key) => {
-                if let Some(rows) = cache.kinds.get_mut(kind) {
-                    rows.remove(&key);
-                }
-            }
+            _ => {}
         }
     }
-}
-
-/// Compares the state's entities with what the database holds.
-struct Differ<'a> {
-    cache: &'a mut Cache,
-    key: String,
-    buf: Vec<u8>,
-    changes: Vec<Change>,
-}
-
-impl Differ<'_> {
-    fn visit(&mut self, kind: &'static str, parts: &[&str], value: &impl Serialize) {
-        join_key(&mut self.key, parts);
-        self.buf.clear();
-        if let Err(e) = serde_json::to_writer(&mut self.buf, value) {
-            // Only a bug can get here (the stored types serialize infallibly); keep what the
-            // database has rather than delete it.
-            tracing::error!(kind, error = %e, "cannot serialize an entity");
-        }
-        let epoch = self.cache.epoch;
-        let saved = self
-            .cache
-            .kinds
-            .entry(kind)
-            .or_default()
-            .get_mut(self.key.as_str());
-        match saved {
-            Some(saved) => {
-                saved.epoch = epoch;
-                if saved.bytes != self.buf {
-                    self.changes
-                        .push(Change::Put(kind, self.key.clone(), self.buf.clone()));
-                }
-            }
-            None => self
-                .changes
-                .push(Change::Put(kind, self.key.clone(), self.buf.clone())),
-        }
-    }
-}
-
-/// The changes that make the database hold `state` and the outbox.
-fn diff(cache: &mut Cache, state: &State, outbox: &Outbox) -> Vec<Change> {
-    cache.epoch += 1;
-    let epoch = cache.epoch;
-    let mut d = Differ {
-        cache,
-        key: String::new(),
-        buf: Vec::with_capacity(1024),
-        changes: Vec::new(),
-    };
-    let pools = &state.user_pools;
-    for pool in pools.pools.values() {
-        d.visit(kind::POOL, &[&pool.id], &pool.region);
-        for (name, group) in &pool.groups {
-            d.visit(kind::GROUP, &[&pool.id, name], group);
-        }
-        for (key, user) in &pool.users {
-            d.visit(kind::USER, &[&pool.id, key], user);
-        }
-    }
-    for (jti, family) in &pools.families {
-        d.visit(kind::FAMILY, &[jti], family);
-    }
-    for (token, record) in &pools.refresh_tokens {
-        d.visit(kind::REFRESH, &[token], record);
-    }
-    for (id, identity) in &state.identity.identities {
-        d.visit(kind::IDENTITY, &[id], identity);
-    }
-    for ((pool, login), id) in &state.identity.logins {
-        d.visit(kind::LOGIN, &[pool, login], id);
-    }
-    let mut changes = d.changes;
-    for (kind, rows) in &d.cache.kinds {
-        for (key, saved) in rows {
-            if saved.epoch != epoch {
-                changes.push(Change::Delete(kind, key.clone()));
-            }
-        }
-    }
-    let (added, gone) = outbox.changes_since(&d.cache.outbox);
-    for message in added {
-        match serde_json::to_vec(&message) {
-            Ok(bytes) => changes.push(Change::Put(kind::OUTBOX, outbox_key(message.id()), bytes)),
-            Err(e) => tracing::error!(error = %e, "cannot serialize an outbox message"),
-        }
-    }
-    for id in gone {
-        changes.push(Change::Delete(kind::OUTBOX, outbox_key(id)));
-    }
-    changes
 }
 
 /// Outbox keys sort by id.
-fn outbox_key(id: u64) -> String {
+pub(super) fn outbox_key(id: u64) -> String {
     format!("{id:020}")
 }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::tracked::Tracked;
 use crate::error::CognitoError;
 use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod, PasswordPolicy, UsernameAttribute};
 use crate::srp::ServerEphemeral;
@@ -21,9 +22,9 @@ pub(crate) struct UserPools {
     pub(crate) secret_blocks: HashMap<String, String>,
     /// SHA-256 of every `SECRET_BLOCK` ever answered (a replay is refused).
     pub(crate) used_secret_blocks: HashSet<[u8; 32]>,
-    pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
+    pub(crate) refresh_tokens: Tracked<String, RefreshRecord>,
     /// Token families by `origin_jti`.
-    pub(crate) families: HashMap<String, Family>,
+    pub(crate) families: Tracked<String, Family>,
     /// The `Session`s of `SignUp` and `ConfirmSignUp`, for a `USER_AUTH` sign-in right after
     /// the confirmation.
     pub(crate) sign_up_sessions: HashMap<String, SignUpSession>,
@@ -57,11 +58,10 @@ impl UserPools {
 
     /// Revokes every token family of a user (GlobalSignOut, deletion).
     pub(crate) fn revoke_user_families(&mut self, pool_id: &str, user_key: &str) {
-        for family in self.families.values_mut() {
-            if family.pool_id == pool_id && family.user_key == user_key {
-                family.revoked = true;
-            }
-        }
+        self.families.update_where(
+            |f| f.pool_id == pool_id && f.user_key == user_key && !f.revoked,
+            |f| f.revoked = true,
+        );
     }
 }
 
@@ -94,9 +94,9 @@ pub(crate) struct Pool {
     pub(crate) region: String,
     pub(crate) settings: PoolSettings,
     pub(crate) clients: BTreeMap<String, Client>,
-    pub(crate) groups: BTreeMap<String, Group>,
+    pub(crate) groups: Tracked<String, Group>,
     /// Users by lowercase username.
-    pub(crate) users: BTreeMap<String, User>,
+    pub(crate) users: Tracked<String, User>,
     pub(crate) triggers: Option<SharedCustomAuthTriggers>,
 }
 

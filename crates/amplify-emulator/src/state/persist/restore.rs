@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Persist, kind};
+use crate::credentials::StoredCredentials;
 use crate::error::DataDirError;
 use crate::state::State;
 use crate::state::identity::Identity;
@@ -26,42 +27,28 @@ fn single(key: &[String]) -> Option<&str> {
 
 impl Persist {
     /// Replaces the data of `state` (built from the spec) with the stored data: the users and
-    /// groups of every pool the database knows (pools new in the spec keep their seeded ones),
-    /// token families, refresh tokens, identities and logins. Rows of pools the spec no longer
-    /// has are left in the database untouched.
+    /// groups of every pool the database knows (a pool new in the spec keeps its seeded ones,
+    /// which are saved now), token families, refresh tokens, identities, logins, issued
+    /// credentials and the outbox. Rows of pools the spec no longer has are left in the database
+    /// untouched. From then on writes are tracked.
     ///
     /// # Errors
     ///
-    /// A read failure or a row that does not decode.
+    /// A read or write failure, or a row that does not decode.
     pub(crate) fn restore_state(&self, state: &mut State) -> Result<(), DataDirError> {
         let known: BTreeSet<String> = self
-            .load::<String>(kind::POOL, true)?
+            .load::<String>(kind::POOL)?
             .rows
             .into_iter()
             .filter_map(|(key, _)| single(&key).map(str::to_owned))
             .collect();
-        let pools = &mut state.user_pools.pools;
-        for (id, pool) in pools.iter_mut() {
-            if known.contains(id) {
-                pool.users.clear();
-                pool.groups.clear();
-            }
-        }
         let mut orphans = 0_usize;
-        for (key, group) in self.load::<Group>(kind::GROUP, true)?.rows {
-            match pair(&key).and_then(|(pool, name)| Some((pools.get_mut(pool)?, name))) {
-                Some((pool, name)) => {
-                    pool.groups.insert(name.to_owned(), group);
-                }
-                None => orphans += 1,
-            }
-        }
-        for (key, user) in self.load::<User>(kind::USER, true)?.rows {
-            match pair(&key).and_then(|(pool, name)| Some((pools.get_mut(pool)?, name))) {
-                Some((pool, name)) => {
-                    pool.users.insert(name.to_owned(), user);
-                }
-                None => orphans += 1,
+        let mut groups = self.by_pool::<Group>(kind::GROUP, &known, &mut orphans)?;
+        let mut users = self.by_pool::<User>(kind::USER, &known, &mut orphans)?;
+        for (id, pool) in &mut state.user_pools.pools {
+            if known.contains(id) {
+                pool.groups.replace(groups.remove(id).unwrap_or_default());
+                pool.users.replace(users.remove(id).unwrap_or_default());
             }
         }
         if orphans > 0 {
@@ -70,28 +57,66 @@ impl Persist {
                 "the data directory has users or groups of user pools the spec no longer has; they are kept in the database but not served"
             );
         }
-        state.user_pools.families = self.by_id::<Family, _>(kind::FAMILY)?;
-        state.user_pools.refresh_tokens = self.by_id::<RefreshRecord, _>(kind::REFRESH)?;
-        state.identity.identities = self.by_id::<Identity, _>(kind::IDENTITY)?;
-        let logins = self.load::<String>(kind::LOGIN, true)?.rows;
-        state.identity.logins = logins
-            .into_iter()
-            .filter_map(|(key, id)| {
-                let (pool, login) = pair(&key)?;
-                Some(((pool.to_owned(), login.to_owned()), id))
-            })
-            .collect();
-        self.restore_outbox()
+        state
+            .user_pools
+            .families
+            .replace(self.by_id::<Family>(kind::FAMILY)?);
+        state
+            .user_pools
+            .refresh_tokens
+            .replace(self.by_id::<RefreshRecord>(kind::REFRESH)?);
+        state
+            .identity
+            .identities
+            .replace(self.by_id::<Identity>(kind::IDENTITY)?);
+        let logins = self.load::<String>(kind::LOGIN)?.rows;
+        state.identity.logins.replace(
+            logins
+                .into_iter()
+                .filter_map(|(key, id)| {
+                    let (pool, login) = pair(&key)?;
+                    Some(((pool.to_owned(), login.to_owned()), id))
+                })
+                .collect(),
+        );
+        for (_, stored) in self.by_id::<StoredCredentials>(kind::CREDENTIALS)? {
+            self.credentials.insert(stored.into());
+        }
+        self.restore_outbox()?;
+        // Pools new in the spec: their seeded users and groups (nothing else is new).
+        self.save_everything(state, &|pool| !known.contains(pool), &[])
     }
 
-    /// The rows of a kind keyed by one id, decoded and cached.
-    fn by_id<T, C>(&self, kind: &'static str) -> Result<C, DataDirError>
-    where
-        T: serde::de::DeserializeOwned,
-        C: FromIterator<(String, T)>,
-    {
+    /// The rows of a kind keyed by (pool id, name), decoded, by pool; rows of pools not in
+    /// `known` are counted in `orphans`.
+    fn by_pool<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        known: &BTreeSet<String>,
+        orphans: &mut usize,
+    ) -> Result<BTreeMap<String, BTreeMap<String, T>>, DataDirError> {
+        let mut by_pool: BTreeMap<String, BTreeMap<String, T>> = BTreeMap::new();
+        for (key, value) in self.load::<T>(kind)?.rows {
+            match pair(&key) {
+                Some((pool, name)) if known.contains(pool) => {
+                    by_pool
+                        .entry(pool.to_owned())
+                        .or_default()
+                        .insert(name.to_owned(), value);
+                }
+                _ => *orphans += 1,
+            }
+        }
+        Ok(by_pool)
+    }
+
+    /// The rows of a kind keyed by one id, decoded.
+    fn by_id<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+    ) -> Result<BTreeMap<String, T>, DataDirError> {
         Ok(self
-            .load::<T>(kind, true)?
+            .load::<T>(kind)?
             .rows
             .into_iter()
             .filter_map(|(key, value)| Some((single(&key)?.to_owned(), value)))
@@ -109,7 +134,7 @@ impl Persist {
         prefix: Option<&str>,
     ) -> Result<BTreeMap<String, T>, DataDirError> {
         Ok(self
-            .load::<T>(kind, false)?
+            .load::<T>(kind)?
             .rows
             .into_iter()
             .filter_map(|(key, value)| match (prefix, key.as_slice()) {
