@@ -339,6 +339,70 @@ async fn every_kind_of_state_survives_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn seeded(pools: &[(&str, &[&str])], dir: &Path) -> EmulatorBuilder {
+    let mut builder = Emulator::builder().data_dir(dir);
+    for (id, users) in pools {
+        let mut pool = UserPoolSpec::new("us-east-1").id(*id);
+        for user in *users {
+            pool = pool.user(UserSpec::new(*user, PASSWORD).email(format!("{user}@example.com")));
+        }
+        builder = builder.user_pool(pool);
+    }
+    builder
+}
+
+fn usernames(emu: &EmulatorHandle, pool: &str) -> Vec<String> {
+    call(emu, "ListUsers", json!({"UserPoolId": pool}))["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_seed_applies_only_to_a_new_directory_and_global_sign_out_lasts() {
+    let dir = common::temp_dir("seed-once");
+    let (a, b) = ("us-east-1_PoolA", "us-east-1_PoolB");
+    let emu = seeded(&[(a, &["alice"])], &dir).start().await.unwrap();
+    let tokens = password_auth(&emu, "alice");
+    call(
+        &emu,
+        "GlobalSignOut",
+        json!({"AccessToken": tokens["AccessToken"]}),
+    );
+    emu.shutdown().await.unwrap();
+
+    // The seed changed: a user added to the stored pool is not created (the stored state
+    // wins); a pool new in the seed starts with its seeded users, which are then stored.
+    let emu = seeded(&[(a, &["alice", "bob"]), (b, &["carol"])], &dir)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(usernames(&emu, a), ["alice"]);
+    assert_eq!(usernames(&emu, b), ["carol"]);
+    // Signed out globally before the restart: still signed out.
+    assert!(
+        emu.verify_user_pool_token(tokens["AccessToken"].as_str().unwrap())
+            .is_err()
+    );
+    assert_eq!(
+        call_err(
+            &emu,
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": emu.client_id(),
+                   "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]}}),
+        ),
+        ErrorKind::NotAuthorized
+    );
+    emu.shutdown().await.unwrap();
+    let emu = seeded(&[(a, &[]), (b, &[])], &dir).start().await.unwrap();
+    assert_eq!(usernames(&emu, a), ["alice"]);
+    assert_eq!(usernames(&emu, b), ["carol"]);
+    emu.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn without_a_data_dir_nothing_is_written_and_state_is_fresh() {
     let emu = Emulator::builder().start().await.unwrap();

@@ -57,7 +57,10 @@ use crate::state::State;
 mod diff;
 mod restore;
 
-/// The version of the stored data's shape. Bump it when a stored type changes incompatibly.
+/// The version of the stored data's shape. The rows are the serde forms of the state types
+/// (`User`, `Family`, `Identity`, ...): a field added to one needs `#[serde(default)]`, and any
+/// other change to their shape a new version here (an old directory then gets
+/// [`DataDirErrorKind::SchemaVersion`] instead of records that do not decode).
 pub(crate) const SCHEMA_VERSION: i64 = 1;
 /// The database's file name in the data directory.
 pub(crate) const FILE_NAME: &str = "emulator.sqlite3";
