@@ -175,16 +175,26 @@ async fn start(seed: &std::path::Path, dir: &std::path::Path) -> (Child, SocketA
         .arg("--data-dir")
         .arg(dir)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines
-        .next_line()
-        .await
-        .unwrap()
-        .expect("a ready line (the emulator exited: see its stderr above)");
+    let Some(line) = lines.next_line().await.unwrap() else {
+        // The emulator exited: say why (it prints nothing else on stderr while it runs).
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
+        panic!(
+            "no ready line; {}; stderr: {stderr}",
+            child.wait().await.unwrap()
+        );
+    };
     let ready: Value = serde_json::from_str(&line).unwrap();
     let addr = ready["endpoint"]
         .as_str()
