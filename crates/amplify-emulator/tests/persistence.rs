@@ -518,3 +518,28 @@ async fn an_unusable_directory_is_a_typed_error_naming_the_file() {
         let _ = std::fs::remove_dir_all(common::temp_dir(name));
     }
 }
+
+#[test]
+fn the_binary_names_the_file_and_what_to_do_for_an_unusable_directory() {
+    let dir = common::temp_dir("cli-corrupt");
+    let file = dir.join("emulator.sqlite3");
+    std::fs::write(
+        &file,
+        b"this is not a database, it is a text file of some length",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amplify-emulator"))
+        .args(["serve", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no ready line");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&format!("delete {}", dir.display())),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

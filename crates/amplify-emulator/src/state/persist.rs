@@ -125,7 +125,14 @@ impl Fail<'_> {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DataDirErrorKind::InUse,
             _ => DataDirErrorKind::Io,
         };
-        DataDirError::new(self.0, kind, doing.to_owned(), Some(Box::new(e)))
+        let detail = match kind {
+            DataDirErrorKind::Corrupt => {
+                format!("{doing}: the file is damaged or not a SQLite database")
+            }
+            DataDirErrorKind::InUse => format!("{doing}: another process has it open"),
+            _ => doing.to_owned(),
+        };
+        DataDirError::new(self.0, kind, detail, Some(Box::new(e)))
     }
 }
 
