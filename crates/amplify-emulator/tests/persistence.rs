@@ -340,7 +340,9 @@ async fn every_kind_of_state_survives_a_restart() {
 }
 
 fn seeded(pools: &[(&str, &[&str])], dir: &Path) -> EmulatorBuilder {
-    let mut builder = Emulator::builder().data_dir(dir);
+    let mut builder = Emulator::builder()
+        .data_dir(dir)
+        .identity_pool(IdentityPoolSpec::new());
     for (id, users) in pools {
         let mut pool = UserPoolSpec::new("us-east-1").id(*id);
         for user in *users {
@@ -371,16 +373,21 @@ async fn the_seed_applies_only_to_a_new_directory_and_global_sign_out_lasts() {
         "GlobalSignOut",
         json!({"AccessToken": tokens["AccessToken"]}),
     );
+    let (client_id, identity_pool_id) = (
+        emu.client_id().to_owned(),
+        emu.identity_pool_id().unwrap().to_owned(),
+    );
     emu.shutdown().await.unwrap();
 
     // The seed changed: a user added to the stored pool is not created (the stored state
-    // wins); a pool new in the seed starts with its seeded users, which are then stored.
-    let emu = seeded(&[(a, &["alice", "bob"]), (b, &["carol"])], &dir)
+    // wins), and the generated ids after it (client, identity pool) do not change.
+    let emu = seeded(&[(a, &["alice", "bob"])], &dir)
         .start()
         .await
         .unwrap();
     assert_eq!(usernames(&emu, a), ["alice"]);
-    assert_eq!(usernames(&emu, b), ["carol"]);
+    assert_eq!(emu.client_id(), client_id);
+    assert_eq!(emu.identity_pool_id(), Some(identity_pool_id.as_str()));
     // Signed out globally before the restart: still signed out.
     assert!(
         emu.verify_user_pool_token(tokens["AccessToken"].as_str().unwrap())
@@ -396,8 +403,16 @@ async fn the_seed_applies_only_to_a_new_directory_and_global_sign_out_lasts() {
         ErrorKind::NotAuthorized
     );
     emu.shutdown().await.unwrap();
-    let emu = seeded(&[(a, &[]), (b, &[])], &dir).start().await.unwrap();
+
+    // A pool new in the seed starts with its seeded users, which are then stored.
+    let emu = seeded(&[(a, &[]), (b, &["carol"])], &dir)
+        .start()
+        .await
+        .unwrap();
     assert_eq!(usernames(&emu, a), ["alice"]);
+    assert_eq!(usernames(&emu, b), ["carol"]);
+    emu.shutdown().await.unwrap();
+    let emu = seeded(&[(a, &[]), (b, &[])], &dir).start().await.unwrap();
     assert_eq!(usernames(&emu, b), ["carol"]);
     emu.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);

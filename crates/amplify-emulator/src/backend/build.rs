@@ -131,17 +131,20 @@ impl Backend {
             identity_pools: Vec::new(),
             apis: Vec::new(),
         };
-        let ctx = Ctx::at(
-            parts.clock.now(),
-            CtxParts {
-                rng: build_rng,
-                keys: &keys,
-                outbox: &outbox,
-                endpoint: &parts.endpoint,
-                credentials: &credentials,
-                issuers: &issuers,
-            },
-        );
+        let now = parts.clock.now();
+        let ctx_parts = |rng| CtxParts {
+            rng,
+            keys: &keys,
+            outbox: &outbox,
+            endpoint: &parts.endpoint,
+            credentials: &credentials,
+            issuers: &issuers,
+        };
+        let ctx = Ctx::at(now, ctx_parts(build_rng));
+        // Seeded users draw from the run-time generator (the same one without a data
+        // directory), so that a user added to or removed from the seed of a stored directory
+        // does not change the ids generated after it.
+        let user_ctx = Ctx::at(now, ctx_parts(&rng));
         for spec in &parts.user_pools {
             let (mut pool, order) = build_pool(&ctx, spec)?;
             if state.user_pools.pools.contains_key(&pool.id) {
@@ -180,7 +183,7 @@ impl Backend {
             });
             for user in &spec.users {
                 user_pool::create_user_direct(
-                    &ctx,
+                    &user_ctx,
                     &mut pool,
                     user_pool::DirectUser {
                         username: &user.username,

@@ -11,7 +11,8 @@
 //!
 //! **What is stored.** The configuration (pools, app clients, settings, identity pools, APIs) is
 //! built from the spec at every start; the ids and secrets the emulator generates for it come
-//! from a seed stored in the database, so they are the same after a restart. The data is rows
+//! from a seed stored in the database, in spec order, so they are the same after a restart
+//! (seeded users draw from the run-time generator, so changing them shifts no id). The data is rows
 //! `entity(kind, key, value)` holding JSON: user pools (a marker row), users (attributes,
 //! status, the SRP salt and verifier but never a password, MFA and TOTP secrets, codes,
 //! devices), groups, token families (revocation and global sign-out), refresh tokens,
