@@ -132,7 +132,12 @@ pub(crate) struct AppSync {
 
 /// What building the APIs needs from the rest of the emulator.
 pub(crate) struct BuildEnv<'a> {
+    /// Ids and keys of the APIs (reproducible with a data directory).
     pub(crate) rng: &'a Rng,
+    /// Seeds of the item stores' own generators (item ids at run time).
+    pub(crate) store_rng: &'a Rng,
+    /// The data directory, when there is one.
+    pub(crate) persist: Option<&'a std::sync::Arc<crate::state::persist::Persist>>,
     pub(crate) clock: &'a SharedTimeSource,
     pub(crate) default_region: &'a str,
     pub(crate) first_pool: Option<&'a str>,
@@ -270,7 +275,11 @@ impl AppSync {
                         .unwrap_or_else(|| env.default_region.to_owned()),
                     service: "execute-api",
                 },
-                items: RestItems::new(Rng::from_seed(env.rng.bytes::<32>())),
+                items: RestItems::new(
+                    Rng::from_seed(env.store_rng.bytes::<32>()),
+                    env.persist
+                        .map(|p| p.journal(crate::state::persist::kind::REST, &[&spec.name])),
+                ),
                 name: spec.name,
             });
         }
@@ -279,6 +288,28 @@ impl AppSync {
             rest: rest_apis,
             realtime: realtime::Realtime::default(),
         })
+    }
+}
+
+impl AppSync {
+    /// Puts the data directory's Todo and REST items back.
+    ///
+    /// # Errors
+    ///
+    /// A read failure or an item that does not decode.
+    pub(crate) fn restore(
+        &self,
+        persist: &crate::state::persist::Persist,
+    ) -> Result<(), crate::error::DataDirError> {
+        use crate::state::persist::kind;
+        if let Some(todos) = self.graphql.as_ref().and_then(|g| g.todos.as_ref()) {
+            todos.restore(persist.items(kind::TODO, None)?);
+        }
+        for api in &self.rest {
+            api.items
+                .restore(persist.items(kind::REST, Some(&api.name))?);
+        }
+        Ok(())
     }
 }
 
@@ -303,7 +334,9 @@ fn build_graphql(env: &BuildEnv<'_>, spec: GraphQlApiSpec) -> Result<GraphQlApi,
             sample_todo_schema(&modes),
             Some(TodoStore::new(
                 env.clock.clone(),
-                Rng::from_seed(env.rng.bytes::<32>()),
+                Rng::from_seed(env.store_rng.bytes::<32>()),
+                env.persist
+                    .map(|p| p.journal(crate::state::persist::kind::TODO, &[])),
             )),
         ),
     };

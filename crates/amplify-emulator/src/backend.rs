@@ -89,6 +89,11 @@ impl Backend {
             .unwrap_or_else(PoisonError::into_inner) = endpoint;
     }
 
+    /// The data directory's database, if there is one.
+    pub(crate) fn persist(&self) -> Option<&Arc<crate::state::persist::Persist>> {
+        self.inner.store.persist()
+    }
+
     /// The endpoint URL token issuers are built from (`http://127.0.0.1:<port>`).
     pub fn endpoint(&self) -> String {
         self.inner

@@ -2,7 +2,7 @@
 //! with them: the ones the identity pools issued, and IAM principals an operator declared
 //! ([`IamPrincipalSpec`]: a server-side caller's role or user keys).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
@@ -189,6 +189,8 @@ impl KnownCredentials {
 pub struct CredentialStore {
     by_access_key: Arc<Mutex<HashMap<String, IssuedCredentials>>>,
     declared: Arc<Mutex<HashMap<String, IamPrincipalSpec>>>,
+    /// Access keys issued since the data directory last saved them (`None`: no data directory).
+    unsaved: Arc<Mutex<Option<BTreeSet<String>>>>,
 }
 
 impl CredentialStore {
@@ -221,6 +223,14 @@ impl CredentialStore {
     }
 
     pub(crate) fn insert(&self, credentials: IssuedCredentials) {
+        if let Some(unsaved) = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            unsaved.insert(credentials.access_key_id.clone());
+        }
         self.by_access_key
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -249,6 +259,31 @@ impl CredentialStore {
         self.len() == 0
     }
 
+    /// Calls `f` with every issued set (`All`) or those issued since the data directory last
+    /// saved (`Unsaved`), under the store's lock.
+    pub(crate) fn for_each_issued(&self, which: Which, mut f: impl FnMut(&IssuedCredentials)) {
+        let issued = self
+            .by_access_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match which {
+            Which::All => issued.values().for_each(&mut f),
+            Which::Unsaved => {
+                let unsaved = self.unsaved.lock().unwrap_or_else(PoisonError::into_inner);
+                unsaved
+                    .iter()
+                    .flatten()
+                    .filter_map(|key| issued.get(key))
+                    .for_each(&mut f);
+            }
+        }
+    }
+
+    /// Starts recording issued keys for the data directory, or forgets those recorded (saved).
+    pub(crate) fn mark_saved(&self) {
+        *self.unsaved.lock().unwrap_or_else(PoisonError::into_inner) = Some(BTreeSet::new());
+    }
+
     /// Every issued set.
     pub fn all(&self) -> Vec<IssuedCredentials> {
         self.by_access_key
@@ -257,5 +292,56 @@ impl CredentialStore {
             .values()
             .cloned()
             .collect()
+    }
+}
+
+/// Which issued credentials [`CredentialStore::for_each_issued`] visits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Which {
+    All,
+    Unsaved,
+}
+
+/// Issued credentials as the data directory stores them (`crate::state::persist`).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    /// Seconds and nanoseconds since the Unix epoch.
+    expiration: (u64, u32),
+    identity_id: String,
+    identity_pool_id: String,
+    authenticated: bool,
+    role_arn: String,
+}
+
+impl From<&IssuedCredentials> for StoredCredentials {
+    fn from(c: &IssuedCredentials) -> Self {
+        Self {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone(),
+            expiration: crate::timefmt::epoch_exact(c.expiration),
+            identity_id: c.identity_id.clone(),
+            identity_pool_id: c.identity_pool_id.clone(),
+            authenticated: c.authenticated,
+            role_arn: c.role_arn.clone(),
+        }
+    }
+}
+
+impl From<StoredCredentials> for IssuedCredentials {
+    fn from(s: StoredCredentials) -> Self {
+        Self {
+            access_key_id: s.access_key_id,
+            secret_access_key: s.secret_access_key,
+            session_token: s.session_token,
+            expiration: crate::timefmt::from_epoch_exact(s.expiration),
+            identity_id: s.identity_id,
+            identity_pool_id: s.identity_pool_id,
+            authenticated: s.authenticated,
+            role_arn: s.role_arn,
+        }
     }
 }

@@ -241,4 +241,94 @@ pub enum EmulatorError {
     /// Seeding a user failed.
     #[error("could not seed the emulator")]
     Admin(#[source] CognitoError),
+    /// The data directory (`EmulatorBuilder::data_dir`, `--data-dir`) could not be opened,
+    /// read or initialised.
+    #[error(transparent)]
+    DataDir(DataDirError),
+}
+
+/// What is wrong with a data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataDirErrorKind {
+    /// The directory or database file could not be created, read or written.
+    Io,
+    /// The database file is damaged, or is not a SQLite database.
+    Corrupt,
+    /// The file is a SQLite database, but not one the emulator wrote.
+    NotEmulatorData,
+    /// Another emulator schema version wrote the database.
+    SchemaVersion {
+        /// The version recorded in the database.
+        found: i64,
+        /// The version this emulator reads and writes.
+        supported: i64,
+    },
+    /// Another running emulator has the database open.
+    InUse,
+    /// A stored record could not be decoded.
+    BadRecord,
+}
+
+/// A data directory the emulator cannot use: which file, what is wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot use the emulator's data file {}: {detail}", path.display())]
+pub struct DataDirError {
+    path: std::path::PathBuf,
+    kind: DataDirErrorKind,
+    detail: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl DataDirError {
+    pub(crate) fn new(
+        path: &std::path::Path,
+        kind: DataDirErrorKind,
+        detail: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            path: path.to_owned(),
+            kind,
+            detail: detail.into(),
+            source,
+        }
+    }
+
+    /// The database file (or directory) concerned.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> DataDirErrorKind {
+        self.kind
+    }
+
+    /// What to do about it.
+    pub fn recovery_suggestion(&self) -> String {
+        let dir = self.path.parent().map_or_else(
+            || self.path.display().to_string(),
+            |d| d.display().to_string(),
+        );
+        match self.kind {
+            DataDirErrorKind::Io => {
+                format!("check that {dir} is a writable directory on a local disk with free space")
+            }
+            DataDirErrorKind::Corrupt | DataDirErrorKind::BadRecord => format!(
+                "the stored state cannot be read; delete {dir} to start again from the seed (its users and data are lost)"
+            ),
+            DataDirErrorKind::NotEmulatorData => format!(
+                "{} was not written by amplify-emulator; point --data-dir at an empty or new directory",
+                self.path.display()
+            ),
+            DataDirErrorKind::SchemaVersion { found, supported } => format!(
+                "{dir} was written by an emulator with data schema version {found}, this one reads version {supported}: run that emulator version, or delete {dir} to start again from the seed"
+            ),
+            DataDirErrorKind::InUse => format!(
+                "another amplify-emulator is using {dir}; stop it or use another --data-dir"
+            ),
+        }
+    }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use amplify_core::time::{SharedTimeSource, TimeSource};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -88,6 +87,7 @@ pub struct EmulatorBuilder {
     graphql_api: Option<GraphQlApiSpec>,
     rest_apis: Vec<RestApiSpec>,
     iam_principals: Vec<IamPrincipalSpec>,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl EmulatorBuilder {
@@ -148,6 +148,19 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the state in a SQLite database in `dir` (created when missing) so that it survives
+    /// a restart or a kill: users (the SRP verifier, never a password), groups, devices, token
+    /// revocations, identities, issued credentials, the outbox, Todo and REST items. Each
+    /// transaction is committed before its answer. The specs define the configuration at every
+    /// start (generated ids stay the same, and so does the port when none is asked for); seeded
+    /// users and groups and [`rng_seed`](Self::rng_seed) apply only to a new directory, then the
+    /// stored state wins. Start fails with [`EmulatorError::DataDir`] when the directory cannot
+    /// be used (damaged, another data schema version, in use). Design: `src/state/persist.rs`.
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     fn parts(mut self, endpoint: String) -> (BuildParts, u16, Vec<IamPrincipalSpec>) {
         if self.user_pools.is_empty() {
             self.user_pools.push(UserPoolSpec::new("us-east-1"));
@@ -162,6 +175,7 @@ impl EmulatorBuilder {
                 endpoint,
                 graphql_api: self.graphql_api,
                 rest_apis: self.rest_apis,
+                data_dir: self.data_dir,
             },
             self.port,
             self.iam_principals,
@@ -189,9 +203,7 @@ impl EmulatorBuilder {
         let (parts, port, principals) = self.parts(String::new());
         let backend = Backend::build(parts)?;
         declare(&backend, principals);
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(EmulatorError::Bind)?;
+        let listener = crate::server::bind(port, &backend).await?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let endpoint = format!("http://{addr}");
         backend.set_endpoint(endpoint.clone());

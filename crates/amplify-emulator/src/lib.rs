@@ -51,6 +51,14 @@
 //!   `@aws_subscribe` fan-out, Amplify `filter` arguments, field-level authorization, keep-alives
 //!   and the `realtime-connect` / `realtime-start` / `realtime-ka` faults ([`Fault`]).
 //!
+//! # Persistent state
+//!
+//! [`EmulatorBuilder::data_dir`] (`amplify-emulator serve --data-dir DIR`) keeps the state in a
+//! SQLite database so that it survives a restart, for using the emulator as an app's local
+//! backend: users, groups, devices, revocations, identities, issued AWS credentials, the outbox,
+//! GraphQL and REST items. Each transaction is committed before its answer; the seed applies
+//! only to a new directory. Without it, the state is in memory and nothing is serialized.
+//!
 //! # Layers
 //!
 //! ```text
@@ -61,7 +69,8 @@
 //!                      appsync (GraphQL, REST, per-mode auth)   verify (token checks)
 //!                      context (Ctx: clock reading, rng, keys, outbox; Op)
 //!         |
-//!  state | protocol    state (State behind Store::transact; state/user_pool, state/identity),
+//!  state | protocol    state (State behind Store::transact; state/user_pool, state/identity,
+//!                      state/persist: the data directory in SQLite),
 //!                      outbox, credentials, faults  |  protocol (AWS JSON 1.1 framing), srp, jwt,
 //!                      timefmt, oidc
 //!         |
@@ -113,7 +122,7 @@ pub use appsync::{
 };
 pub use backend::{Backend, supported_targets};
 pub use credentials::{CredentialStore, IamPrincipalSpec, IssuedCredentials};
-pub use error::{CognitoError, EmulatorError, ErrorKind};
+pub use error::{CognitoError, DataDirError, DataDirErrorKind, EmulatorError, ErrorKind};
 pub use faults::{Fault, Faults, RequestCounters};
 pub use handle::{Admin, Emulator, EmulatorBuilder, EmulatorHandle};
 pub use oidc::OidcToken;

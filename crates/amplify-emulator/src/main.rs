@@ -2,13 +2,19 @@
 //! as a local backend for app development.
 //!
 //! ```text
-//! amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH]
+//! amplify-emulator [serve] [--port PORT] [--seed FILE] [--data-dir DIR] [--write-config PATH]
 //!                  [--config-format gen2|gen1-native|gen1-web] [--log json]
 //! ```
 //!
 //! Without a seed it serves what `Emulator::start()` does: one user pool (`us-east-1`), one
 //! identity pool, the sample Todo GraphQL API (API key, user pools, IAM) and an IAM REST API
-//! named `api`. `serve` is optional (the only command). `--write-config PATH` writes the
+//! named `api`. `serve` is optional (the only command). `--data-dir DIR` keeps the state (users,
+//! groups, devices, revocations, identities, the outbox, GraphQL and REST items) in
+//! `DIR/emulator.sqlite3`, committed before each answer, so it survives a restart or a kill; the
+//! seed applies only when the directory is new, afterwards the stored state wins (delete the
+//! directory to start again). A directory the emulator cannot use (damaged, another data schema
+//! version, in use) stops it with exit code 1 and a message naming the file and what to do.
+//! `--write-config PATH` writes the
 //! configuration an app needs before the ready line, in the format its name says:
 //! `aws-exports.js` (or any `*.js` / `*.mjs`) is the ES module the Amplify CLI writes for
 //! JavaScript apps (`export default awsmobile`, the Gen 1 web format), `aws-exports.json` the
@@ -28,15 +34,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use amplify_emulator::{
-    AuthMode, Emulator, EmulatorBuilder, GraphQlApiSpec, IdentityPoolSpec, RestApiSpec,
-    UserPoolSpec,
+    AuthMode, Emulator, EmulatorBuilder, EmulatorError, GraphQlApiSpec, IdentityPoolSpec,
+    RestApiSpec, UserPoolSpec,
 };
 
-const USAGE: &str = "usage: amplify-emulator [serve] [--port PORT] [--seed FILE] [--write-config PATH] [--config-format gen2|gen1-native|gen1-web] [--log json]";
+const USAGE: &str = "usage: amplify-emulator [serve] [--port PORT] [--seed FILE] [--data-dir DIR] [--write-config PATH] [--config-format gen2|gen1-native|gen1-web] [--log json]";
 
 struct Args {
     port: Option<u16>,
     seed: Option<String>,
+    data_dir: Option<PathBuf>,
     write_config: Option<(PathBuf, ConfigFormat)>,
     log: LogFormat,
 }
@@ -108,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         port: None,
         seed: None,
+        data_dir: None,
         write_config: None,
         log: LogFormat::Off,
     };
@@ -127,6 +135,11 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--seed" => args.seed = Some(iter.next().ok_or("--seed needs a file")?),
+            "--data-dir" => {
+                args.data_dir = Some(PathBuf::from(
+                    iter.next().ok_or("--data-dir needs a directory")?,
+                ));
+            }
             "--write-config" => {
                 config_path = Some(PathBuf::from(
                     iter.next().ok_or("--write-config needs a path")?,
@@ -241,8 +254,17 @@ async fn main() -> ExitCode {
         ),
     };
     let port = args.port.or(seed_port).unwrap_or(0);
+    let builder = match &args.data_dir {
+        Some(dir) => builder.data_dir(dir),
+        None => builder,
+    };
     let handle = match builder.port(port).start().await {
         Ok(handle) => handle,
+        Err(EmulatorError::DataDir(e)) => {
+            eprintln!("amplify-emulator failed to start: {e}");
+            eprintln!("{}", e.recovery_suggestion());
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("amplify-emulator failed to start: {e}");
             return ExitCode::FAILURE;

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -25,6 +26,12 @@ impl DeliveryMedium {
             DeliveryMedium::Email => "EMAIL",
             DeliveryMedium::Sms => "SMS",
         }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [DeliveryMedium::Email, DeliveryMedium::Sms]
+            .into_iter()
+            .find(|m| m.as_str() == text)
     }
 }
 
@@ -60,6 +67,20 @@ impl MessageKind {
             MessageKind::EmailOtp => "EMAIL_OTP",
             MessageKind::SmsOtp => "SMS_OTP",
         }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            MessageKind::SignUp,
+            MessageKind::ForgotPassword,
+            MessageKind::SmsMfa,
+            MessageKind::AttributeVerification,
+            MessageKind::TemporaryPassword,
+            MessageKind::EmailOtp,
+            MessageKind::SmsOtp,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -261,6 +282,108 @@ impl Outbox {
         .map(Message::to_json)
         .collect();
         json!({ "messages": messages })
+    }
+}
+
+/// A message as the data directory stores it (`crate::state::persist`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredMessage {
+    id: u64,
+    user_pool_id: String,
+    username: String,
+    aliases: Vec<String>,
+    destination: String,
+    medium: String,
+    kind: String,
+    code: String,
+    attribute: Option<String>,
+    /// Seconds and nanoseconds since the Unix epoch.
+    sent_at: (u64, u32),
+}
+
+impl StoredMessage {
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Outbox {
+    /// What changed since the data directory last saved the ids in `saved`: the messages it does
+    /// not have yet, and the saved ids no longer here (after [`Outbox::clear`]).
+    pub(crate) fn changes_since(
+        &self,
+        saved: &std::collections::BTreeSet<u64>,
+    ) -> (Vec<StoredMessage>, Vec<u64>) {
+        let entries = self.lock();
+        let messages = &entries.messages;
+        // Messages are only appended (ids increasing) or all cleared: the same count and the
+        // same newest id mean nothing changed.
+        let newest = messages.last().map(|(m, _, _)| m.id);
+        if messages.len() == saved.len() && newest == saved.last().copied() {
+            return (Vec::new(), Vec::new());
+        }
+        let added = messages
+            .iter()
+            .filter(|(m, _, _)| !saved.contains(&m.id))
+            .map(|(m, aliases, _)| StoredMessage {
+                id: m.id,
+                user_pool_id: m.user_pool_id.clone(),
+                username: m.username.clone(),
+                aliases: aliases.clone(),
+                destination: m.destination.clone(),
+                medium: m.medium.as_str().to_owned(),
+                kind: m.kind.as_str().to_owned(),
+                code: m.code.clone(),
+                attribute: m.attribute.clone(),
+                sent_at: crate::timefmt::epoch_exact(m.sent_at),
+            })
+            .collect();
+        let gone = saved
+            .iter()
+            .filter(|id| {
+                messages
+                    .binary_search_by_key(*id, |(m, _, _)| m.id)
+                    .is_err()
+            })
+            .copied()
+            .collect();
+        (added, gone)
+    }
+
+    /// Replaces the messages with stored ones (oldest first); new ids continue after the newest.
+    ///
+    /// # Errors
+    ///
+    /// The id of a message whose medium or kind is unknown.
+    pub(crate) fn restore(&self, stored: Vec<StoredMessage>) -> Result<(), u64> {
+        let mut messages = Vec::with_capacity(stored.len());
+        for s in stored {
+            let (Some(medium), Some(kind)) = (
+                DeliveryMedium::parse(&s.medium),
+                MessageKind::parse(&s.kind),
+            ) else {
+                return Err(s.id);
+            };
+            let message = Message {
+                id: s.id,
+                user_pool_id: s.user_pool_id,
+                username: s.username,
+                destination: s.destination,
+                medium,
+                kind,
+                code: s.code,
+                attribute: s.attribute,
+                sent_at: crate::timefmt::from_epoch_exact(s.sent_at),
+            };
+            messages.push((message, s.aliases, false));
+        }
+        messages.sort_by_key(|(m, _, _)| m.id);
+        let mut entries = self.lock();
+        entries.next_id = messages.last().map_or(0, |(m, _, _)| m.id);
+        entries.messages = messages;
+        drop(entries);
+        self.version.send_modify(|v| *v += 1);
+        Ok(())
     }
 }
 

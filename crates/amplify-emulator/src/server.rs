@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use crate::backend::Backend;
-use crate::error::{CognitoError, ErrorKind};
+use crate::error::{CognitoError, EmulatorError, ErrorKind};
 use crate::faults::Fault;
 use crate::protocol::MAX_BODY;
 use crate::protocol::error_response;
@@ -88,6 +88,34 @@ impl Body for ReplyBody {
     }
 }
 
+/// Binds `127.0.0.1:<port>`. With a data directory and no port asked for (0), the last run's
+/// port when it is free: tokens carry the endpoint in their issuer, and the app's configuration
+/// names it. The port bound is remembered for the next run.
+pub(crate) async fn bind(port: u16, backend: &Backend) -> Result<TcpListener, EmulatorError> {
+    let remembered = match (port, backend.persist()) {
+        (0, Some(persist)) => persist.port(),
+        _ => None,
+    };
+    let listener = match remembered {
+        Some(last) => match TcpListener::bind(("127.0.0.1", last)).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(port = last, error = %e, "the last run's port is taken; using another");
+                TcpListener::bind(("127.0.0.1", 0))
+                    .await
+                    .map_err(EmulatorError::Bind)?
+            }
+        },
+        None => TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(EmulatorError::Bind)?,
+    };
+    if let (Some(persist), Ok(addr)) = (backend.persist(), listener.local_addr()) {
+        persist.set_port(addr.port());
+    }
+    Ok(listener)
+}
+
 /// Accepts connections until `shutdown` fires (or its sender is dropped).
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -136,7 +164,9 @@ pub(crate) async fn serve(
             }
         }
     }
-    connections.abort_all();
+    // Wait for the aborted connections, so no request is still running (and holding the
+    // backend and its data directory) when `shutdown` returns.
+    connections.shutdown().await;
 }
 
 async fn serve_request(

@@ -23,6 +23,19 @@ pub(crate) fn epoch_f64(t: SystemTime) -> f64 {
     }
 }
 
+/// The time [`epoch_exact`] gave.
+pub(crate) fn from_epoch_exact(parts: (u64, u32)) -> SystemTime {
+    UNIX_EPOCH + Duration::new(parts.0, parts.1)
+}
+
+/// Seconds and nanoseconds since the epoch (0 before it): [`from_epoch_exact`] gives back the
+/// same time (the data directory stores times so).
+pub(crate) fn epoch_exact(t: SystemTime) -> (u64, u32) {
+    t.duration_since(UNIX_EPOCH)
+        .map_or((0, 0), |d| (d.as_secs(), d.subsec_nanos()))
+}
+
+/// A time from seconds since the epoch.
 pub(crate) fn from_epoch(secs: i64) -> SystemTime {
     if secs >= 0 {
         UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use amplify_config::AmplifyConfig;
@@ -21,14 +21,6 @@ use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "Sup3r-Secret-Passw0rd!";
 const API_KEY: &str = "da2-neverinthelog0123456789";
-
-/// A fresh directory under the system temp dir.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("amplify-emulator-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Starts the binary with `args` and reads its ready line.
 async fn spawn(args: &[&str], stderr: Stdio) -> (Child, Value) {
@@ -113,7 +105,7 @@ async fn assert_written(path: &Path, addr: std::net::SocketAddr, route: &str) {
 
 #[tokio::test]
 async fn serve_writes_the_config_before_the_ready_line() {
-    let dir = temp_dir("write-config");
+    let dir = common::temp_dir("write-config");
     let gen2 = dir.join("amplify_outputs.json");
     let (mut child, ready) = spawn(
         &["serve", "--write-config", gen2.to_str().unwrap()],
@@ -195,7 +187,7 @@ fn aws_json(target: &str, body: &Value) -> Req {
 
 #[tokio::test]
 async fn json_request_log_names_decisions_and_never_secrets() {
-    let dir = temp_dir("request-log");
+    let dir = common::temp_dir("request-log");
     let seed = dir.join("seed.json");
     std::fs::write(
         &seed,

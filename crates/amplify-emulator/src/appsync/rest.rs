@@ -9,6 +9,7 @@ use http::{Method, Request, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::spec::Identity;
+use crate::state::persist::Journal;
 use crate::util::Rng;
 
 /// A REST API's `items` resource. Cheap to clone; clones share the items.
@@ -16,6 +17,8 @@ use crate::util::Rng;
 pub struct RestItems {
     items: Arc<Mutex<BTreeMap<String, Value>>>,
     rng: Arc<Rng>,
+    /// The data directory's rows, when there is one.
+    journal: Option<Journal>,
 }
 
 impl std::fmt::Debug for RestItems {
@@ -27,11 +30,17 @@ impl std::fmt::Debug for RestItems {
 }
 
 impl RestItems {
-    pub(crate) fn new(rng: Rng) -> Self {
+    pub(crate) fn new(rng: Rng, journal: Option<Journal>) -> Self {
         Self {
             items: Arc::new(Mutex::new(BTreeMap::new())),
             rng: Arc::new(rng),
+            journal,
         }
+    }
+
+    /// Puts stored items back (data directory).
+    pub(crate) fn restore(&self, stored: BTreeMap<String, Value>) {
+        self.lock().extend(stored);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Value>> {
@@ -60,13 +69,24 @@ impl RestItems {
         };
         item.insert("id".into(), json!(id));
         let item = Value::Object(item);
-        self.lock().insert(id.to_owned(), item.clone());
+        let mut items = self.lock();
+        items.insert(id.to_owned(), item.clone());
+        if let Some(journal) = &self.journal {
+            journal.put(id, &item);
+        }
         item
     }
 
     /// Removes one item.
     pub fn remove(&self, id: &str) -> Option<Value> {
-        self.lock().remove(id)
+        let mut items = self.lock();
+        let removed = items.remove(id);
+        if removed.is_some()
+            && let Some(journal) = &self.journal
+        {
+            journal.delete(id);
+        }
+        removed
     }
 
     /// How many items there are.

@@ -9,6 +9,7 @@ use amplify_core::time::SharedTimeSource;
 use serde_json::{Map, Value, json};
 
 use super::spec::{AuthMode, Identity, ResolverContext, ResolverError, SharedResolver};
+use crate::state::persist::Journal;
 use crate::timefmt;
 use crate::util::{Rng, b64url, b64url_decode};
 
@@ -257,6 +258,15 @@ pub struct TodoStore {
     state: Arc<Mutex<TodoState>>,
     clock: SharedTimeSource,
     rng: Arc<Rng>,
+    /// The data directory's rows (`{"seq", "item"}` by id), when there is one.
+    journal: Option<Journal>,
+}
+
+/// A Todo as the data directory stores it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredTodo {
+    seq: u64,
+    item: Map<String, Value>,
 }
 
 impl std::fmt::Debug for TodoStore {
@@ -268,11 +278,22 @@ impl std::fmt::Debug for TodoStore {
 }
 
 impl TodoStore {
-    pub(crate) fn new(clock: SharedTimeSource, rng: Rng) -> Self {
+    pub(crate) fn new(clock: SharedTimeSource, rng: Rng, journal: Option<Journal>) -> Self {
         Self {
             state: Arc::new(Mutex::new(TodoState::default())),
             clock,
             rng: Arc::new(rng),
+            journal,
+        }
+    }
+
+    /// Puts stored items back (data directory), in their scan order.
+    pub(crate) fn restore(&self, stored: BTreeMap<String, StoredTodo>) {
+        let mut state = self.lock();
+        for (id, todo) in stored {
+            state.next_seq = state.next_seq.max(todo.seq.saturating_add(1));
+            state.by_id.insert(id, todo.seq);
+            state.items.insert(todo.seq, todo.item);
         }
     }
 
@@ -311,6 +332,9 @@ impl TodoStore {
         let mut state = self.lock();
         state.items.clear();
         state.by_id.clear();
+        if let Some(journal) = &self.journal {
+            journal.clear();
+        }
     }
 
     /// Seeds an item (a JSON object with at least `name`); `id`, `createdAt` and `updatedAt`
@@ -343,11 +367,20 @@ impl TodoStore {
             None => {
                 let seq = state.next_seq;
                 state.next_seq += 1;
-                state.by_id.insert(id, seq);
+                state.by_id.insert(id.clone(), seq);
                 seq
             }
         };
         state.items.insert(seq, item.clone());
+        if let Some(journal) = &self.journal {
+            journal.put(
+                &id,
+                &StoredTodo {
+                    seq,
+                    item: item.clone(),
+                },
+            );
+        }
         Ok(Value::Object(item))
     }
 
@@ -355,6 +388,9 @@ impl TodoStore {
     pub fn remove(&self, id: &str) -> Option<Value> {
         let mut state = self.lock();
         let seq = state.by_id.remove(id)?;
+        if let Some(journal) = &self.journal {
+            journal.delete(id);
+        }
         state.items.remove(&seq).map(Value::Object)
     }
 }

@@ -17,6 +17,7 @@ use crate::oidc::OidcIssuer;
 use crate::outbox::Outbox;
 use crate::spec::{AppClientSpec, IdentityPoolSpec, UserPoolSpec};
 use crate::state::identity::IdentityPool;
+use crate::state::persist::Persist;
 use crate::state::{State, Store};
 use crate::user_pool::{self, Client, Group, Pool, PoolSettings};
 use crate::util::Rng;
@@ -57,6 +58,8 @@ pub(crate) struct BuildParts {
     pub(crate) endpoint: String,
     pub(crate) graphql_api: Option<GraphQlApiSpec>,
     pub(crate) rest_apis: Vec<RestApiSpec>,
+    /// The data directory (`EmulatorBuilder::data_dir`).
+    pub(crate) data_dir: Option<std::path::PathBuf>,
 }
 
 fn valid_region(region: &str) -> bool {
@@ -75,10 +78,33 @@ fn secs(d: std::time::Duration) -> i64 {
 
 impl Backend {
     pub(crate) fn build(parts: BuildParts) -> Result<Self, EmulatorError> {
-        let rng = match parts.rng_seed {
-            Some(seed) => Rng::from_seed(seed),
-            None => Rng::from_os()?,
+        let outbox = Outbox::default();
+        let credentials = CredentialStore::default();
+        // With a data directory, the ids, secrets and keys the spec leaves to the emulator come
+        // from a generator seeded by the directory's stored seed (so a restart builds the same
+        // pools, clients and APIs), and everything generated at run time from a fresh one (so
+        // no id repeats one issued before the restart).
+        let (persist, id_rng, stored) = match &parts.data_dir {
+            Some(dir) => {
+                let (persist, stored) = Persist::open(dir, outbox.clone(), credentials.clone())
+                    .map_err(EmulatorError::DataDir)?;
+                let seed = match (stored, parts.rng_seed) {
+                    (Some(seed), _) | (None, Some(seed)) => seed,
+                    (None, None) => Rng::from_os()?.bytes::<32>(),
+                };
+                (
+                    Some(persist),
+                    Some((Rng::from_seed(seed), seed)),
+                    stored.is_some(),
+                )
+            }
+            None => (None, None, false),
         };
+        let rng = match (parts.rng_seed, &persist) {
+            (Some(seed), None) => Rng::from_seed(seed),
+            _ => Rng::from_os()?,
+        };
+        let build_rng = id_rng.as_ref().map_or(&rng, |(r, _)| r);
         let keys = Keys::load()?;
         let mut issuers: Vec<OidcIssuer> = vec![OidcIssuer::new("https://accounts.google.com")];
         let api_issuers = AppSync::issuers_of(parts.graphql_api.as_ref(), &parts.rest_apis);
@@ -99,25 +125,26 @@ impl Backend {
                 issuers.push(issuer);
             }
         }
-        let outbox = Outbox::default();
-        let credentials = CredentialStore::default();
         let mut state = State::default();
         let mut layout = Layout {
             user_pools: Vec::new(),
             identity_pools: Vec::new(),
             apis: Vec::new(),
         };
-        let ctx = Ctx::at(
-            parts.clock.now(),
-            CtxParts {
-                rng: &rng,
-                keys: &keys,
-                outbox: &outbox,
-                endpoint: &parts.endpoint,
-                credentials: &credentials,
-                issuers: &issuers,
-            },
-        );
+        let now = parts.clock.now();
+        let ctx_parts = |rng| CtxParts {
+            rng,
+            keys: &keys,
+            outbox: &outbox,
+            endpoint: &parts.endpoint,
+            credentials: &credentials,
+            issuers: &issuers,
+        };
+        let ctx = Ctx::at(now, ctx_parts(build_rng));
+        // Seeded users draw from the run-time generator (the same one without a data
+        // directory), so that a user added to or removed from the seed of a stored directory
+        // does not change the ids generated after it.
+        let user_ctx = Ctx::at(now, ctx_parts(&rng));
         for spec in &parts.user_pools {
             let (mut pool, order) = build_pool(&ctx, spec)?;
             if state.user_pools.pools.contains_key(&pool.id) {
@@ -156,7 +183,7 @@ impl Backend {
             });
             for user in &spec.users {
                 user_pool::create_user_direct(
-                    &ctx,
+                    &user_ctx,
                     &mut pool,
                     user_pool::DirectUser {
                         username: &user.username,
@@ -193,7 +220,7 @@ impl Backend {
             let id = spec
                 .id
                 .clone()
-                .unwrap_or_else(|| format!("{region}:{}", rng.uuid()));
+                .unwrap_or_else(|| format!("{region}:{}", build_rng.uuid()));
             let valid_id = id.split_once(':').is_some_and(|(r, rest)| {
                 r == region
                     && !rest.is_empty()
@@ -219,7 +246,9 @@ impl Backend {
         let pool_ids: Vec<String> = layout.user_pools.iter().map(|p| p.id.clone()).collect();
         let appsync = AppSync::build(
             &appsync::BuildEnv {
-                rng: &rng,
+                rng: build_rng,
+                store_rng: &rng,
+                persist: persist.as_ref(),
                 clock: &parts.clock,
                 default_region: &default_region,
                 first_pool: pool_ids.first().map(String::as_str),
@@ -230,9 +259,21 @@ impl Backend {
         )?;
         layout.apis = appsync.layout();
         let console = crate::console::ConsoleState::new(&rng);
+        if let (Some(persist), Some((_, seed))) = (&persist, id_rng) {
+            if stored {
+                persist
+                    .restore_state(&mut state)
+                    .map_err(EmulatorError::DataDir)?;
+                appsync.restore(persist).map_err(EmulatorError::DataDir)?;
+            } else {
+                persist
+                    .initialise(&mut state, seed)
+                    .map_err(EmulatorError::DataDir)?;
+            }
+        }
         Ok(Self {
             inner: Arc::new(Inner {
-                store: Store::new(state),
+                store: Store::new(state, persist),
                 clock: parts.clock,
                 rng,
                 keys,
@@ -387,7 +428,7 @@ fn build_pool(ctx: &Ctx<'_>, spec: &UserPoolSpec) -> Result<(Pool, Vec<String>),
         },
         clients,
         groups,
-        users: BTreeMap::new(),
+        users: crate::state::tracked::Tracked::default(),
         triggers: spec.triggers.clone(),
     };
     Ok((pool, order))

@@ -1,16 +1,17 @@
 //! Identity pool state: the pools and the identities with their linked logins.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::tracked::Tracked;
 use crate::spec::IdentityPoolSpec;
 
 /// All identity pools.
 #[derive(Debug, Default)]
 pub(crate) struct IdentityPools {
     pub(crate) pools: BTreeMap<String, IdentityPool>,
-    pub(crate) identities: HashMap<String, Identity>,
+    pub(crate) identities: Tracked<String, Identity>,
     /// (pool id, login key) → identity id.
-    pub(crate) logins: HashMap<(String, String), String>,
+    pub(crate) logins: Tracked<(String, String), String>,
 }
 
 /// One identity pool.
@@ -22,7 +23,7 @@ pub(crate) struct IdentityPool {
 }
 
 /// One identity: its pool, linked logins and timestamps (epoch seconds).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Identity {
     pub(crate) pool_id: String,
     pub(crate) logins: BTreeSet<String>,

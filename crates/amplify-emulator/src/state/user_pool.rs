@@ -3,8 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::tracked::Tracked;
 use crate::error::CognitoError;
 use crate::spec::{AuthFlow, MfaConfiguration, MfaMethod, PasswordPolicy, UsernameAttribute};
 use crate::srp::ServerEphemeral;
@@ -20,9 +22,9 @@ pub(crate) struct UserPools {
     pub(crate) secret_blocks: HashMap<String, String>,
     /// SHA-256 of every `SECRET_BLOCK` ever answered (a replay is refused).
     pub(crate) used_secret_blocks: HashSet<[u8; 32]>,
-    pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
+    pub(crate) refresh_tokens: Tracked<String, RefreshRecord>,
     /// Token families by `origin_jti`.
-    pub(crate) families: HashMap<String, Family>,
+    pub(crate) families: Tracked<String, Family>,
     /// The `Session`s of `SignUp` and `ConfirmSignUp`, for a `USER_AUTH` sign-in right after
     /// the confirmation.
     pub(crate) sign_up_sessions: HashMap<String, SignUpSession>,
@@ -56,11 +58,10 @@ impl UserPools {
 
     /// Revokes every token family of a user (GlobalSignOut, deletion).
     pub(crate) fn revoke_user_families(&mut self, pool_id: &str, user_key: &str) {
-        for family in self.families.values_mut() {
-            if family.pool_id == pool_id && family.user_key == user_key {
-                family.revoked = true;
-            }
-        }
+        self.families.update_where(
+            |f| f.pool_id == pool_id && f.user_key == user_key && !f.revoked,
+            |f| f.revoked = true,
+        );
     }
 }
 
@@ -93,9 +94,9 @@ pub(crate) struct Pool {
     pub(crate) region: String,
     pub(crate) settings: PoolSettings,
     pub(crate) clients: BTreeMap<String, Client>,
-    pub(crate) groups: BTreeMap<String, Group>,
+    pub(crate) groups: Tracked<String, Group>,
     /// Users by lowercase username.
-    pub(crate) users: BTreeMap<String, User>,
+    pub(crate) users: Tracked<String, User>,
     pub(crate) triggers: Option<SharedCustomAuthTriggers>,
 }
 
@@ -183,7 +184,7 @@ impl Client {
 }
 
 /// A group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Group {
     pub(crate) name: String,
     pub(crate) precedence: Option<i64>,
@@ -191,7 +192,7 @@ pub(crate) struct Group {
 }
 
 /// Where a user is in its life cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum UserStatus {
     Unconfirmed,
     Confirmed,
@@ -230,7 +231,7 @@ impl UserStatus {
 /// is Cognito's NotAuthorized; AWS's own troubleshooting quotes "NotAuthorizedException -
 /// Password attempts exceeded"). Not modeled: the MFA-code lockout the MFA page describes.
 /// "Approximately 15 minutes" is taken as 900 seconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Lockout {
     /// n: failed password attempts since the last reset.
     failures: u32,
@@ -279,7 +280,7 @@ impl Lockout {
 }
 
 /// A user's MFA settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct UserMfa {
     pub(crate) sms_enabled: bool,
     pub(crate) sms_preferred: bool,
@@ -290,7 +291,7 @@ pub(crate) struct UserMfa {
 }
 
 /// What a code was sent for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum CodePurpose {
     SignUp,
     ForgotPassword,
@@ -298,7 +299,7 @@ pub(crate) enum CodePurpose {
 }
 
 /// A code the pool sent.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct IssuedCode {
     pub(crate) purpose: CodePurpose,
     pub(crate) code: String,
@@ -316,7 +317,7 @@ impl std::fmt::Debug for IssuedCode {
 }
 
 /// A user.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct User {
     /// The internal username (`USER_ID_FOR_SRP`; the `sub` in email / phone username pools).
     pub(crate) username: String,
@@ -325,7 +326,9 @@ pub(crate) struct User {
     pub(crate) attributes: BTreeMap<String, String>,
     pub(crate) status: UserStatus,
     pub(crate) enabled: bool,
+    #[serde(with = "crate::state::persist::base64_bytes")]
     pub(crate) salt: Vec<u8>,
+    #[serde(with = "crate::state::persist::base64_bytes")]
     pub(crate) verifier: Vec<u8>,
     pub(crate) temporary_password_expires: Option<i64>,
     pub(crate) created: f64,
@@ -338,6 +341,7 @@ pub(crate) struct User {
     /// The verified software token (TOTP), if any.
     pub(crate) totp: Option<SoftwareToken>,
     /// A secret from AssociateSoftwareToken not verified yet.
+    #[serde(with = "crate::state::persist::base64_bytes_opt")]
     pub(crate) totp_pending: Option<Vec<u8>>,
     /// The user's devices by device key: announced in `NewDeviceMetadata`, then confirmed.
     pub(crate) devices: BTreeMap<String, Device>,
@@ -348,7 +352,7 @@ pub(crate) struct User {
 }
 
 /// A device of a user (developer guide, "Working with user devices in your user pool").
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Device {
     /// `<region>_<uuid>`.
     pub(crate) key: String,
@@ -366,9 +370,11 @@ pub(crate) struct Device {
 }
 
 /// A confirmed device's SRP salt and verifier.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct DeviceSecret {
+    #[serde(with = "crate::state::persist::base64_bytes")]
     pub(crate) salt: Vec<u8>,
+    #[serde(with = "crate::state::persist::base64_bytes")]
     pub(crate) verifier: Vec<u8>,
 }
 
@@ -405,8 +411,9 @@ impl Device {
 /// A verified software token: the shared secret and the last time step used (a code is
 /// accepted once: RFC 6238 §5.2, "The verifier MUST NOT accept the second attempt of the OTP
 /// after the successful validation has been issued for the first OTP").
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct SoftwareToken {
+    #[serde(with = "crate::state::persist::base64_bytes")]
     pub(crate) secret: Vec<u8>,
     pub(crate) last_step: Option<u64>,
 }
@@ -492,7 +499,7 @@ impl User {
 }
 
 /// One sign-in's tokens.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Family {
     pub(crate) pool_id: String,
     pub(crate) client_id: String,
@@ -505,7 +512,7 @@ pub(crate) struct Family {
 }
 
 /// A refresh token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RefreshRecord {
     pub(crate) family: String,
     pub(crate) expires: i64,

@@ -37,6 +37,14 @@ macro_rules! http {
     };
 }
 
+/// A fresh, empty directory under the system temp dir, named for the test and the process.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("amplify-emulator-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A user pools client without credentials (like an app).
 pub fn idp(emu: &EmulatorHandle) -> idp::Client {
     let conf = idp::Config::builder()
