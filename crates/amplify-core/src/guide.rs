@@ -1,11 +1,11 @@
 //! The amplify-rs guide's reference pages.
 //!
-//! The pages are `docs/*.md` in the repository (built as an mdBook); each is included here so
-//! that `cargo test --doc` compiles its Rust code blocks and docs.rs shows it. Relative links
+//! The pages are `docs/*.md` in the repository (built as an mdBook); each is included here (through the crate's `guide` symlink to `docs/`,
+//! so the packaged crate carries the pages) so that `cargo test --doc` compiles its Rust code blocks and docs.rs shows it. Relative links
 //! between pages work in the book and on GitHub.
 
-#[doc = include_str!("../../../docs/from-amplify.md")]
+#[doc = include_str!("../guide/from-amplify.md")]
 pub mod from_amplify {}
 
-#[doc = include_str!("../../../docs/troubleshooting.md")]
+#[doc = include_str!("../guide/troubleshooting.md")]
 pub mod troubleshooting {}
