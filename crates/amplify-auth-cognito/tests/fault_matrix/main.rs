@@ -31,8 +31,8 @@ use amplify_auth_cognito::{
 use amplify_core::time::{ManualTimeSource, SharedTimeSource};
 use amplify_core::{Amplify, AmplifyError};
 use amplify_emulator::{
-    Emulator, EmulatorHandle, Fault, IdentityPoolSpec, MfaConfiguration, MfaMethod, UserPoolSpec,
-    UserSpec,
+    DeviceConfiguration, Emulator, EmulatorHandle, Fault, IdentityPoolSpec, MfaConfiguration,
+    MfaMethod, UserPoolSpec, UserSpec,
 };
 use amplify_secure_storage::SecureStorageFactory;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
@@ -138,20 +138,35 @@ struct Ctx {
     state: Mutex<State>,
 }
 
-async fn emulator(clock: &ManualTimeSource) -> EmulatorHandle {
+/// Whether the user pool tracks devices.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Devices {
+    Untracked,
+    /// Each sign-in confirms a new device (`ConfirmDevice`); remembered only on request.
+    Tracked,
+}
+
+async fn emulator(clock: &ManualTimeSource, devices: Devices) -> EmulatorHandle {
     let user = |name: &str| UserSpec::new(name, PASSWORD).email(format!("{name}@example.com"));
+    let mut pool = UserPoolSpec::new("us-east-1");
+    if devices == Devices::Tracked {
+        pool = pool.device_configuration(
+            DeviceConfiguration::new()
+                .challenge_required_on_new_device(false)
+                .device_only_remembered_on_user_prompt(true),
+        );
+    }
     Emulator::builder()
         .user_pool(
-            UserPoolSpec::new("us-east-1")
-                .mfa(
-                    MfaConfiguration::Optional,
-                    [MfaMethod::Email, MfaMethod::Totp],
-                )
-                .user(user("alice"))
-                .user(user("bob").status(amplify_emulator::SeedStatus::Unconfirmed))
-                .user(user("dave"))
-                .user(user("erin"))
-                .user(user("tina")),
+            pool.mfa(
+                MfaConfiguration::Optional,
+                [MfaMethod::Email, MfaMethod::Totp],
+            )
+            .user(user("alice"))
+            .user(user("bob").status(amplify_emulator::SeedStatus::Unconfirmed))
+            .user(user("dave"))
+            .user(user("erin"))
+            .user(user("tina")),
         )
         .identity_pool(IdentityPoolSpec::new())
         .time_source(clock.clone())
@@ -161,9 +176,9 @@ async fn emulator(clock: &ManualTimeSource) -> EmulatorHandle {
 }
 
 impl Ctx {
-    async fn new(retries: bool) -> Self {
+    async fn new(retries: bool, devices: Devices) -> Self {
         let clock = ManualTimeSource::new(SystemTime::now());
-        let emulator = emulator(&clock).await;
+        let emulator = emulator(&clock, devices).await;
         let storage = SecureStorageFactory::in_memory();
         let (auth, amplify) = plugin(&emulator, &clock, &storage, retries).await;
         let ctx = Ctx {
@@ -408,10 +423,10 @@ async fn run_row(ctx: &Ctx, op: &Op) -> String {
     row
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_auth_call_survives_every_fault() {
+/// Runs `rows` against every fault on one emulator and one plugin; prints the table.
+async fn matrix(devices: Devices, rows: Vec<Op>) {
     let started = Instant::now();
-    let ctx = Ctx::new(false).await;
+    let ctx = Ctx::new(false, devices).await;
     let mut table = vec![
         format!(
             "| operation | {} |",
@@ -423,13 +438,69 @@ async fn every_auth_call_survives_every_fault() {
         ),
         format!("|---|{}", "---|".repeat(cases().len())),
     ];
-    for op in ops::ops() {
-        table.push(run_row(&ctx, &op).await);
+    for op in &rows {
+        table.push(run_row(&ctx, op).await);
     }
     ctx.emulator.faults().clear();
     assert!(ctx.emulator.backend().panics().is_empty());
     println!("{}", table.join("\n"));
-    println!("({} rows in {:?})", ops::ops().len(), started.elapsed());
+    println!("({} rows in {:?})", rows.len(), started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_auth_call_survives_every_fault() {
+    matrix(Devices::Untracked, ops::ops()).await;
+}
+
+/// The device calls, against a pool that tracks devices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_device_call_survives_every_fault() {
+    matrix(Devices::Tracked, ops::device_ops()).await;
+}
+
+/// `ConfirmDevice` runs inside sign-in, after the session is saved: a fault there does not fail
+/// the sign-in (Amplify's behaviour); the user is signed in without a tracked device, and the
+/// next sign-in confirms one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_on_confirm_device_signs_in_without_the_device() {
+    let ctx = Ctx::new(false, Devices::Tracked).await;
+    let mut row = "| sign_in (ConfirmDevice) |".to_owned();
+    for case in cases() {
+        // A device this plugin does not know yet: forget the one it tracks.
+        ctx.ensure(Some("alice")).await;
+        if ctx.auth.fetch_current_device().await.is_ok() {
+            ctx.auth.forget_device(None).await.unwrap();
+        }
+        ctx.ensure(None).await;
+        let before = ctx.emulator.request_count("ConfirmDevice");
+        ctx.emulator
+            .faults()
+            .inject("ConfirmDevice", case.fault.clone());
+        ctx.ensure(Some("alice")).await;
+        assert_eq!(
+            ctx.emulator.request_count("ConfirmDevice") - before,
+            1,
+            "{}",
+            case.name
+        );
+        ctx.assert_session(true, case.name).await;
+        let untracked = ctx.auth.fetch_current_device().await.unwrap_err();
+        assert!(
+            matches!(untracked, AuthError::InvalidState(_)),
+            "{}: {untracked:?}",
+            case.name
+        );
+        // The next sign-in confirms a device.
+        ctx.ensure(None).await;
+        ctx.ensure(Some("alice")).await;
+        assert!(
+            ctx.auth.fetch_current_device().await.is_ok(),
+            "{}",
+            case.name
+        );
+        row.push_str(" signed in, no device |");
+    }
+    println!("{row}");
 }
 
 /// The error class, for the printed table.
@@ -445,7 +516,7 @@ fn short(e: &AuthError) -> String {
 /// transient fault per call is retried and the call succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_standard_retry_mode_absorbs_one_transient_fault() {
-    let ctx = Ctx::new(true).await;
+    let ctx = Ctx::new(true, Devices::Untracked).await;
     let faults = [
         ("HTTP 500", Fault::InternalError),
         ("HTTP 503 (HTML page)", Fault::HtmlError(503)),

@@ -567,3 +567,58 @@ pub(crate) fn ops() -> Vec<Op> {
         }),
     ]
 }
+
+/// The key of the device this plugin tracks, in `pending` (signing in again if it tracks none).
+async fn current_device(c: &Ctx) -> String {
+    let key = match c.auth.fetch_current_device().await {
+        Ok(device) => device.id,
+        Err(AuthError::InvalidState(_)) => {
+            c.ensure(None).await;
+            c.ensure(ALICE).await;
+            c.auth.fetch_current_device().await.unwrap().id
+        }
+        // Tracked here, gone on the server (a ForgetDevice whose answer was lost): the same key.
+        Err(e) if e.service_kind() == Some(ServiceErrorKind::ResourceNotFound) => c.pending(),
+        Err(e) => panic!("{e:?}"),
+    };
+    c.state().pending = key.clone();
+    key
+}
+
+async fn listed(c: &Ctx, key: &str) -> bool {
+    let devices = c.auth.fetch_devices().await.unwrap();
+    devices.iter().any(|d| d.id == key)
+}
+
+/// The device calls (a pool that tracks devices; alice signed in on a confirmed device).
+pub(crate) fn device_ops() -> Vec<Op> {
+    vec![
+        op("fetch_devices", "ListDevices", ALICE, |c| {
+            Box::pin(async move { c.auth.fetch_devices().await.map(drop) })
+        })
+        .retried(),
+        op("fetch_current_device", "GetDevice", ALICE, |c| {
+            Box::pin(async move { c.auth.fetch_current_device().await.map(drop) })
+        })
+        .prepare(|c| Box::pin(async move { drop(current_device(c).await) }))
+        .retried(),
+        op("remember_device", "UpdateDeviceStatus", ALICE, |c| {
+            Box::pin(async move { c.auth.remember_device().await })
+        })
+        .prepare(|c| Box::pin(async move { drop(current_device(c).await) })),
+        op("forget_device", "ForgetDevice", ALICE, |c| {
+            Box::pin(async move { c.auth.forget_device(None).await })
+        })
+        .prepare(|c| Box::pin(async move { drop(current_device(c).await) }))
+        .check(|c, ran| {
+            Box::pin(async move {
+                // Forgotten on the server only if ForgetDevice ran.
+                assert_eq!(listed(c, &c.pending()).await, !ran);
+                if !ran {
+                    // Still tracked here.
+                    assert_eq!(c.auth.fetch_current_device().await.unwrap().id, c.pending());
+                }
+            })
+        }),
+    ]
+}
