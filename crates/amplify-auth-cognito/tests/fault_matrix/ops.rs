@@ -41,6 +41,12 @@ pub(crate) struct Op {
     pub(crate) after: After,
     /// Also a row of the SDK retry table (the call is safe to repeat).
     pub(crate) retry_table: bool,
+    /// The error every fault gives, when not the case's usual one.
+    pub(crate) expect: Option<fn(&AuthError) -> bool>,
+    /// What `is_retryable` says of the error.
+    pub(crate) retryable: bool,
+    /// Faults not run against this row (see the row).
+    pub(crate) skip: &'static [&'static str],
 }
 
 fn nothing(_: &Ctx) -> Fut<'_, ()> {
@@ -61,6 +67,9 @@ fn op(name: &'static str, target: &'static str, user: Option<&'static str>, call
         check: no_check,
         after: After::Unchanged,
         retry_table: false,
+        expect: None,
+        retryable: true,
+        skip: &[],
     }
 }
 
@@ -595,8 +604,7 @@ pub(crate) fn device_ops() -> Vec<Op> {
     vec![
         op("fetch_devices", "ListDevices", ALICE, |c| {
             Box::pin(async move { c.auth.fetch_devices().await.map(drop) })
-        })
-        .retried(),
+        }),
         op("fetch_current_device", "GetDevice", ALICE, |c| {
             Box::pin(async move { c.auth.fetch_current_device().await.map(drop) })
         })
@@ -621,4 +629,43 @@ pub(crate) fn device_ops() -> Vec<Op> {
             })
         }),
     ]
+}
+
+/// The hosted UI: the code exchange at the token endpoint (`oauth2-token`) that `complete`
+/// makes after the managed login.
+pub(crate) fn hosted_ui_ops() -> Vec<Op> {
+    let mut exchange = op(
+        "sign_in_with_web_ui (complete)",
+        "oauth2-token",
+        None,
+        |c| {
+            Box::pin(async move {
+                let (sign_in, redirect) = c.state().web.take().unwrap();
+                sign_in.complete(&redirect).await.map(drop)
+            })
+        },
+    )
+    .prepare(|c| {
+        Box::pin(async move {
+            c.ensure(None).await;
+            let sign_in = c
+                .auth
+                .sign_in_with_web_ui()
+                .redirect_uri(super::CALLBACK)
+                .start()
+                .unwrap();
+            let url = sign_in.authorize_url().to_owned();
+            let redirect = super::browser::log_in(&c.emulator, &url, "alice", PASSWORD).await;
+            c.state().web = Some((sign_in, redirect));
+        })
+    });
+    // Every failure of the exchange is `HostedUi(TokenEndpoint)`, with the source; none is
+    // retryable (the code is single-use and `complete` consumes the sign-in: start again).
+    exchange.expect = Some(
+        |e| matches!(e, AuthError::HostedUi(h) if h.kind() == amplify_auth_cognito::HostedUiErrorKind::TokenEndpoint),
+    );
+    exchange.retryable = false;
+    // The token endpoint's own timeout is a fixed 30 s (not the SDK's attempt timeout).
+    exchange.skip = &["timeout"];
+    vec![exchange]
 }
