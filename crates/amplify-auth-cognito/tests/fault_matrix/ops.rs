@@ -404,6 +404,26 @@ pub(crate) fn ops() -> Vec<Op> {
                 assert_eq!(verified.as_deref() == Some("true"), ran, "{verified:?}");
             })
         }),
+        op(
+            "delete_user_attributes",
+            "DeleteUserAttributes",
+            ALICE,
+            |c| Box::pin(async move { c.auth.delete_user_attributes(["nickname"]).await }),
+        )
+        .prepare(|c| {
+            Box::pin(async move {
+                c.auth
+                    .update_user_attribute("nickname", "Ally")
+                    .await
+                    .unwrap();
+            })
+        })
+        .check(|c, ran| {
+            Box::pin(async move {
+                let nickname = attribute(c, "nickname").await;
+                assert_eq!(nickname.is_none(), ran, "{nickname:?}");
+            })
+        }),
         op("update_password", "ChangePassword", ALICE, |c| {
             Box::pin(async move {
                 c.auth
