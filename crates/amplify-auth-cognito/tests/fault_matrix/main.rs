@@ -1,6 +1,6 @@
 //! The fault matrix (issue 15): every network operation of Auth × {HTTP 500, 503 HTML page,
-//! throttling, timeout, connection reset, truncated body, 502 HTML page, 403 HTML page},
-//! injected by the emulator. Each gives a typed error (never a panic); a signed-in session stays
+//! throttling, timeout, connection reset, truncated body, 502 HTML page, malformed JSON, 403 HTML
+//! page}, injected by the emulator. Each gives a typed error (never a panic); a signed-in session stays
 //! signed in and stays in storage (sign-out rows: the local sign-out still happens and the failed
 //! server step is reported); nothing is half-done (a fault that stops the request leaves the old
 //! state, the truncated body — the operation ran, its answer was lost — leaves the new one); the
@@ -104,6 +104,13 @@ fn cases() -> Vec<Case> {
             fault: Fault::HtmlError(502),
             ran: false,
             expect: |e| e.service_kind() == Some(ServiceErrorKind::InternalError),
+        },
+        // HTTP 200 with Cognito's content type and half a JSON body; the operation did not run.
+        Case {
+            name: "malformed JSON",
+            fault: Fault::MalformedJson,
+            ran: false,
+            expect: |e| matches!(e, AuthError::Network(n) if n.phase() == NetworkPhase::Response),
         },
         Case {
             name: "HTTP 403 (HTML page)",
