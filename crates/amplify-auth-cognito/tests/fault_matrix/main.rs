@@ -1,11 +1,11 @@
 //! The fault matrix (issue 15): every network operation of Auth × {HTTP 500, 503 HTML page,
 //! throttling, timeout, connection reset, truncated body, 502 HTML page, malformed JSON, 403 HTML
-//! page}, injected by the emulator. Each gives a typed error (never a panic); a signed-in session stays
-//! signed in and stays in storage (sign-out rows: the local sign-out still happens and the failed
-//! server step is reported); nothing is half-done (a fault that stops the request leaves the old
-//! state, the truncated body — the operation ran, its answer was lost — leaves the new one); the
-//! same call right after the fault succeeds. A second table shows the AWS SDK's standard retry
-//! mode absorbing one fault per call. Both tables are printed
+//! page}, injected by the emulator. Each gives a typed error (never a panic); a signed-in session
+//! stays signed in and stays in storage (sign-out rows: the local sign-out still happens and the
+//! failed server step is reported); nothing is half-done (a fault that stops the request leaves
+//! the old state, the truncated body — the operation ran, its answer was lost — leaves the new
+//! one); the same call right after the fault succeeds. A second table shows the AWS SDK's
+//! standard retry mode absorbing one fault per call. The tables are printed
 //! (`cargo test --test fault_matrix -- --nocapture`).
 //!
 //! The rows are in `ops.rs`; this file holds the faults, the harness and the tables.
