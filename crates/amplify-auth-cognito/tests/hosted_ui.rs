@@ -11,7 +11,6 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use amplify_auth_cognito::{
@@ -23,10 +22,11 @@ use amplify_emulator::{
     OAuthClientSpec, UserPoolSpec, UserSpec,
 };
 use amplify_secure_storage::SecureStorageFactory;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::{absolute, form, log_in, query, request};
 
 const PASSWORD: &str = "Correct-Horse-9";
 
@@ -77,110 +77,6 @@ async fn setup() -> Setup {
         auth,
         port,
     }
-}
-
-/// A minimal browser: one request, no redirect following.
-async fn request(method: &str, url: &str, form: Option<String>) -> (u16, Option<String>) {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
-        .build(hyper_util::client::legacy::connect::HttpConnector::new());
-    // The loopback listener is on 127.0.0.1; a browser would resolve localhost to it.
-    let url = url.replace("://localhost:", "://127.0.0.1:");
-    let mut builder = http::Request::builder().method(method).uri(&url);
-    if form.is_some() {
-        builder = builder.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let response = client
-        .request(
-            builder
-                .body(Full::new(Bytes::from(form.unwrap_or_default())))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned);
-    let _ = response.into_body().collect().await;
-    (status, location)
-}
-
-fn absolute(base: &str, location: &str) -> String {
-    if location.starts_with("http") {
-        location.to_owned()
-    } else {
-        format!("{base}{location}")
-    }
-}
-
-fn form(params: &BTreeMap<String, String>) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn query(url: &str) -> BTreeMap<String, String> {
-    url.split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or_default()
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.to_owned(), urldecode(v)))
-        .collect()
-}
-
-fn urldecode(text: &str) -> String {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() + 1 => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-                out.push(u8::from_str_radix(hex, 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// Plays the user at the managed login: authorize → login form → the app's redirect URL.
-async fn log_in(emulator: &EmulatorHandle, authorize_url: &str, password: &str) -> String {
-    let base = emulator.endpoint().trim_end_matches('/').to_owned();
-    let (status, location) = request("GET", authorize_url, None).await;
-    assert_eq!(status, 302, "authorize redirects to the login page");
-    let login = absolute(&base, &location.unwrap());
-    let mut params = query(&login);
-    params.insert("username".into(), "alice".into());
-    params.insert("password".into(), password.into());
-    let (status, location) = request("POST", &format!("{base}/login"), Some(form(&params))).await;
-    assert_eq!(status, 302, "a good password redirects to the app");
-    location.unwrap()
 }
 
 /// Plays the user at the simulated Google: authorize → Google's page → idpresponse → the app.
@@ -284,7 +180,7 @@ async fn an_app_can_open_the_url_and_hand_back_the_redirect() {
     let url = sign_in.authorize_url().to_owned();
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     assert!(!url.contains(PASSWORD));
-    let redirect = log_in(&s.emulator, &url, PASSWORD).await;
+    let redirect = log_in(&s.emulator, &url, "alice", PASSWORD).await;
     let result = sign_in.complete(&redirect).await.unwrap();
     assert!(result.is_signed_in);
 }
@@ -344,7 +240,7 @@ async fn failures_are_typed() {
     // A redirect from another sign-in (state mismatch).
     let first = s.auth.sign_in_with_web_ui().start().unwrap();
     let second = s.auth.sign_in_with_web_ui().start().unwrap();
-    let redirect = log_in(&s.emulator, first.authorize_url(), PASSWORD).await;
+    let redirect = log_in(&s.emulator, first.authorize_url(), "alice", PASSWORD).await;
     assert_eq!(
         kind(second.complete(&redirect).await),
         HostedUiErrorKind::StateMismatch
@@ -353,7 +249,7 @@ async fn failures_are_typed() {
     // A code redeemed with another sign-in's verifier: the token endpoint refuses it.
     let first = s.auth.sign_in_with_web_ui().start().unwrap();
     let second = s.auth.sign_in_with_web_ui().start().unwrap();
-    let redirect = log_in(&s.emulator, first.authorize_url(), PASSWORD).await;
+    let redirect = log_in(&s.emulator, first.authorize_url(), "alice", PASSWORD).await;
     let state = query(&redirect)["state"].clone();
     let forged = redirect.replace(&state, &query(second.authorize_url())["state"]);
     match second.complete(&forged).await {

@@ -11,113 +11,21 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
-
 use amplify_auth_cognito::CognitoAuthPlugin;
 use amplify_core::Amplify;
 use amplify_core::test_util::LogCapture;
 use amplify_emulator::{
-    AppClientSpec, Emulator, EmulatorHandle, IdentityPoolSpec, OAuthClientSpec, UserPoolSpec,
-    UserSpec,
+    AppClientSpec, Emulator, IdentityPoolSpec, OAuthClientSpec, UserPoolSpec, UserSpec,
 };
 use amplify_secure_storage::SecureStorageFactory;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::{encode, log_in, query};
 
 const PASSWORD: &str = "Hosted-Redaction-Pw-5";
 const CLIENT_SECRET: &str = "hosted-ui-client-secret-value-0042";
-
-/// A minimal browser: one request, no redirect following; returns the status and `Location`.
-async fn request(method: &str, url: &str, form: Option<String>) -> (u16, Option<String>) {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
-        .build(hyper_util::client::legacy::connect::HttpConnector::new());
-    let mut builder = http::Request::builder().method(method).uri(url);
-    if form.is_some() {
-        builder = builder.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let response = client
-        .request(
-            builder
-                .body(Full::new(Bytes::from(form.unwrap_or_default())))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned);
-    let _ = response.into_body().collect().await;
-    (status, location)
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
-            out.push(
-                u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap(), 16).unwrap(),
-            );
-            i += 3;
-        } else {
-            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn query(url: &str) -> BTreeMap<String, String> {
-    url.split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or_default()
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.to_owned(), decode(v)))
-        .collect()
-}
-
-/// Plays the user at the managed login; returns the redirect to the app (with `code`).
-async fn log_in(emulator: &EmulatorHandle, authorize_url: &str) -> String {
-    let base = emulator.endpoint().trim_end_matches('/').to_owned();
-    let (status, location) = request("GET", authorize_url, None).await;
-    assert_eq!(status, 302, "authorize redirects to the login page");
-    let location = location.unwrap();
-    let login = if location.starts_with("http") {
-        location
-    } else {
-        format!("{base}{location}")
-    };
-    let mut params = query(&login);
-    params.insert("username".into(), "alice".into());
-    params.insert("password".into(), PASSWORD.into());
-    let form = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let (status, location) = request("POST", &format!("{base}/login"), Some(form)).await;
-    assert_eq!(status, 302, "a good password redirects to the app");
-    location.unwrap()
-}
 
 #[tokio::test]
 async fn hosted_ui_sign_in_leaks_no_secret() {
@@ -156,7 +64,7 @@ async fn hosted_ui_sign_in_leaks_no_secret() {
     shown.push(format!("{builder:?}"));
     let sign_in = builder.start().unwrap();
     shown.push(format!("{sign_in:?}"));
-    let redirect = log_in(&emulator, sign_in.authorize_url()).await;
+    let redirect = log_in(&emulator, sign_in.authorize_url(), "alice", PASSWORD).await;
     let code = query(&redirect)["code"].clone();
     assert!(!code.is_empty(), "{redirect}");
     secrets.push(code);

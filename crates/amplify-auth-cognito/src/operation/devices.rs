@@ -73,7 +73,8 @@ impl CognitoAuthPlugin {
     /// # Errors
     ///
     /// [`AuthError::InvalidState`] (`DeviceNotTracked`) for `None` when this device is not
-    /// tracked; service errors (`ResourceNotFound` for an unknown device).
+    /// tracked; service errors (`ResourceNotFound` for an unknown device other than this one:
+    /// this device already gone on the server is forgotten here and is not an error).
     pub async fn forget_device(&self, device: Option<&AuthDevice>) -> Result<(), AuthError> {
         let configured = self.configured()?;
         let (token, username) = signed_in(&configured).await?;
@@ -87,18 +88,29 @@ impl CognitoAuthPlugin {
                 ));
             }
         };
+        let this_device = here.as_ref().is_some_and(|h| h.key == key);
         let (client, _) = configured.manager.user_pool()?;
-        client
+        let forgotten = client
             .forget_device()
             .access_token(token)
             .device_key(&key)
             .send()
             .instrument(tracing::debug_span!("amplify.auth.forget_device"))
             .await
-            .map_err(|e| sdk::map_error(IDP, e))?;
-        if here.is_some_and(|h| h.key == key)
-            && let Some(store) = &configured.manager.devices
-        {
+            .map_err(|e| sdk::map_error(IDP, e));
+        match forgotten {
+            Ok(_) => {}
+            // This device is already gone on the server (an earlier ForgetDevice whose answer
+            // was lost, or another client forgot it): finish the job here.
+            Err(e)
+                if this_device
+                    && e.service_kind() == Some(crate::ServiceErrorKind::ResourceNotFound) =>
+            {
+                tracing::debug!("this device was already forgotten by the user pool");
+            }
+            Err(e) => return Err(e),
+        }
+        if this_device && let Some(store) = &configured.manager.devices {
             store.delete(&username).await?;
         }
         Ok(())
