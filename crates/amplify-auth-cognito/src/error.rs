@@ -655,6 +655,10 @@ impl AmplifyError for AuthError {
                     "Check the app client's OAuth settings (callback URLs, scopes, providers) \
                      against the configuration."
                 }
+                HostedUiErrorKind::TokenEndpointUnavailable => {
+                    "Check the network and the OAuth domain in the configuration, then start a \
+                     new sign-in (an authorization code can be exchanged only once)."
+                }
                 HostedUiErrorKind::Listener => {
                     "Free the redirect URI's port, or register another loopback redirect URI."
                 }

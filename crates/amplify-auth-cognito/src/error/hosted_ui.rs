@@ -28,6 +28,9 @@ pub enum HostedUiErrorKind {
     InvalidRedirect,
     /// The token endpoint refused the code (`invalid_grant`, `invalid_client`, ...).
     TokenEndpoint,
+    /// The token endpoint could not be reached or gave no usable answer: a network failure, a
+    /// timeout, throttling, a 5xx, or a body that is not JSON (a proxy's error page).
+    TokenEndpointUnavailable,
     /// The loopback listener failed (the redirect URI's port is taken, ...).
     Listener,
 }
@@ -103,6 +106,9 @@ impl fmt::Display for HostedUiError {
             }
             HostedUiErrorKind::InvalidRedirect => "the redirect carries no authorization code",
             HostedUiErrorKind::TokenEndpoint => "the token endpoint refused the code",
+            HostedUiErrorKind::TokenEndpointUnavailable => {
+                "the token endpoint could not be reached or gave no usable answer"
+            }
             HostedUiErrorKind::Listener => "the redirect listener failed",
         };
         f.write_str(what)?;

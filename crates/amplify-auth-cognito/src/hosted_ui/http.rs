@@ -46,7 +46,7 @@ fn client() -> Result<&'static HttpsClient, AuthError> {
         })
         .as_ref()
         .map_err(|e| {
-            HostedUiError::new(HostedUiErrorKind::TokenEndpoint)
+            HostedUiError::new(HostedUiErrorKind::TokenEndpointUnavailable)
                 .with_source(Arc::clone(e))
                 .into()
         })
@@ -56,15 +56,17 @@ fn client() -> Result<&'static HttpsClient, AuthError> {
 ///
 /// # Errors
 ///
-/// [`AuthError::Network`]-like failures are reported as [`HostedUiErrorKind::TokenEndpoint`]
-/// with the source; an OAuth error answer as the same kind with its `error` and status.
+/// An OAuth error answer (an `error` field, outside throttling and 5xx) is
+/// [`HostedUiErrorKind::TokenEndpoint`] with its `error` and status; anything else that is not a
+/// token (a network failure, a timeout, throttling, a 5xx, a body that is not JSON or has no
+/// `error`) is [`HostedUiErrorKind::TokenEndpointUnavailable`] with the source and status.
 pub(crate) async fn post_token(
     url: &str,
     body: String,
     authorization: Option<String>,
 ) -> Result<TokenResponse, AuthError> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| -> AuthError {
-        HostedUiError::new(HostedUiErrorKind::TokenEndpoint)
+        HostedUiError::new(HostedUiErrorKind::TokenEndpointUnavailable)
             .with_source(e)
             .into()
     };
@@ -92,13 +94,19 @@ pub(crate) async fn post_token(
         .to_bytes();
     let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
         AuthError::from(
-            HostedUiError::new(HostedUiErrorKind::TokenEndpoint)
+            HostedUiError::new(HostedUiErrorKind::TokenEndpointUnavailable)
                 .with_status(status)
                 .with_source(e),
         )
     })?;
+    // Only an OAuth `error` outside throttling and server errors is a verdict on the code.
+    let kind = if parsed.error.is_some() && status != 429 && status < 500 {
+        HostedUiErrorKind::TokenEndpoint
+    } else {
+        HostedUiErrorKind::TokenEndpointUnavailable
+    };
     if !(200..300).contains(&status) || parsed.error.is_some() {
-        return Err(HostedUiError::new(HostedUiErrorKind::TokenEndpoint)
+        return Err(HostedUiError::new(kind)
             .with_status(status)
             .with_server(
                 parsed.error.as_deref().unwrap_or("unknown_error"),

@@ -138,7 +138,8 @@ impl SignInWithWebUiBuilder {
     /// [`AuthError::HostedUi`] with [`HostedUiErrorKind`]: `NotConfigured` (no OAuth section or
     /// no `http://localhost:<port>/…` redirect URI), `Listener` (the port is taken), `Browser`,
     /// `TimedOut` (the user walked away), `AccessDenied`, `Authorization`, `StateMismatch`,
-    /// `TokenEndpoint`. [`AuthError::InvalidState`] when a user is signed in.
+    /// `TokenEndpoint` (the code refused), `TokenEndpointUnavailable` (network, 5xx, throttling).
+    /// [`AuthError::InvalidState`] when a user is signed in.
     pub async fn send(self) -> Result<SignInResult, AuthError> {
         let sign_in = self.prepare(true)?;
         sign_in.ensure_signed_out().await?;

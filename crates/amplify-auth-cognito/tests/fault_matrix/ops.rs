@@ -679,11 +679,13 @@ pub(crate) fn hosted_ui_ops() -> Vec<Op> {
             c.state().web = Some((sign_in, redirect));
         })
     });
-    // Every failure of the exchange is `HostedUi(TokenEndpoint)`, with the source; none is
-    // retryable (the code is single-use and `complete` consumes the sign-in: start again).
-    exchange.expect = Some(
-        |e| matches!(e, AuthError::HostedUi(h) if h.kind() == amplify_auth_cognito::HostedUiErrorKind::TokenEndpoint),
-    );
+    // Every fault is `HostedUi(TokenEndpointUnavailable)` (not a refusal of the code), with the
+    // source; none is retryable (the code is single-use and `complete` consumes the sign-in:
+    // start again).
+    exchange.expect = Some(|e| {
+        matches!(e, AuthError::HostedUi(h)
+            if h.kind() == amplify_auth_cognito::HostedUiErrorKind::TokenEndpointUnavailable)
+    });
     exchange.retryable = false;
     // The token endpoint's own timeout is a fixed 30 s (not the SDK's attempt timeout).
     exchange.skip = &["timeout"];
