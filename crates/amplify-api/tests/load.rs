@@ -1,10 +1,13 @@
 //! Load (issue 15): many users, each with its own Amplify, auth plugin and API plugin, sign in
 //! with SRP against one emulator and then, until the time is up, force a refresh (rotating
 //! refresh token + identity-pool credentials), create a todo with their user pool token and read
-//! it back with SigV4-signed identity-pool credentials. Every call must succeed and every user
-//! must end signed in; the figures (operations, p50/p99 per step) are printed.
+//! it back with SigV4-signed identity-pool credentials, then delete it (so the emulator's table
+//! stays small). Every call must succeed and every user must end signed in; the figures
+//! (operations, p50/p99 per step) are printed. The process's resident memory (client and emulator)
+//! is sampled every 250 ms: once every user has finished a first round (warm-up) it must stay
+//! flat, its peak in the later half of those samples at most 25% above the earlier half's.
 //!
-//! CI runs a short load (20 users, 3 s). The full run:
+//! CI runs a short load (20 users, 5 s). The full run:
 //! `AMPLIFY_LOAD_USERS=200 AMPLIFY_LOAD_SECONDS=60 cargo test --release -p amplify-api --test load -- --nocapture`.
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +19,8 @@
     clippy::disallowed_methods
 )]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use amplify_api::ApiPlugin;
@@ -64,9 +69,10 @@ struct Timings {
     refresh: Vec<Duration>,
     create_user_pool: Vec<Duration>,
     get_iam: Vec<Duration>,
+    delete: Vec<Duration>,
 }
 
-async fn user(index: u64, config: String, deadline: Instant) -> Timings {
+async fn user(index: u64, config: String, deadline: Instant, warmed: Arc<AtomicU64>) -> Timings {
     let amplify = Amplify::builder().build();
     let auth = CognitoAuthPlugin::builder()
         .secure_storage_factory(SecureStorageFactory::in_memory())
@@ -130,6 +136,19 @@ async fn user(index: u64, config: String, deadline: Instant) -> Timings {
         assert_eq!(got.data.unwrap()["getTodo"]["name"], name);
         timings.get_iam.push(started.elapsed());
 
+        let started = Instant::now();
+        let deleted = api
+            .mutate("mutation Delete($id: ID!) { deleteTodo(input: {id: $id}) { id } }")
+            .variables(json!({"id": id}))
+            .send::<Value>()
+            .await
+            .unwrap_or_else(|e| panic!("user{index} round {round} delete: {e}"));
+        assert!(deleted.errors.is_empty(), "{:?}", deleted.errors);
+        timings.delete.push(started.elapsed());
+
+        if round == 0 {
+            warmed.fetch_add(1, Ordering::SeqCst);
+        }
         round += 1;
         if Instant::now() >= deadline {
             break;
@@ -168,15 +187,31 @@ fn report(step: &str, mut samples: Vec<Duration>, seconds: f64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_sign_in_refresh_and_call_graphql_concurrently() {
     let users = env_number("AMPLIFY_LOAD_USERS", 20);
-    let seconds = env_number("AMPLIFY_LOAD_SECONDS", 3);
+    let seconds = env_number("AMPLIFY_LOAD_SECONDS", 5);
     assert!(users > 0, "AMPLIFY_LOAD_USERS must be at least 1");
     let emulator = emulator(users).await;
     let config = emulator.amplify_outputs_json();
 
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
+    // Users that finished their first round; samples count once all have.
+    let warmed = Arc::new(AtomicU64::new(0));
+    let sampler = tokio::spawn({
+        let warmed = Arc::clone(&warmed);
+        async move {
+            let mut samples = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            while Instant::now() < deadline {
+                tick.tick().await;
+                if warmed.load(Ordering::SeqCst) == users {
+                    samples.push(resident_kib());
+                }
+            }
+            samples
+        }
+    });
     let tasks: Vec<_> = (0..users)
-        .map(|i| tokio::spawn(user(i, config.clone(), deadline)))
+        .map(|i| tokio::spawn(user(i, config.clone(), deadline, Arc::clone(&warmed))))
         .collect();
     let mut all = Timings::default();
     for task in tasks {
@@ -186,6 +221,7 @@ async fn users_sign_in_refresh_and_call_graphql_concurrently() {
         all.refresh.extend(timings.refresh);
         all.create_user_pool.extend(timings.create_user_pool);
         all.get_iam.extend(timings.get_iam);
+        all.delete.extend(timings.delete);
     }
     let elapsed = started.elapsed().as_secs_f64();
 
@@ -197,4 +233,39 @@ async fn users_sign_in_refresh_and_call_graphql_concurrently() {
     report("forced refresh + creds", all.refresh, elapsed);
     report("createTodo (user pool)", all.create_user_pool, elapsed);
     report("getTodo (IAM)", all.get_iam, elapsed);
+    report("deleteTodo (user pool)", all.delete, elapsed);
+
+    // Memory: flat after warm-up.
+    let samples = sampler.await.unwrap();
+    assert!(
+        samples.len() >= 2,
+        "too few memory samples after warm-up ({}): run longer",
+        samples.len()
+    );
+    let (earlier, later) = samples.split_at(samples.len() / 2);
+    let earlier_peak = earlier.iter().copied().max().unwrap_or(0);
+    let later_peak = later.iter().copied().max().unwrap_or(0);
+    println!(
+        "resident memory after warm-up: {:.1} MiB peak in the earlier half, {:.1} MiB in the later half ({} samples)",
+        earlier_peak as f64 / 1024.0,
+        later_peak as f64 / 1024.0,
+        samples.len()
+    );
+    assert!(
+        later_peak * 4 <= earlier_peak * 5,
+        "memory grew after warm-up: {earlier_peak} KiB -> {later_peak} KiB"
+    );
+}
+
+/// The process's resident set (`VmRSS`), in KiB (0 where /proc is missing).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
