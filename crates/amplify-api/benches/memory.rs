@@ -23,6 +23,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "../tests/common/proc_status.rs"]
+mod proc_status;
 #[path = "support/summary.rs"]
 mod summary;
 
@@ -195,7 +197,10 @@ fn run_child(kind: &str) {
                     }
                     list(&api, mode).await;
                 }
-                println!("VmHWM {}", vm_hwm_kib());
+                println!(
+                    "VmHWM {}",
+                    proc_status::kib("VmHWM").expect("VmHWM in /proc/self/status")
+                );
             }
             "sign-in" => {
                 sign_in(&auth).await;
@@ -229,13 +234,4 @@ async fn list(api: &ApiPlugin, mode: AuthorizationType) {
         .await
         .unwrap();
     assert!(listed.errors.is_empty(), "{mode}: {:?}", listed.errors);
-}
-
-fn vm_hwm_kib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
 }

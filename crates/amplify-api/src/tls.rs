@@ -49,16 +49,21 @@ struct DeferredRootsVerifier {
 
 impl DeferredRootsVerifier {
     fn inner(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
-        self.inner
-            .get_or_init(|| {
-                let mut roots = native_roots().clone();
-                roots.roots.extend(self.extra.roots.iter().cloned());
-                WebPkiServerVerifier::builder_with_provider(
-                    Arc::new(roots),
-                    Arc::clone(&self.provider),
-                )
+        // Without added roots every plugin shares one verifier over the system's roots.
+        static SYSTEM: OnceLock<Result<Arc<WebPkiServerVerifier>, VerifierBuilderError>> =
+            OnceLock::new();
+        let build = || {
+            let mut roots = native_roots().clone();
+            roots.roots.extend(self.extra.roots.iter().cloned());
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&self.provider))
                 .build()
-            })
+        };
+        let verifier = if self.extra.is_empty() {
+            SYSTEM.get_or_init(build)
+        } else {
+            self.inner.get_or_init(build)
+        };
+        verifier
             .as_ref()
             .map_err(|e| rustls::Error::General(format!("no usable TLS root certificates: {e}")))
     }

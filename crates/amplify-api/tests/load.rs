@@ -19,6 +19,9 @@
     clippy::disallowed_methods
 )]
 
+#[path = "common/proc_status.rs"]
+mod proc_status;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -204,7 +207,7 @@ async fn users_sign_in_refresh_and_call_graphql_concurrently() {
             while Instant::now() < deadline {
                 tick.tick().await;
                 if warmed.load(Ordering::SeqCst) == users {
-                    samples.push(resident_kib());
+                    samples.push(proc_status::kib("VmRSS").unwrap_or(0));
                 }
             }
             samples
@@ -255,17 +258,4 @@ async fn users_sign_in_refresh_and_call_graphql_concurrently() {
         later_peak * 4 <= earlier_peak * 5,
         "memory grew after warm-up: {earlier_peak} KiB -> {later_peak} KiB"
     );
-}
-
-/// The process's resident set (`VmRSS`), in KiB (0 where /proc is missing).
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
