@@ -5,7 +5,7 @@
 //! a summary measured in interleaved rounds (the machine is shared, so only ratios measured in
 //! one run mean anything).
 //!
-//! `AMPLIFY_PROFILE=raw|api_key|iam AMPLIFY_PROFILE_CALLS=N` runs only N sequential calls of that
+//! `AMPLIFY_PROFILE=raw|api_key|iam|rest_api_key AMPLIFY_PROFILE_CALLS=N` runs only N sequential calls of that
 //! kind (after a warm-up) and exits, for a profiler such as
 //! `valgrind --tool=callgrind target/release/deps/overhead-*`.
 #![allow(
@@ -175,8 +175,8 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// The `AMPLIFY_PROFILE` mode: N calls of one kind, nothing else.
 fn profile(kind: &str) {
-    if !matches!(kind, "raw" | "api_key" | "iam") {
-        println!("AMPLIFY_PROFILE={kind}: use raw, api_key or iam");
+    if !matches!(kind, "raw" | "api_key" | "iam" | "rest_api_key") {
+        println!("AMPLIFY_PROFILE={kind}: use raw, api_key, iam or rest_api_key");
         std::process::exit(2);
     }
     let calls: u64 = std::env::var("AMPLIFY_PROFILE_CALLS")
@@ -192,6 +192,7 @@ fn profile(kind: &str) {
             match kind {
                 "raw" => raw.post().await,
                 "api_key" => common::api_key_query(&api).await,
+                "rest_api_key" => common::rest_api_key_post(&api).await,
                 _ => common::iam_query(&api).await,
             }
         }

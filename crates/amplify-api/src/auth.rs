@@ -60,11 +60,15 @@ impl SigningService {
     }
 }
 
+/// `x-api-key`: AppSync's and API Gateway's API key header. A constant: `HeaderName::from_static`
+/// outside one validates the name again on every request.
+pub(crate) const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
 /// Whether the caller already authorized the request themselves (Amplify leaves such requests
 /// alone).
 pub(crate) fn pre_authorized(request_headers: &http::HeaderMap, mode: AuthorizationType) -> bool {
     request_headers.contains_key(http::header::AUTHORIZATION)
-        || (mode == AuthorizationType::ApiKey && request_headers.contains_key("x-api-key"))
+        || (mode == AuthorizationType::ApiKey && request_headers.contains_key(X_API_KEY))
 }
 
 /// Asks the provider of `mode` for what the request needs. Providers are called for every
@@ -154,9 +158,7 @@ pub(crate) fn apply<'a>(
     match credential {
         Credential::Unchanged => Ok(()),
         Credential::ApiKey(key) => {
-            request
-                .headers_mut()
-                .insert(HeaderName::from_static("x-api-key"), key.clone());
+            request.headers_mut().insert(X_API_KEY, key.clone());
             Ok(())
         }
         Credential::Token(token) => {

@@ -465,9 +465,10 @@ impl ApiPluginBuilder {
         self
     }
 
-    /// How long to wait for the response once the request has a connection, per attempt (30 s
-    /// by default; a request's own `timeout` wins). Expiry is an [`ApiError::Timeout`] in
-    /// [`TimeoutPhase::Request`](crate::TimeoutPhase::Request): the request may have been sent.
+    /// How long to wait for the response once a connection starts sending the request, per
+    /// attempt (30 s by default; a request's own `timeout` wins). Expiry is an
+    /// [`ApiError::Timeout`] in [`TimeoutPhase::Request`](crate::TimeoutPhase::Request): the
+    /// request may have been sent.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(timeout);
         self

@@ -182,8 +182,8 @@
 //! added with [`ApiPluginBuilder::add_root_certificate`]), HTTP/2 by ALPN or HTTP/1.1, pooled
 //! keep-alive connections, and two timeouts: the connect timeout bounds dialing, the proxy
 //! tunnel and the TLS handshake (expiry: the request was not sent), and the request timeout
-//! starts once the request has a connection (expiry: it may have been sent). Clones share the
-//! client. Requests need a Tokio runtime with its time driver enabled.
+//! starts once a connection starts sending the request (expiry: it may have been sent). Clones
+//! share the client. Requests need a Tokio runtime with its time driver enabled.
 //!
 //! [`ApiPluginBuilder::proxy`] sends requests through an HTTP proxy (a CONNECT tunnel for
 //! `https`, forwarding for `http`); [`ApiPluginBuilder::connector`] replaces TCP with your own

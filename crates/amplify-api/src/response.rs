@@ -7,7 +7,10 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode};
+
+/// `x-amzn-RequestId`, the request id of AppSync and of most AWS services.
+pub(crate) const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 /// A complete HTTP response: status, headers and the whole body.
 ///
@@ -62,10 +65,14 @@ impl HttpResponse {
     /// The service's request id (`x-amzn-RequestId`, or API Gateway's `x-amzn-requestid` /
     /// `x-amz-apigw-id`).
     pub fn request_id(&self) -> Option<&str> {
-        ["x-amzn-requestid", "x-amz-request-id", "x-amz-apigw-id"]
-            .iter()
-            .find_map(|name| self.headers.get(*name))
-            .and_then(|v| v.to_str().ok())
+        [
+            X_AMZN_REQUEST_ID,
+            HeaderName::from_static("x-amz-request-id"),
+            HeaderName::from_static("x-amz-apigw-id"),
+        ]
+        .iter()
+        .find_map(|name| self.headers.get(name))
+        .and_then(|v| v.to_str().ok())
     }
 
     /// The `x-amzn-ErrorType` header without its `:` suffix (`InvalidSignatureException`).

@@ -5,11 +5,13 @@
 //! proxy route (an HTTP CONNECT tunnel for `https`, the proxy itself for plain `http`), and the
 //! dialer (TCP, or the user's [`Connector`](crate::Connector)).
 
+use std::convert::Infallible;
 use std::error::Error as StdError;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use amplify_core::{BoxError, BoxFuture};
@@ -20,7 +22,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{
-    Connected, Connection as HyperConnection, HttpConnector, capture_connection,
+    Connected, Connection as HyperConnection, HttpConnector,
 };
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tower_service::Service;
@@ -58,10 +60,33 @@ impl Default for TransportSettings {
 
 type Stack = ConnectTimeout<HttpsConnector<Route>>;
 
+/// The connector stack behind an `Arc`. hyper-util's client clones its connector for every
+/// request (to race a new connection against the pool), which for the whole stack copies the
+/// proxy URI, the TLS settings and the dialer; behind an `Arc` that is a reference count, and
+/// the stack itself is cloned only when a connection is really opened.
+#[derive(Debug, Clone)]
+struct SharedStack(Arc<Stack>);
+
+impl Service<Uri> for SharedStack {
+    type Response = <Stack as Service<Uri>>::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
+
+    /// Every layer of the stack is always ready (none holds a limit), so this is too.
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, target: Uri) -> Self::Future {
+        let mut stack = (*self.0).clone();
+        stack.call(target)
+    }
+}
+
 /// One pooled client, shared by every request of a plugin.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
-    client: Client<Stack, Full<Bytes>>,
+    client: Client<SharedStack, TrackedBody>,
     connect_timeout: Duration,
     max_response_bytes: usize,
     socket: SocketSettings,
@@ -137,7 +162,7 @@ impl Transport {
             .timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.max_idle_per_host)
-            .build(connector);
+            .build(SharedStack(Arc::new(connector)));
         let mut socket_tls = (*tls).clone();
         socket_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {
@@ -159,16 +184,20 @@ impl Transport {
     }
 
     /// Sends `request` and reads the whole response. The connector's timeout bounds getting a
-    /// connection (new or pooled); `timeout` starts once the request has one, so a timeout
-    /// before that says the request was not sent, and one after it says it may have been.
+    /// connection (new or pooled); `timeout` starts once a connection starts sending the
+    /// request, so a timeout before that says the request was not sent, and one after it says
+    /// it may have been.
     pub(crate) async fn send(
         &self,
         request: http::Request<Bytes>,
         timeout: Duration,
         api: &str,
     ) -> Result<http::Response<Bytes>, ApiError> {
-        let mut request = request.map(Full::new);
-        let mut connection = capture_connection(&mut request);
+        let started = Arc::new(SendStart::default());
+        let request = request.map(|body| TrackedBody {
+            inner: Full::new(body),
+            started: Arc::clone(&started),
+        });
         let max = self.max_response_bytes;
         let exchange = async {
             let response = self
@@ -193,22 +222,116 @@ impl Transport {
             Ok(http::Response::from_parts(parts, collected.to_bytes()))
         };
         let mut exchange = std::pin::pin!(exchange);
-        // Until a connection is assigned only the connect timeout applies (the connector's).
-        tokio::select! {
-            biased;
-            result = &mut exchange => return result,
-            connected = connection.wait_for_connection_metadata() => {
-                tracing::trace!(connected = connected.is_some(), "connection assigned");
+        // The timer first fires `timeout` after this call; the deadline is then moved to
+        // `timeout` after sending started. Until a connection starts sending, only the connect
+        // timeout applies (the connector's), and sending's start wakes this future. No channel
+        // and no extra wake-up on the usual path, where the response comes before the timer.
+        let mut timer = std::pin::pin!(tokio::time::sleep(timeout));
+        let mut waiting_for_start = false;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = exchange.as_mut().poll(cx) {
+                return Poll::Ready(result);
             }
+            loop {
+                if waiting_for_start {
+                    match started.at() {
+                        Some(at) => {
+                            waiting_for_start = false;
+                            timer.as_mut().reset(at + timeout);
+                        }
+                        None => return Poll::Pending,
+                    }
+                }
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                match started.at() {
+                    Some(at) if tokio::time::Instant::now() < at + timeout => {
+                        timer.as_mut().reset(at + timeout);
+                    }
+                    Some(_) => {
+                        return Poll::Ready(Err(ApiError::Timeout(TimeoutFailure::new(
+                            api,
+                            TimeoutPhase::Request,
+                            Some(timeout),
+                        ))));
+                    }
+                    None => {
+                        tracing::trace!("request timer due before a connection started sending");
+                        started.wake_on_start(cx.waker());
+                        waiting_for_start = true;
+                    }
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// When a connection started sending a request: set by its [`TrackedBody`] the first time the
+/// connection asks the body anything (hyper does once it has taken the request to write it).
+#[derive(Debug, Default)]
+struct SendStart {
+    at: OnceLock<tokio::time::Instant>,
+    /// Woken when sending starts; registered only when the request timer fired first.
+    waker: Mutex<Option<Waker>>,
+}
+
+impl SendStart {
+    fn at(&self) -> Option<tokio::time::Instant> {
+        self.at.get().copied()
+    }
+
+    fn mark(&self) {
+        if self.at.get().is_some() {
+            return;
         }
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(ApiError::Timeout(TimeoutFailure::new(
-                api,
-                TimeoutPhase::Request,
-                Some(timeout),
-            ))),
+        if self.at.set(tokio::time::Instant::now()).is_ok()
+            && let Some(waker) = self
+                .waker
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        {
+            waker.wake();
         }
+    }
+
+    fn wake_on_start(&self, waker: &Waker) {
+        *self.waker.lock().unwrap_or_else(PoisonError::into_inner) = Some(waker.clone());
+        // Sending may have started between the caller's check and the registration.
+        if self.at.get().is_some() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+/// A request body that records in [`SendStart`] when a connection first asks for it.
+struct TrackedBody {
+    inner: Full<Bytes>,
+    started: Arc<SendStart>,
+}
+
+impl hyper::body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        self.started.mark();
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.started.mark();
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.started.mark();
+        self.inner.size_hint()
     }
 }
 

@@ -28,6 +28,10 @@ use crate::error::{ApiError, SigningFailure};
 const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+// The same names as constants, so that they are not validated again on every request.
+const X_AMZ_DATE_NAME: HeaderName = HeaderName::from_static(X_AMZ_DATE);
+const X_AMZ_SECURITY_TOKEN_NAME: HeaderName = HeaderName::from_static(X_AMZ_SECURITY_TOKEN);
+const X_AMZ_CONTENT_SHA256_NAME: HeaderName = HeaderName::from_static(X_AMZ_CONTENT_SHA256);
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
@@ -63,9 +67,9 @@ pub(super) fn try_sign(
 ) -> Result<bool, ApiError> {
     let headers = request.headers();
     if !headers.contains_key(HOST)
-        || headers.contains_key(X_AMZ_DATE)
-        || headers.contains_key(X_AMZ_SECURITY_TOKEN)
-        || headers.contains_key(X_AMZ_CONTENT_SHA256)
+        || headers.contains_key(X_AMZ_DATE_NAME)
+        || headers.contains_key(X_AMZ_SECURITY_TOKEN_NAME)
+        || headers.contains_key(X_AMZ_CONTENT_SHA256_NAME)
     {
         return Ok(false);
     }
@@ -222,13 +226,13 @@ pub(super) fn try_sign(
     authorization.set_sensitive(true);
 
     let headers = request.headers_mut();
-    headers.insert(HeaderName::from_static(X_AMZ_DATE), date_value);
+    headers.insert(X_AMZ_DATE_NAME, date_value);
     if let Some(value) = token_value {
-        headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value);
+        headers.insert(X_AMZ_SECURITY_TOKEN_NAME, value);
     }
     if signing.service == SigningService::ExecuteApi {
         headers.insert(
-            HeaderName::from_static(X_AMZ_CONTENT_SHA256),
+            X_AMZ_CONTENT_SHA256_NAME,
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }

@@ -17,7 +17,7 @@ use crate::graphql::{GraphQlResponse, codec};
 use crate::request::{
     Dispatcher, RequestHeaders, json_content_type, merge_headers, status_error, user_agent,
 };
-use crate::response::HttpResponse;
+use crate::response::{HttpResponse, X_AMZN_REQUEST_ID};
 
 /// Query or mutation (only the tracing span and logs differ; both are a POST to the endpoint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +194,7 @@ impl GraphQlOperation {
         let status = response.status();
         let request_id = response
             .headers()
-            .get("x-amzn-requestid")
+            .get(X_AMZN_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if !status.is_success() {

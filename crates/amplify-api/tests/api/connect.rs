@@ -269,3 +269,83 @@ async fn a_connect_timeout_says_not_sent_even_with_a_shorter_request_timeout() {
     assert!(!failure.may_have_been_sent());
     assert_eq!(failure.timeout(), Some(Duration::from_millis(300)));
 }
+
+/// Dials TCP after a fixed delay: a slow network (the delay models latency; it synchronises
+/// nothing).
+#[derive(Debug)]
+struct SlowConnector(Duration);
+
+impl Connector for SlowConnector {
+    fn connect<'a>(
+        &'a self,
+        target: &'a http::Uri,
+    ) -> BoxFuture<'a, Result<Box<dyn Connection>, BoxError>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.0).await;
+            let host = target.host().ok_or("no host")?;
+            let port = target.port_u16().ok_or("no port")?;
+            let stream = TcpStream::connect((host, port)).await?;
+            Ok(Box::new(stream) as Box<dyn Connection>)
+        })
+    }
+}
+
+#[tokio::test]
+async fn the_request_timeout_starts_when_a_connection_starts_sending() {
+    // Connecting takes 200 ms, longer than the 50 ms request timeout: the request must still
+    // succeed, because until a connection sends it only the connect timeout (1 s) applies.
+    // 200 ms to connect (1 s allowed), 50 ms for the response.
+    let slow = || {
+        ApiPlugin::builder()
+            .connector(SlowConnector(Duration::from_millis(200)))
+            .connect_timeout(Duration::from_secs(1))
+            .request_timeout(Duration::from_millis(50))
+            .build()
+            .unwrap()
+    };
+    let server = TestServer::ok().await;
+    let api = configured(
+        slow(),
+        &graphql_config(&server, "API_KEY", Some(API_KEY)),
+        &AuthProviderRegistry::default(),
+    );
+    let response = api
+        .query("{ echo }")
+        .send::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert!(response.data.is_some());
+    assert_eq!(server.count(), 1);
+
+    // The same slow connection to a server that never answers: the request timeout runs from
+    // when sending started, so the error comes no sooner than connect + timeout, and says the
+    // request may have been sent.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let keeper = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let api = configured(
+        slow(),
+        &config(&[("gql", "GraphQL", url, "API_KEY", Some("da2-k"))]),
+        &AuthProviderRegistry::default(),
+    );
+    let started = tokio::time::Instant::now();
+    let err = api
+        .query("{ a }")
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    keeper.abort();
+    let ApiError::Timeout(failure) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.phase(), TimeoutPhase::Request);
+    assert!(failure.may_have_been_sent());
+    assert_eq!(failure.timeout(), Some(Duration::from_millis(50)));
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+}
