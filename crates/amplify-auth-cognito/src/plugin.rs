@@ -334,9 +334,12 @@ impl CognitoAuthPlugin {
             .map(|pool| DeviceStore::new(storage.clone(), pool.app_client_id.clone()));
         let store = CredentialStore::new(storage, &config);
         let settings = self.shared.refresh;
+        // No SRP key is computed here: the manager asks for one when it finds nobody signed in.
+        let sign_in = SignInState::default();
         let manager = Arc::new(SessionManager::new(
             Arc::new(config),
             ManagerParts {
+                srp_key: sign_in.key_slot(),
                 clients,
                 clock,
                 hub: hub.clone(),
@@ -361,16 +364,12 @@ impl CognitoAuthPlugin {
                 ))),
             );
         }
-        let configured = Arc::new(Configured {
-            manager,
-            sign_in: SignInState::default(),
-        });
+        let configured = Arc::new(Configured { manager, sign_in });
         *self
             .shared
             .configured
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&configured));
-        configured.sign_in.prepare_key_in_background();
         tracing::debug!("cognito auth plugin configured");
         Ok(())
     }

@@ -26,6 +26,7 @@ use crate::identity_pool::{self, IdentityPool, Login, no_identity_pool};
 use crate::refresh::{Decision, RefreshOperation, RefreshPolicy};
 use crate::sdk::{self, Clients, IDP};
 use crate::session_data::{Session, Snapshot, UserPoolSession};
+use crate::sign_in_state::KeySlot;
 use crate::single_flight::SingleFlight;
 use crate::store::CredentialStore;
 use crate::tokens::{Jwt, RefreshToken, UserPoolTokens};
@@ -112,6 +113,7 @@ pub(crate) struct SessionManager {
     /// A damaged stored session seen at load, reported instead of "signed out" until the next
     /// sign-in.
     load_error: Mutex<Option<AuthError>>,
+    srp_key: KeySlot,
 }
 
 impl std::fmt::Debug for SessionManager {
@@ -136,6 +138,8 @@ pub(crate) struct ManagerParts {
     pub(crate) device_name: String,
     pub(crate) policy: RefreshPolicy,
     pub(crate) refresh_operation: RefreshOperation,
+    /// Filled with an SRP key whenever the manager finds nobody signed in.
+    pub(crate) srp_key: KeySlot,
 }
 
 impl SessionManager {
@@ -163,6 +167,7 @@ impl SessionManager {
             refresh_operation: parts.refresh_operation,
             legacy_refresh: AtomicBool::new(false),
             load_error: Mutex::new(None),
+            srp_key: parts.srp_key,
         }
     }
 
@@ -184,6 +189,10 @@ impl SessionManager {
                     federated = session.federation.is_some(),
                     "stored session loaded"
                 );
+                if session.user_pool.is_none() {
+                    // Nobody signed in: a sign-in is likely next.
+                    self.srp_key.prepare_in_background();
+                }
                 self.state.store(Arc::new(Snapshot {
                     session,
                     generation: 1,
@@ -213,6 +222,10 @@ impl SessionManager {
         }
         let session = update(&current.session);
         self.store.save(&session).await?;
+        if current.session.user_pool.is_some() && session.user_pool.is_none() {
+            // Signed out (or the session ended): a sign-in is likely next.
+            self.srp_key.prepare_in_background();
+        }
         let next = Arc::new(Snapshot {
             session,
             generation: current.generation + u64::from(new_identity),
