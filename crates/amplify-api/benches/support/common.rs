@@ -185,6 +185,36 @@ impl Raw {
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert!(!body.is_empty());
     }
+
+    /// The same request with the JSON work of a GraphQL call done by hand, as a client written
+    /// on raw hyper would: the body encoded from the document and the variables, the response
+    /// decoded into a `serde_json::Value` and its `data` taken.
+    pub async fn post_json(&self) {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "query": DOCUMENT,
+            "variables": { "id": "t1" },
+        }))
+        .unwrap();
+        let mut request = http::Request::new(Full::new(Bytes::from(body)));
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = self.uri.clone();
+        let headers = request.headers_mut();
+        headers.insert(http::header::HOST, self.host.clone());
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        headers.insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("amplify-rs/0.1.0 api"),
+        );
+        headers.insert("x-api-key", http::HeaderValue::from_static(API_KEY));
+        let response = self.client.request(request).await.unwrap();
+        assert!(response.status().is_success());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let mut decoded: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(!decoded["data"].take().is_null());
+    }
 }
 
 /// CPU time this thread has used, in nanoseconds (Linux `schedstat`), if available.
