@@ -18,6 +18,9 @@
 //! - `cargo xtask fuzz <target> --seconds N` builds and runs one `fuzz/` target (`fuzz.rs`).
 //! - `cargo xtask bench [--memory-only]` runs the API and sign-in benches in release and writes
 //!   one summary table to `docs/performance.md` (see `bench.rs`).
+//! - `cargo xtask minimal-app [--clean]` builds the smallest useful app (auth + api, default
+//!   features) in release from its own target directory and reports build time, crates compiled
+//!   and binary size (see `minimal_app.rs`).
 //! - `cargo xtask docs troubleshooting [--check]` writes (or checks) `docs/troubleshooting.md`
 //!   from every error's recovery suggestion in the source (`troubleshooting.rs`).
 //! - `cargo xtask check-links` checks every relative link and anchor of the guide and the
@@ -31,6 +34,7 @@ mod codegen;
 mod fuzz;
 mod layout;
 mod links;
+mod minimal_app;
 mod troubleshooting;
 
 fn main() -> ExitCode {
@@ -41,6 +45,9 @@ fn main() -> ExitCode {
         Some("check-layout") => layout::run(&workspace_root()),
         Some("fuzz") => fuzz::run(&workspace_root(), args.get(1..).unwrap_or_default()),
         Some("bench") => bench::run(&workspace_root(), args.get(1..).unwrap_or_default()),
+        Some("minimal-app") => {
+            minimal_app::run(&workspace_root(), args.get(1..).unwrap_or_default())
+        }
         Some("docs") => match args.get(1).map(String::as_str) {
             Some("troubleshooting") => {
                 troubleshooting::run(&workspace_root(), args.get(2..).unwrap_or_default())
@@ -62,7 +69,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen models --endpoint <graphql url> --api-key <key> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]\n  cargo xtask bench [--memory-only]\n  cargo xtask docs troubleshooting [--check]\n  cargo xtask check-links";
+const USAGE: &str = "usage:\n  cargo xtask codegen config <amplify_outputs.json|amplifyconfiguration.json> --out <file.rs>\n  cargo xtask codegen models <schema.graphql> --out <dir>\n  cargo xtask codegen models --endpoint <graphql url> --api-key <key> --out <dir>\n  cargo xtask codegen snapshots\n  cargo xtask ci\n  cargo xtask check-layout\n  cargo xtask fuzz <target> [--seconds N]\n  cargo xtask bench [--memory-only]\n  cargo xtask minimal-app [--clean]\n  cargo xtask docs troubleshooting [--check]\n  cargo xtask check-links";
 
 /// The workspace root: the parent of the xtask crate.
 fn workspace_root() -> PathBuf {

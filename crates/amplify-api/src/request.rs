@@ -239,19 +239,29 @@ pub(crate) fn json_content_type() -> HeaderValue {
 }
 
 /// Headers collected by an operation builder; the first invalid one is reported by `send`.
+/// Boxed and made on the first header: most requests add none, and the builder, moved by every
+/// builder method and into the request's future, stays small.
 #[derive(Default)]
-pub(crate) struct RequestHeaders {
+pub(crate) struct RequestHeaders(Option<Box<CollectedHeaders>>);
+
+#[derive(Default)]
+struct CollectedHeaders {
     map: HeaderMap,
     error: Option<String>,
 }
 
 impl RequestHeaders {
+    fn collected(&mut self) -> &mut CollectedHeaders {
+        self.0.get_or_insert_with(Box::default)
+    }
+
     pub(crate) fn append(&mut self, name: &str, value: &str) {
-        if self.error.is_some() {
+        let collected = self.collected();
+        if collected.error.is_some() {
             return;
         }
         let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
-            self.error = Some(format!("`{name}` is not a valid header name"));
+            collected.error = Some(format!("`{name}` is not a valid header name"));
             return;
         };
         match HeaderValue::from_str(value) {
@@ -259,15 +269,16 @@ impl RequestHeaders {
                 if is_sensitive(&name) {
                     value.set_sensitive(true);
                 }
-                self.map.append(name, value);
+                collected.map.append(name, value);
             }
             Err(_) => {
-                self.error = Some(format!("the value of header `{name}` is not valid"));
+                collected.error = Some(format!("the value of header `{name}` is not valid"));
             }
         }
     }
 
     pub(crate) fn extend(&mut self, headers: HeaderMap) {
+        let collected = self.collected();
         let mut last: Option<HeaderName> = None;
         for (name, mut value) in headers {
             let Some(name) = name.or_else(|| last.clone()) else {
@@ -276,15 +287,19 @@ impl RequestHeaders {
             if is_sensitive(&name) {
                 value.set_sensitive(true);
             }
-            self.map.append(name.clone(), value);
+            collected.map.append(name.clone(), value);
             last = Some(name);
         }
     }
 
     pub(crate) fn into_map(self) -> Result<HeaderMap, ApiError> {
-        match self.error {
-            Some(message) => Err(ApiError::invalid_request(message)),
-            None => Ok(self.map),
+        match self.0.map(|c| *c) {
+            None => Ok(HeaderMap::new()),
+            Some(CollectedHeaders {
+                error: Some(message),
+                ..
+            }) => Err(ApiError::invalid_request(message)),
+            Some(CollectedHeaders { map, error: None }) => Ok(map),
         }
     }
 }
@@ -299,7 +314,8 @@ fn is_sensitive(name: &HeaderName) -> bool {
 impl fmt::Debug for RequestHeaders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Names only: values may be secrets.
-        f.debug_list().entries(self.map.keys()).finish()
+        let names = self.0.iter().flat_map(|c| c.map.keys());
+        f.debug_list().entries(names).finish()
     }
 }
 
