@@ -15,6 +15,9 @@ use crate::error::{HostedUiError, HostedUiErrorKind};
 pub(crate) mod http;
 pub(crate) mod listener;
 
+/// How long one token endpoint call may take when the SDK settings set no attempt timeout.
+pub(crate) const DEFAULT_TOKEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 amplify_core::secret_newtype! {
     /// A PKCE code verifier (RFC 7636): kept in memory for the one exchange.
     ///

@@ -134,7 +134,8 @@ impl CognitoAuthPluginBuilder {
 
     /// AWS SDK settings to start from: HTTP client, retries, timeouts (for example from
     /// `aws_config::load_defaults`). Region and endpoints always come from the Amplify
-    /// configuration.
+    /// configuration. Its operation attempt timeout also bounds the hosted UI's token endpoint
+    /// call (30 s without one).
     #[must_use]
     pub fn sdk_config(mut self, config: aws_types::SdkConfig) -> Self {
         self.sdk_config = Some(config);
@@ -245,6 +246,18 @@ impl CognitoAuthPlugin {
     /// A builder.
     pub fn builder() -> CognitoAuthPluginBuilder {
         CognitoAuthPluginBuilder::default()
+    }
+
+    /// How long one call to the hosted UI's token endpoint may take: the SDK settings'
+    /// operation attempt timeout when [`sdk_config`](CognitoAuthPluginBuilder::sdk_config) set
+    /// one (so that one setting bounds every call the plugin makes), else 30 s.
+    pub(crate) fn token_endpoint_timeout(&self) -> std::time::Duration {
+        self.shared
+            .sdk_config
+            .as_ref()
+            .and_then(aws_types::SdkConfig::timeout_config)
+            .and_then(|t| t.operation_attempt_timeout())
+            .unwrap_or(crate::hosted_ui::DEFAULT_TOKEN_TIMEOUT)
     }
 
     pub(crate) fn configured(&self) -> Result<Arc<Configured>, AuthError> {

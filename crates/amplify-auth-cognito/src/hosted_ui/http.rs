@@ -18,8 +18,6 @@ type HttpsClient = Client<
     Full<Bytes>,
 >;
 
-/// The longest a token endpoint answer may take.
-const TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest answer read.
 const MAX_BODY: usize = 64 * 1024;
 
@@ -64,6 +62,7 @@ pub(crate) async fn post_token(
     url: &str,
     body: String,
     authorization: Option<String>,
+    timeout: Duration,
 ) -> Result<TokenResponse, AuthError> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| -> AuthError {
         HostedUiError::new(HostedUiErrorKind::TokenEndpointUnavailable)
@@ -81,13 +80,13 @@ pub(crate) async fn post_token(
     let request = request
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| failed(Box::new(e)))?;
-    let response = tokio::time::timeout(TIMEOUT, client()?.request(request))
+    let response = tokio::time::timeout(timeout, client()?.request(request))
         .await
         .map_err(|e| failed(Box::new(e)))?
         .map_err(|e| failed(Box::new(e)))?;
     let status = response.status().as_u16();
     let limited = http_body_util::Limited::new(response.into_body(), MAX_BODY);
-    let bytes = tokio::time::timeout(TIMEOUT, limited.collect())
+    let bytes = tokio::time::timeout(timeout, limited.collect())
         .await
         .map_err(|e| failed(Box::new(e)))?
         .map_err(failed)?

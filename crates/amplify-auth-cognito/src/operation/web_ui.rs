@@ -253,7 +253,13 @@ impl WebUiSignIn {
             .app_client_secret
             .as_ref()
             .map(|s| hosted_ui::basic_auth(&pool.app_client_id, s.expose_secret()));
-        let answer = http::post_token(&hosted_ui::token_url(&oauth), body, authorization).await?;
+        let answer = http::post_token(
+            &hosted_ui::token_url(&oauth),
+            body,
+            authorization,
+            self.plugin.token_endpoint_timeout(),
+        )
+        .await?;
         let missing = |what: &'static str| AuthError::unexpected(what);
         let tokens = UserPoolTokens {
             access_token: Jwt::parse(

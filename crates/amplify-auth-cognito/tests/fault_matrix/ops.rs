@@ -687,7 +687,7 @@ pub(crate) fn hosted_ui_ops() -> Vec<Op> {
             if h.kind() == amplify_auth_cognito::HostedUiErrorKind::TokenEndpointUnavailable)
     });
     exchange.retryable = false;
-    // The token endpoint's own timeout is a fixed 30 s (not the SDK's attempt timeout).
-    exchange.skip = &["timeout"];
+    // The token endpoint call is bounded by the SDK settings' attempt timeout, as the SDK's
+    // calls are, so the timeout column runs too.
     vec![exchange]
 }
