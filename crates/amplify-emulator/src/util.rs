@@ -8,6 +8,7 @@ use ring::hmac;
 use crate::error::EmulatorError;
 
 pub(crate) mod form;
+pub(crate) mod loopback;
 pub mod totp;
 
 /// A cryptographically strong generator that cannot fail once seeded: HMAC-SHA256 in counter

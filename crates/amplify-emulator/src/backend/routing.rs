@@ -271,7 +271,7 @@ fn add_cors_headers(request: &Request<Bytes>, response: &mut Response<Bytes>) {
             Some(origin)
                 if origin
                     .to_str()
-                    .is_ok_and(crate::console::guard::is_loopback_url) =>
+                    .is_ok_and(crate::util::loopback::is_loopback_url) =>
             {
                 headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
             }
