@@ -12,6 +12,13 @@ use http::{HeaderMap, HeaderName, StatusCode};
 /// `x-amzn-RequestId`, the request id of AppSync and of most AWS services.
 pub(crate) const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
+/// Where a response's request id may be, in order (see [`HttpResponse::request_id`]).
+const REQUEST_ID_HEADERS: [HeaderName; 3] = [
+    X_AMZN_REQUEST_ID,
+    HeaderName::from_static("x-amz-request-id"),
+    HeaderName::from_static("x-amz-apigw-id"),
+];
+
 /// A complete HTTP response: status, headers and the whole body.
 ///
 /// REST calls return it for 2xx statuses; [`ApiError::Unauthorized`](crate::ApiError::Unauthorized) and
@@ -65,14 +72,10 @@ impl HttpResponse {
     /// The service's request id (`x-amzn-RequestId`, or API Gateway's `x-amzn-requestid` /
     /// `x-amz-apigw-id`).
     pub fn request_id(&self) -> Option<&str> {
-        [
-            X_AMZN_REQUEST_ID,
-            HeaderName::from_static("x-amz-request-id"),
-            HeaderName::from_static("x-amz-apigw-id"),
-        ]
-        .iter()
-        .find_map(|name| self.headers.get(name))
-        .and_then(|v| v.to_str().ok())
+        REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|name| self.headers.get(name))
+            .and_then(|v| v.to_str().ok())
     }
 
     /// The `x-amzn-ErrorType` header without its `:` suffix (`InvalidSignatureException`).

@@ -57,28 +57,14 @@ fn main() {
         emulator_process(users.parse().expect("a number of users"));
         return;
     }
-    // Enough of libtest's command line for `cargo test` and `cargo nextest`.
-    if std::env::args().any(|a| a == "--list") {
-        println!("{NAME}: test");
-        return;
-    }
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if !filter.is_empty() && !filter.iter().any(|f| NAME.contains(f.as_str())) {
-        println!("test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 1 filtered out");
-        return;
-    }
-    println!("running 1 test");
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(users_sign_in_refresh_and_call_graphql_concurrently());
-    println!("test {NAME} ... ok");
-    println!("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+    amplify_core::test_util::run_single_test(NAME, || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(users_sign_in_refresh_and_call_graphql_concurrently());
+    });
 }
 
 /// The child: serves the emulator, prints its configuration document on one line, and stops

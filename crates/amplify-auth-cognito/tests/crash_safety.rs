@@ -39,23 +39,10 @@ fn main() {
         child();
         return;
     }
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let name = "a_session_killed_at_any_point_loads_whole_or_not_at_all";
-    if std::env::args().any(|a| a == "--list") {
-        println!("{name}: test");
-        return;
-    }
-    if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
-        println!("test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 1 filtered out");
-        return;
-    }
-    println!("running 1 test");
-    sessions_survive_sigkill();
-    println!("test {name} ... ok");
-    println!("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+    amplify_core::test_util::run_single_test(
+        "a_session_killed_at_any_point_loads_whole_or_not_at_all",
+        sessions_survive_sigkill,
+    );
 }
 
 async fn plugin(config: &str, dir: &str) -> (Amplify, CognitoAuthPlugin) {

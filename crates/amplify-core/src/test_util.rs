@@ -124,6 +124,40 @@ impl<'a> MakeWriter<'a> for LogBuffer {
     }
 }
 
+/// The `main` of a `harness = false` test binary holding one test: enough of libtest's command
+/// line for `cargo test` and `cargo nextest` (`--list`, a name filter, the result lines). Such
+/// binaries exist to start themselves again as child processes (the emulator of a load test, a
+/// process killed mid-operation), which libtest's harness would run as tests.
+///
+/// A failing `test` panics, which fails the binary as a failed libtest test would.
+///
+/// # Examples
+///
+/// The whole `main` of such a binary (`[[test]] harness = false` in `Cargo.toml`):
+///
+/// ```no_run
+/// amplify_core::test_util::run_single_test("it_works", || assert_eq!(1 + 1, 2));
+/// ```
+#[allow(clippy::print_stdout)] // libtest's protocol is on stdout.
+pub fn run_single_test(name: &str, test: impl FnOnce()) {
+    if std::env::args().any(|a| a == "--list") {
+        println!("{name}: test");
+        return;
+    }
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+        println!("test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 1 filtered out");
+        return;
+    }
+    println!("running 1 test");
+    test();
+    println!("test {name} ... ok");
+    println!("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
