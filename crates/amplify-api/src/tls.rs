@@ -49,21 +49,16 @@ struct DeferredRootsVerifier {
 
 impl DeferredRootsVerifier {
     fn inner(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
-        // Without added roots every plugin shares one verifier over the system's roots.
-        static SYSTEM: OnceLock<Result<Arc<WebPkiServerVerifier>, VerifierBuilderError>> =
-            OnceLock::new();
-        let build = || {
-            let mut roots = native_roots().clone();
-            roots.roots.extend(self.extra.roots.iter().cloned());
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&self.provider))
+        self.inner
+            .get_or_init(|| {
+                let mut roots = native_roots().clone();
+                roots.roots.extend(self.extra.roots.iter().cloned());
+                WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    Arc::clone(&self.provider),
+                )
                 .build()
-        };
-        let verifier = if self.extra.is_empty() {
-            SYSTEM.get_or_init(build)
-        } else {
-            self.inner.get_or_init(build)
-        };
-        verifier
+            })
             .as_ref()
             .map_err(|e| rustls::Error::General(format!("no usable TLS root certificates: {e}")))
     }
@@ -117,12 +112,28 @@ impl ServerCertVerifier for DeferredRootsVerifier {
 pub(crate) fn client_config(
     extra_roots: &[Vec<u8>],
 ) -> Result<Arc<rustls::ClientConfig>, ApiError> {
+    let invalid = |e: rustls::Error| {
+        ApiError::configuration_with(None, "the TLS configuration is invalid", e)
+    };
+    if extra_roots.is_empty() {
+        // Without added roots every plugin shares one configuration (and so one verifier over
+        // the system's roots, built on the first check).
+        static SYSTEM: OnceLock<Result<Arc<rustls::ClientConfig>, rustls::Error>> = OnceLock::new();
+        return SYSTEM
+            .get_or_init(|| build_config(RootCertStore::empty()))
+            .clone()
+            .map_err(invalid);
+    }
     let mut extra = RootCertStore::empty();
     for der in extra_roots {
         extra.add(CertificateDer::from(der.clone())).map_err(|e| {
             ApiError::configuration_with(None, "an added root certificate is not usable", e)
         })?;
     }
+    build_config(extra).map_err(invalid)
+}
+
+fn build_config(extra: RootCertStore) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(DeferredRootsVerifier {
         provider: Arc::clone(&provider),
@@ -130,8 +141,7 @@ pub(crate) fn client_config(
         inner: OnceLock::new(),
     });
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ApiError::configuration_with(None, "the TLS configuration is invalid", e))?
+        .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();

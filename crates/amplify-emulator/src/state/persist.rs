@@ -223,23 +223,23 @@ impl Persist {
         let meta = [
             ("format", FORMAT.to_owned()),
             ("schema_version", SCHEMA_VERSION.to_string()),
-            ("id_seed", hex(&id_seed)),
+            ("id_seed", crate::util::hex(&id_seed)),
         ];
-        self.save_everything(state, &|_| true, &meta)
+        self.save_everything(state, diff::Scope::All(&|_| true), &meta)
     }
 
-    /// Writes all of `state` (the pools `include` picks, and everything outside pools) and
-    /// `meta` in one transaction, then starts tracking writes.
+    /// Writes the rows of `state` that `scope` picks, the outbox not yet stored, and `meta` in
+    /// one transaction, then starts tracking writes.
     fn save_everything(
         &self,
         state: &mut State,
-        include: &dyn Fn(&str) -> bool,
+        scope: diff::Scope<'_>,
         meta: &[(&str, String)],
     ) -> Result<(), DataDirError> {
         let fail = Fail(&self.path);
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let mut changes = diff::rows(state, diff::Scope::All(include), &self.credentials);
+        let mut changes = diff::rows(state, scope, &self.credentials);
         changes.extend(diff::outbox(&self.outbox, &inner.saved_outbox));
         write(&mut inner.conn, &changes, meta)
             .map_err(|e| fail.sql("cannot write the initial state", e))?;
@@ -359,14 +359,8 @@ impl Persist {
     fn write_through(&self, kind: &'static str, key: &str, value: Option<&[u8]>) {
         let inner = self.lock();
         let result = match value {
-            Some(bytes) => inner.conn.execute(
-                "INSERT OR REPLACE INTO entity (kind, key, value) VALUES (?1, ?2, ?3)",
-                params![kind, key, bytes],
-            ),
-            None => inner.conn.execute(
-                "DELETE FROM entity WHERE kind = ?1 AND key = ?2",
-                params![kind, key],
-            ),
+            Some(bytes) => inner.conn.execute(PUT_ENTITY, params![kind, key, bytes]),
+            None => inner.conn.execute(DELETE_ENTITY, params![kind, key]),
         };
         if let Err(e) = result {
             tracing::error!(path = %self.path.display(), kind, error = %e, "amplify-emulator could not save an item");
@@ -506,7 +500,7 @@ fn read_meta(conn: &Connection, fail: &Fail<'_>) -> Result<Option<[u8; 32]>, Dat
         ));
     }
     let seed = get("id_seed")?
-        .and_then(|text| unhex(&text))
+        .and_then(|text| unhex_seed(&text))
         .ok_or_else(|| {
             fail.err(
                 DataDirErrorKind::Corrupt,
@@ -524,6 +518,11 @@ fn read_kind(conn: &Connection, kind: &str) -> rusqlite::Result<Vec<(String, Vec
         .collect()
 }
 
+// The statements of every write (one text for the transaction and the write-through paths).
+const PUT_ENTITY: &str = "INSERT OR REPLACE INTO entity (kind, key, value) VALUES (?1, ?2, ?3)";
+const DELETE_ENTITY: &str = "DELETE FROM entity WHERE kind = ?1 AND key = ?2";
+const SET_META: &str = "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)";
+
 fn write(
     conn: &mut Connection,
     changes: &[Change],
@@ -531,18 +530,19 @@ fn write(
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     {
-        let mut put =
-            tx.prepare("INSERT OR REPLACE INTO entity (kind, key, value) VALUES (?1, ?2, ?3)")?;
-        let mut delete = tx.prepare("DELETE FROM entity WHERE kind = ?1 AND key = ?2")?;
+        let mut put = tx.prepare(PUT_ENTITY)?;
+        let mut delete = tx.prepare(DELETE_ENTITY)?;
         for change in changes {
             match change {
                 Change::Put(kind, key, bytes) => put.execute(params![kind, key, bytes])?,
                 Change::Delete(kind, key) => delete.execute(params![kind, key])?,
             };
         }
-        let mut set = tx.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)")?;
-        for (name, value) in meta {
-            set.execute(params![name, value])?;
+        if !meta.is_empty() {
+            let mut set = tx.prepare(SET_META)?;
+            for (name, value) in meta {
+                set.execute(params![name, value])?;
+            }
         }
     }
     tx.commit()
@@ -572,19 +572,11 @@ pub(super) fn outbox_key(id: u64) -> String {
     format!("{id:020}")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    if text.len() != 64 {
-        return None;
-    }
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
-    Some(out)
+/// The id seed as stored: 64 hex digits.
+fn unhex_seed(text: &str) -> Option<[u8; 32]> {
+    crate::util::unhex(text)
+        .filter(|_| text.len() == 64)
+        .and_then(|bytes| bytes.try_into().ok())
 }
 
 /// `#[serde(with = ...)]` for bytes: base64 text instead of an array of numbers.

@@ -76,10 +76,13 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
         K: Borrow<Q>,
         Q: Ord + ToOwned<Owned = K> + ?Sized,
     {
-        if self.dirty.is_some() && self.map.contains_key(key) {
-            self.mark(key);
+        let value = self.map.get_mut(key)?;
+        if let Some(dirty) = &mut self.dirty
+            && !dirty.contains(key)
+        {
+            dirty.insert(key.to_owned());
         }
-        self.map.get_mut(key)
+        Some(value)
     }
 
     /// Inserts or replaces the value at `key`.

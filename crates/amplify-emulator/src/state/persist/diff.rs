@@ -56,6 +56,9 @@ impl Changes {
 pub(super) enum Scope<'a> {
     /// Every row: of the pools the function picks, and everything outside pools.
     All(&'a dyn Fn(&str) -> bool),
+    /// Only the rows of the pools the function picks (a restored state's other rows are
+    /// already stored).
+    Pools(&'a dyn Fn(&str) -> bool),
     /// The keys the maps and the credential store recorded.
     Recorded,
 }
@@ -66,7 +69,7 @@ impl Scope<'_> {
         map: &'k Tracked<K, V>,
     ) -> Box<dyn Iterator<Item = &'k K> + 'k> {
         match self {
-            Scope::All(_) => Box::new(map.keys()),
+            Scope::All(_) | Scope::Pools(_) => Box::new(map.keys()),
             Scope::Recorded => Box::new(map.dirty()),
         }
     }
@@ -77,7 +80,7 @@ pub(super) fn rows(state: &State, scope: Scope<'_>, credentials: &CredentialStor
     let mut c = Changes::default();
     for pool in state.user_pools.pools.values() {
         let id = pool.id.as_str();
-        if let Scope::All(include) = scope {
+        if let Scope::All(include) | Scope::Pools(include) = scope {
             if !include(id) {
                 continue;
             }
@@ -90,6 +93,11 @@ pub(super) fn rows(state: &State, scope: Scope<'_>, credentials: &CredentialStor
             vec![id, k.as_str()]
         });
     }
+    let which = match scope {
+        Scope::All(_) => Which::All,
+        Scope::Recorded => Which::Unsaved,
+        Scope::Pools(_) => return c.out,
+    };
     let pools = &state.user_pools;
     c.rows(
         kind::FAMILY,
@@ -112,10 +120,6 @@ pub(super) fn rows(state: &State, scope: Scope<'_>, credentials: &CredentialStor
         scope.keys(&identity.logins),
         |k| vec![k.0.as_str(), k.1.as_str()],
     );
-    let which = match scope {
-        Scope::All(_) => Which::All,
-        Scope::Recorded => Which::Unsaved,
-    };
     credentials.for_each_issued(which, |issued| {
         c.put(
             kind::CREDENTIALS,

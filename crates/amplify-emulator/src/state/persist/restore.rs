@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Persist, kind};
+use super::{Persist, diff, kind};
 use crate::credentials::StoredCredentials;
 use crate::error::DataDirError;
 use crate::state::State;
@@ -84,7 +84,11 @@ impl Persist {
         }
         self.restore_outbox()?;
         // Pools new in the spec: their seeded users and groups (nothing else is new).
-        self.save_everything(state, &|pool| !known.contains(pool), &[])
+        self.save_everything(
+            state,
+            diff::Scope::Pools(&|pool| !known.contains(pool)),
+            &[],
+        )
     }
 
     /// The rows of a kind keyed by (pool id, name), decoded, by pool; rows of pools not in
