@@ -233,6 +233,7 @@ mod graphql;
 pub mod guide;
 mod interceptor;
 mod operation;
+mod pool;
 mod realtime;
 
 /// Entry points for the `fuzz/` targets only: compiled with `--cfg fuzzing` (as `cargo xtask

@@ -19,16 +19,16 @@ use bytes::Bytes;
 use http::Uri;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{
     Connected, Connection as HyperConnection, HttpConnector,
 };
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tower_service::Service;
 
 use crate::connector::{Connection, SharedConnector};
 use crate::error::{ApiError, DispatchState, TimeoutFailure, TimeoutPhase, TransportFailure};
+use crate::pool::{Pool, SendError};
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ type Stack = ConnectTimeout<HttpsConnector<Route>>;
 /// proxy URI, the TLS settings and the dialer; behind an `Arc` that is a reference count, and
 /// the stack itself is cloned only when a connection is really opened.
 #[derive(Debug, Clone)]
-struct SharedStack(Arc<Stack>);
+pub(crate) struct SharedStack(Arc<Stack>);
 
 impl Service<Uri> for SharedStack {
     type Response = <Stack as Service<Uri>>::Response;
@@ -86,7 +86,7 @@ impl Service<Uri> for SharedStack {
 /// One pooled client, shared by every request of a plugin.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
-    client: Client<SharedStack, TrackedBody>,
+    pool: Pool,
     connect_timeout: Duration,
     max_response_bytes: usize,
     socket: SocketSettings,
@@ -157,16 +157,15 @@ impl Transport {
             inner: https,
             timeout: settings.connect_timeout,
         };
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .pool_idle_timeout(settings.pool_idle_timeout)
-            .pool_max_idle_per_host(settings.max_idle_per_host)
-            .build(SharedStack(Arc::new(connector)));
+        let pool = Pool::new(
+            SharedStack(Arc::new(connector)),
+            settings.pool_idle_timeout,
+            settings.max_idle_per_host,
+        );
         let mut socket_tls = (*tls).clone();
         socket_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {
-            client,
+            pool,
             connect_timeout: settings.connect_timeout,
             max_response_bytes: settings.max_response_bytes,
             socket: SocketSettings {
@@ -200,9 +199,9 @@ impl Transport {
         });
         let max = self.max_response_bytes;
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
+            let (response, lease) = self
+                .pool
+                .send(request)
                 .await
                 .map_err(|e| classify_send_error(e, api, self.connect_timeout))?;
             let (parts, body) = response.into_parts();
@@ -219,6 +218,7 @@ impl Transport {
                     Some(e),
                 ))
             })?;
+            lease.release();
             Ok(http::Response::from_parts(parts, collected.to_bytes()))
         };
         let mut exchange = std::pin::pin!(exchange);
@@ -307,7 +307,7 @@ impl SendStart {
 }
 
 /// A request body that records in [`SendStart`] when a connection first asks for it.
-struct TrackedBody {
+pub(crate) struct TrackedBody {
     inner: Full<Bytes>,
     started: Arc<SendStart>,
 }
@@ -337,7 +337,7 @@ impl hyper::body::Body for TrackedBody {
 
 /// A connection as the dialer made it, with whether requests on it go to a forward proxy (then
 /// hyper sends absolute-form request targets).
-struct Dialed {
+pub(crate) struct Dialed {
     io: TokioIo<Box<dyn Connection>>,
     proxied: bool,
 }
@@ -433,7 +433,7 @@ impl Service<Uri> for Dialer {
 /// Straight to the endpoint, or through the proxy: a CONNECT tunnel for `https` (TLS then runs
 /// end to end inside it), the proxy itself for plain `http`.
 #[derive(Debug, Clone)]
-struct Route {
+pub(crate) struct Route {
     dialer: Dialer,
     proxy: Option<Uri>,
 }
@@ -470,7 +470,7 @@ impl Service<Uri> for Route {
 /// Bounds everything before the first request byte: dialing, the proxy tunnel and the TLS
 /// handshake. Expiry is an `io::ErrorKind::TimedOut` error.
 #[derive(Debug, Clone)]
-struct ConnectTimeout<C> {
+pub(crate) struct ConnectTimeout<C> {
     inner: C,
     timeout: Duration,
 }
@@ -505,32 +505,24 @@ where
     }
 }
 
-fn classify_send_error(
-    err: hyper_util::client::legacy::Error,
-    api: &str,
-    connect_timeout: Duration,
-) -> ApiError {
-    if err.is_connect() {
-        if has_timed_out_io(&err) {
-            return ApiError::Timeout(TimeoutFailure::new(
-                api,
-                TimeoutPhase::Connect,
-                Some(connect_timeout),
-            ));
-        }
-        return ApiError::Transport(TransportFailure::new(
+fn classify_send_error(err: SendError, api: &str, connect_timeout: Duration) -> ApiError {
+    match err {
+        SendError::Connect(err) if has_timed_out_io(&*err) => ApiError::Timeout(
+            TimeoutFailure::new(api, TimeoutPhase::Connect, Some(connect_timeout)),
+        ),
+        SendError::Connect(err) => ApiError::Transport(TransportFailure::new(
             api,
             DispatchState::NotSent,
             "could not connect",
+            Some(err),
+        )),
+        SendError::Send(err) => ApiError::Transport(TransportFailure::new(
+            api,
+            DispatchState::MaybeSent,
+            "the connection failed",
             Some(Box::new(err)),
-        ));
+        )),
     }
-    ApiError::Transport(TransportFailure::new(
-        api,
-        DispatchState::MaybeSent,
-        "the connection failed",
-        Some(Box::new(err)),
-    ))
 }
 
 fn has_timed_out_io(err: &(dyn StdError + 'static)) -> bool {

@@ -1,12 +1,15 @@
 //! Connection reuse, concurrency and interceptors.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use amplify_api::{ApiError, ApiPlugin, BoxError, InterceptorContext, RequestInterceptor};
 use amplify_core::{AuthProviderRegistry, AuthorizationType};
 use bytes::Bytes;
 
-use crate::support::{API_KEY, TestServer, configured, graphql_config};
+use crate::support::{API_KEY, TestServer, config, configured, graphql_config};
 
 #[tokio::test]
 async fn sequential_requests_reuse_one_connection() {
@@ -195,4 +198,81 @@ async fn interceptors_see_the_authorized_request_and_the_response() {
     );
     assert_eq!(server.count(), 1);
     assert!(format!("{api:?}").contains("recording"));
+}
+
+/// Reads one request (head and `content-length` body) off a raw connection.
+async fn read_request(stream: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).await.unwrap(), 1, "request head cut");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap().to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .map_or(0, |value| value.trim().parse().unwrap());
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_connections_close_after_the_idle_timeout_and_the_next_request_opens_another() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const IDLE: Duration = Duration::from_millis(150);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // For each connection: whether the client closed it (EOF) and how long after the response.
+    let (closed_tx, mut closed) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            read_request(&mut stream).await;
+            let body = r#"{"data":{"echo":"ok"}}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).await.unwrap();
+            let answered = Instant::now();
+            let mut next = [0u8; 1];
+            let eof = stream.read(&mut next).await.unwrap_or(1) == 0;
+            closed_tx.send((eof, answered.elapsed())).unwrap();
+        }
+    });
+    let api = configured(
+        ApiPlugin::builder()
+            .pool_idle_timeout(IDLE)
+            .build()
+            .unwrap(),
+        &config(&[(
+            "gql",
+            "GraphQL",
+            format!("http://{addr}/graphql"),
+            "API_KEY",
+            Some(API_KEY),
+        )]),
+        &AuthProviderRegistry::default(),
+    );
+    for round in 0..2 {
+        let response = api.query("{ echo }").send::<serde_json::Value>().await;
+        assert_eq!(
+            response.unwrap().data.unwrap()["echo"],
+            "ok",
+            "round {round}"
+        );
+        let (eof, after) = tokio::time::timeout(Duration::from_secs(10), closed.recv())
+            .await
+            .expect("the idle connection was never closed")
+            .unwrap();
+        assert!(
+            eof,
+            "round {round}: the client sent more instead of closing"
+        );
+        assert!(
+            after >= IDLE,
+            "round {round}: closed {after:?} after the response, before the idle timeout"
+        );
+    }
 }
