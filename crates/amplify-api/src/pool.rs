@@ -312,7 +312,9 @@ impl Pool {
                         return Ok((Sender::Http2(sender), true));
                     }
                 }
-                None => return self.connect(endpoint, scheme, authority).await,
+                // Boxed: the connect and handshake futures are large, and a pooled request
+                // would otherwise carry (and copy) their space on every call.
+                None => return Box::pin(self.connect(endpoint, scheme, authority)).await,
             }
         }
     }
