@@ -146,9 +146,11 @@ impl Dispatcher {
         }
 
         let signing = state.signing_context(endpoint, service);
-        // The unsigned request is kept for a re-signing after clock skew; the clone keeps its
-        // extensions, so interceptors see the same request on either attempt.
-        let mut signed = request.clone();
+        // A copy of the unsigned request is kept for a re-signing after clock skew (it keeps
+        // the extensions, so interceptors see the same request on either attempt). The original
+        // is signed: its header map has room for the signing headers, and a clone's has not.
+        let unsigned = request.clone();
+        let mut signed = request;
         auth::apply(&credential, &mut signed, || signing)?;
         let response = self
             .exchange(transport, signed, endpoint, mode, 1, timeout)
@@ -166,7 +168,7 @@ impl Dispatcher {
             offset_ms = offset,
             "signature rejected for clock skew; retrying with the server's time"
         );
-        let mut signed = request;
+        let mut signed = unsigned;
         auth::apply(&credential, &mut signed, || {
             state.signing_context(endpoint, service)
         })?;
@@ -227,6 +229,11 @@ pub(crate) fn status_error(
         ApiError::HttpStatus(failure)
     }
 }
+
+/// The headers an operation reserves room for besides its users': `host`, `user-agent`,
+/// `content-type`, and the four SigV4 may add (`authorization`, `x-amz-date`,
+/// `x-amz-security-token`, `x-amz-content-sha256`), so that signing does not grow the map.
+pub(crate) const SIGNED_HEADER_ROOM: usize = 7;
 
 /// The `user-agent` every request carries.
 pub(crate) fn user_agent() -> HeaderValue {

@@ -95,6 +95,7 @@ fn matches_aws_sigv4_over_request_shapes() {
             ("content-type", "application/json"),
             ("user-agent", "amplify-rs/0.1.0 api"),
             ("x-amzn-trace-id", "Root=1"),
+            ("transfer-encoding", "chunked"),
             ("accept", "application/json, text/javascript"),
         ],
         // Repeated headers keep their order; spaces are trimmed and collapsed, tabs kept.
@@ -264,4 +265,21 @@ fn unsignable_header_values_are_errors() {
         ),
         Err(ApiError::Signing(_))
     ));
+}
+
+#[test]
+fn hex_matches_a_formatted_reference_over_every_byte_and_chunk_boundary() {
+    let bytes: Vec<u8> = (0..=255u8).chain(0..7).collect();
+    for len in [0, 1, 31, 32, 33, 64, bytes.len()] {
+        let slice = &bytes[..len];
+        let expected: String = slice.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(slice), expected, "{len} bytes");
+        let mut appended = String::from("prefix:");
+        push_hex(&mut appended, slice);
+        assert_eq!(
+            appended,
+            format!("prefix:{expected}"),
+            "{len} bytes appended"
+        );
+    }
 }
