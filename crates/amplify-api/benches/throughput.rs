@@ -25,7 +25,7 @@ mod summary;
 use std::time::{Duration, Instant};
 
 use amplify_api::ApiPlugin;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 const IN_FLIGHT: u32 = 64;
 
@@ -236,5 +236,46 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// The `AMPLIFY_PROFILE` mode, for a profiler: `AMPLIFY_PROFILE_CALLS` requests (default 19,200)
+/// of one kind with 64 in flight, nothing else.
+fn profile(name: &str) {
+    let kind = match name {
+        "raw" => Kind::Raw,
+        "raw_json" => Kind::RawJson,
+        "api_key" => Kind::ApiKey,
+        "iam" => Kind::Iam,
+        "rest_api_key" => Kind::RestApiKey,
+        "rest_iam" => Kind::RestIam,
+        _ => {
+            println!(
+                "AMPLIFY_PROFILE={name}: use raw, raw_json, api_key, iam, rest_api_key or rest_iam"
+            );
+            std::process::exit(2);
+        }
+    };
+    let calls: u64 = std::env::var("AMPLIFY_PROFILE_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(19_200);
+    let addr = common::start_server();
+    let rt = common::client_runtime();
+    let api = rt.block_on(async { common::client(addr) });
+    let raw = common::Raw::new(addr);
+    let per_worker = calls.div_ceil(u64::from(IN_FLIGHT));
+    rt.block_on(run(kind, &api, &raw, per_worker));
+    println!(
+        "{} {name} calls, {IN_FLIGHT} in flight",
+        per_worker * u64::from(IN_FLIGHT)
+    );
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(kind) = std::env::var("AMPLIFY_PROFILE") {
+        profile(&kind);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

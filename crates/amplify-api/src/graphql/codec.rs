@@ -154,7 +154,11 @@ pub(crate) fn decode_response<T: DeserializeOwned>(
             #[serde(default)]
             errors: Option<Vec<GraphQlError>>,
         }
-        if let Ok(direct) = serde_json::from_slice::<Direct<T>>(body) {
+        // The body's UTF-8 is checked once, up front: from bytes, serde_json checks every string
+        // it reads on its own, at a call's cost each.
+        if let Ok(text) = std::str::from_utf8(body)
+            && let Ok(direct) = serde_json::from_str::<Direct<T>>(text)
+        {
             return Ok(Decoded {
                 data: direct.data,
                 errors: direct.errors.unwrap_or_default(),
