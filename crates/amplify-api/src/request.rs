@@ -230,10 +230,19 @@ pub(crate) fn status_error(
     }
 }
 
-/// The headers an operation reserves room for besides its users': `host`, `user-agent`,
-/// `content-type`, and the four SigV4 may add (`authorization`, `x-amz-date`,
-/// `x-amz-security-token`, `x-amz-content-sha256`), so that signing does not grow the map.
-pub(crate) const SIGNED_HEADER_ROOM: usize = 7;
+/// How many headers a request of `service` needs room for besides its users': the three every
+/// request carries (`host`, `user-agent`, `content-type`) and those `mode`'s authorization adds
+/// (SigV4: `authorization`, `x-amz-date`, `x-amz-security-token`, and `x-amz-content-sha256`
+/// for API Gateway; otherwise one). Reserved up front, signing does not grow the map; and no
+/// more is reserved than needed, as a header map's storage past about a kilobyte (twelve
+/// entries) comes from the allocator's slower path.
+pub(crate) fn header_room(mode: AuthorizationType, service: SigningService) -> usize {
+    3 + match (mode, service) {
+        (AuthorizationType::AwsIam, SigningService::AppSync) => 3,
+        (AuthorizationType::AwsIam, SigningService::ExecuteApi) => 4,
+        _ => 1,
+    }
+}
 
 /// The `user-agent` every request carries.
 pub(crate) fn user_agent() -> HeaderValue {

@@ -283,3 +283,33 @@ fn hex_matches_a_formatted_reference_over_every_byte_and_chunk_boundary() {
         );
     }
 }
+
+#[test]
+fn the_header_room_operations_reserve_holds_what_signing_adds() {
+    use amplify_core::AuthorizationType;
+    for service in [SigningService::AppSync, SigningService::ExecuteApi] {
+        let mut req = Request::new(Bytes::from_static(b"{}"));
+        *req.uri_mut() = "https://x.example.com/graphql".parse().unwrap();
+        let headers = req.headers_mut();
+        headers.reserve(crate::request::header_room(
+            AuthorizationType::AwsIam,
+            service,
+        ));
+        headers.insert("host", HeaderValue::from_static("x.example.com"));
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        headers.insert("user-agent", HeaderValue::from_static("amplify-rs"));
+        let capacity = req.headers().capacity();
+        let credentials = creds("secret", Some("token"));
+        let signing = ctx(
+            "us-east-1",
+            service,
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        );
+        assert!(try_sign(&credentials, &mut req, &signing).unwrap());
+        assert_eq!(
+            req.headers().capacity(),
+            capacity,
+            "{service:?} grew the map"
+        );
+    }
+}

@@ -50,7 +50,12 @@ fn push_json_string(out: &mut Vec<u8>, value: &str) {
             out.extend_from_slice(block);
         }
     }
-    push_escaped(out, blocks.remainder());
+    let rest = blocks.remainder();
+    if rest.iter().fold(false, |any, &b| any | needs_escape(b)) {
+        push_escaped(out, rest);
+    } else {
+        out.extend_from_slice(rest);
+    }
     out.push(b'"');
 }
 

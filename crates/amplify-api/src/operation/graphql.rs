@@ -15,7 +15,7 @@ use crate::auth::SigningService;
 use crate::error::{ApiError, DecodeFailure};
 use crate::graphql::{GraphQlResponse, codec};
 use crate::request::{
-    Dispatcher, RequestHeaders, SIGNED_HEADER_ROOM, json_content_type, merge_headers, status_error,
+    Dispatcher, RequestHeaders, header_room, json_content_type, merge_headers, status_error,
     user_agent,
 };
 use crate::response::{HttpResponse, X_AMZN_REQUEST_ID};
@@ -174,7 +174,7 @@ impl GraphQlOperation {
         *request.method_mut() = Method::POST;
         *request.uri_mut() = endpoint.uri.clone();
         let headers = request.headers_mut();
-        headers.reserve(SIGNED_HEADER_ROOM + user_headers.len());
+        headers.reserve(header_room(mode, SigningService::AppSync) + user_headers.len());
         headers.insert(http::header::HOST, endpoint.host.clone());
         headers.insert(http::header::CONTENT_TYPE, json_content_type());
         headers.insert(http::header::USER_AGENT, user_agent());

@@ -15,7 +15,7 @@ use crate::auth::SigningService;
 use crate::endpoint::PreparedEndpoint;
 use crate::error::ApiError;
 use crate::request::{
-    Dispatcher, RequestHeaders, SIGNED_HEADER_ROOM, merge_headers, status_error, user_agent,
+    Dispatcher, RequestHeaders, header_room, merge_headers, status_error, user_agent,
 };
 use crate::response::HttpResponse;
 
@@ -195,7 +195,7 @@ impl RestOperation {
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        headers.reserve(SIGNED_HEADER_ROOM + user_headers.len());
+        headers.reserve(header_room(mode, SigningService::ExecuteApi) + user_headers.len());
         headers.insert(http::header::HOST, endpoint.host.clone());
         headers.insert(http::header::USER_AGENT, user_agent());
         if self.json {
