@@ -99,7 +99,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     // Summary: interleaved rounds, requests per second and client CPU per request.
-    const ROUNDS: usize = 7;
+    const ROUNDS: usize = 15;
     const PER_WORKER: u64 = 300;
     let total = f64::from(IN_FLIGHT) * PER_WORKER as f64;
     let mut results: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
