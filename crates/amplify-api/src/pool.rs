@@ -356,7 +356,12 @@ impl Pool {
             }
             Ok((Sender::Http2(sender), false))
         } else {
+            // Head and body are copied into one buffer and written with one `write`, rather than
+            // gathered with `writev`: for the small JSON bodies of GraphQL and REST calls the copy
+            // costs less than assembling the slices (about 450 instructions a request on the
+            // throughput bench); a large body is copied once more.
             let (mut sender, connection) = http1::Builder::new()
+                .writev(false)
                 .handshake(io)
                 .await
                 .map_err(handshake_failed)?;
