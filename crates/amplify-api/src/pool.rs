@@ -26,7 +26,10 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use tower_service::Service;
 
-use crate::transport::{SharedStack, TrackedBody};
+use crate::transport::{SendStart, SharedStack};
+
+/// The request body the pool sends.
+type Body = http_body_util::Full<bytes::Bytes>;
 
 /// Why a request got no response.
 #[derive(Debug)]
@@ -66,12 +69,12 @@ struct Endpoint {
     /// Idle HTTP/1.1 connections, the most recently used last.
     idle: Vec<Idle>,
     /// The HTTP/2 connection, and when a request last finished on it.
-    h2: Option<(http2::SendRequest<TrackedBody>, Instant)>,
+    h2: Option<(http2::SendRequest<Body>, Instant)>,
 }
 
 #[derive(Debug)]
 struct Idle {
-    sender: http1::SendRequest<TrackedBody>,
+    sender: http1::SendRequest<Body>,
     proxied: bool,
     since: Instant,
 }
@@ -79,10 +82,10 @@ struct Idle {
 /// A connection ready for one request.
 enum Sender {
     Http1 {
-        sender: http1::SendRequest<TrackedBody>,
+        sender: http1::SendRequest<Body>,
         proxied: bool,
     },
-    Http2(http2::SendRequest<TrackedBody>),
+    Http2(http2::SendRequest<Body>),
 }
 
 /// What a request holds of its connection until its response has been read: an HTTP/1.1
@@ -91,7 +94,7 @@ enum Sender {
 pub(crate) struct Lease {
     shared: Arc<Shared>,
     endpoint: usize,
-    http1: Option<(http1::SendRequest<TrackedBody>, bool)>,
+    http1: Option<(http1::SendRequest<Body>, bool)>,
 }
 
 impl Lease {
@@ -206,10 +209,12 @@ impl Pool {
     }
 
     /// Sends `request` (an absolute URI) on a pooled or a new connection, and waits for the
-    /// response's head.
+    /// response's head. `started` is marked as the request is handed to a ready connection, and
+    /// cleared if it comes back unsent.
     pub(crate) async fn send(
         &self,
-        mut request: http::Request<TrackedBody>,
+        mut request: http::Request<Body>,
+        started: &SendStart,
     ) -> Result<(http::Response<Incoming>, Lease), SendError> {
         let uri = request.uri().clone();
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
@@ -228,6 +233,7 @@ impl Pool {
                     if !proxied {
                         *request.uri_mut() = origin_form(&uri);
                     }
+                    started.mark();
                     match sender.try_send_request(request).await {
                         Ok(response) => {
                             let lease = Lease {
@@ -243,22 +249,26 @@ impl Pool {
                         },
                     }
                 }
-                Sender::Http2(mut sender) => match sender.try_send_request(request).await {
-                    Ok(response) => {
-                        let lease = Lease {
-                            shared: Arc::clone(&self.shared),
-                            endpoint,
-                            http1: None,
-                        };
-                        return Ok((response, lease));
+                Sender::Http2(mut sender) => {
+                    started.mark();
+                    match sender.try_send_request(request).await {
+                        Ok(response) => {
+                            let lease = Lease {
+                                shared: Arc::clone(&self.shared),
+                                endpoint,
+                                http1: None,
+                            };
+                            return Ok((response, lease));
+                        }
+                        Err(mut e) => match e.take_message() {
+                            Some(unsent) if reused => unsent,
+                            _ => return Err(SendError::Send(e.into_error())),
+                        },
                     }
-                    Err(mut e) => match e.take_message() {
-                        Some(unsent) if reused => unsent,
-                        _ => return Err(SendError::Send(e.into_error())),
-                    },
-                },
+                }
             };
             tracing::trace!("a reused connection closed before sending; trying another");
+            started.clear();
             request = returned;
             *request.uri_mut() = uri.clone();
         }

@@ -5,13 +5,13 @@
 //! proxy route (an HTTP CONNECT tunnel for `https`, the proxy itself for plain `http`), and the
 //! dialer (TCP, or the user's [`Connector`](crate::Connector)).
 
-use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use amplify_core::{BoxError, BoxFuture};
@@ -192,16 +192,13 @@ impl Transport {
         timeout: Duration,
         api: &str,
     ) -> Result<http::Response<Bytes>, ApiError> {
-        let started = Arc::new(SendStart::default());
-        let request = request.map(|body| TrackedBody {
-            inner: Full::new(body),
-            started: Arc::clone(&started),
-        });
+        let started = SendStart::new();
+        let request = request.map(Full::new);
         let max = self.max_response_bytes;
         let exchange = async {
             let (response, lease) = self
                 .pool
-                .send(request)
+                .send(request, &started)
                 .await
                 .map_err(|e| classify_send_error(e, api, self.connect_timeout))?;
             let (parts, body) = response.into_parts();
@@ -224,8 +221,9 @@ impl Transport {
         let mut exchange = std::pin::pin!(exchange);
         // The timer first fires `timeout` after this call; the deadline is then moved to
         // `timeout` after sending started. Until a connection starts sending, only the connect
-        // timeout applies (the connector's), and sending's start wakes this future. No channel
-        // and no extra wake-up on the usual path, where the response comes before the timer.
+        // timeout applies (the connector's): the pool marks the start while this future polls
+        // it, so the next check below sees it. No channel and no extra wake-up on the usual
+        // path, where the response comes before the timer.
         let mut timer = std::pin::pin!(tokio::time::sleep(timeout));
         let mut waiting_for_start = false;
         std::future::poll_fn(|cx| {
@@ -258,7 +256,6 @@ impl Transport {
                     }
                     None => {
                         tracing::trace!("request timer due before a connection started sending");
-                        started.wake_on_start(cx.waker());
                         waiting_for_start = true;
                     }
                 }
@@ -268,70 +265,41 @@ impl Transport {
     }
 }
 
-/// When a connection started sending a request: set by its [`TrackedBody`] the first time the
-/// connection asks the body anything (hyper does once it has taken the request to write it).
-#[derive(Debug, Default)]
-struct SendStart {
-    at: OnceLock<tokio::time::Instant>,
-    /// Woken when sending starts; registered only when the request timer fired first.
-    waker: Mutex<Option<Waker>>,
+/// When a connection started sending a request: set by the pool as it hands the request to a
+/// ready connection (which writes it on its next turn), and cleared if the connection hands it
+/// back unsent. The pool's future and the request timer belong to the same future, so no waking
+/// is needed between them.
+#[derive(Debug)]
+pub(crate) struct SendStart {
+    base: tokio::time::Instant,
+    /// Nanoseconds from `base` to the start, at least 1; 0 while not sending.
+    nanos: AtomicU64,
 }
 
 impl SendStart {
+    fn new() -> Self {
+        Self {
+            base: tokio::time::Instant::now(),
+            nanos: AtomicU64::new(0),
+        }
+    }
+
     fn at(&self) -> Option<tokio::time::Instant> {
-        self.at.get().copied()
-    }
-
-    fn mark(&self) {
-        if self.at.get().is_some() {
-            return;
-        }
-        if self.at.set(tokio::time::Instant::now()).is_ok()
-            && let Some(waker) = self
-                .waker
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()
-        {
-            waker.wake();
+        match self.nanos.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => Some(self.base + Duration::from_nanos(nanos)),
         }
     }
 
-    fn wake_on_start(&self, waker: &Waker) {
-        *self.waker.lock().unwrap_or_else(PoisonError::into_inner) = Some(waker.clone());
-        // Sending may have started between the caller's check and the registration.
-        if self.at.get().is_some() {
-            waker.wake_by_ref();
-        }
-    }
-}
-
-/// A request body that records in [`SendStart`] when a connection first asks for it.
-pub(crate) struct TrackedBody {
-    inner: Full<Bytes>,
-    started: Arc<SendStart>,
-}
-
-impl hyper::body::Body for TrackedBody {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
-        self.started.mark();
-        Pin::new(&mut self.inner).poll_frame(cx)
+    /// Sending starts now.
+    pub(crate) fn mark(&self) {
+        let nanos = u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.store(nanos.max(1), Ordering::Relaxed);
     }
 
-    fn is_end_stream(&self) -> bool {
-        self.started.mark();
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> hyper::body::SizeHint {
-        self.started.mark();
-        self.inner.size_hint()
+    /// The request came back unsent.
+    pub(crate) fn clear(&self) {
+        self.nanos.store(0, Ordering::Relaxed);
     }
 }
 
