@@ -225,7 +225,7 @@ impl Pool {
         let endpoint = self.endpoint(scheme, authority);
         loop {
             let (sender, reused) = self.checkout(endpoint, scheme, authority).await?;
-            let returned = match sender {
+            let (result, http1) = match sender {
                 Sender::Http1 {
                     mut sender,
                     proxied,
@@ -234,38 +234,27 @@ impl Pool {
                         *request.uri_mut() = origin_form(&uri);
                     }
                     started.mark();
-                    match sender.try_send_request(request).await {
-                        Ok(response) => {
-                            let lease = Lease {
-                                shared: Arc::clone(&self.shared),
-                                endpoint,
-                                http1: Some((sender, proxied)),
-                            };
-                            return Ok((response, lease));
-                        }
-                        Err(mut e) => match e.take_message() {
-                            Some(unsent) if reused => unsent,
-                            _ => return Err(SendError::Send(e.into_error())),
-                        },
-                    }
+                    let result = sender.try_send_request(request).await;
+                    (result, Some((sender, proxied)))
                 }
                 Sender::Http2(mut sender) => {
                     started.mark();
-                    match sender.try_send_request(request).await {
-                        Ok(response) => {
-                            let lease = Lease {
-                                shared: Arc::clone(&self.shared),
-                                endpoint,
-                                http1: None,
-                            };
-                            return Ok((response, lease));
-                        }
-                        Err(mut e) => match e.take_message() {
-                            Some(unsent) if reused => unsent,
-                            _ => return Err(SendError::Send(e.into_error())),
-                        },
-                    }
+                    (sender.try_send_request(request).await, None)
                 }
+            };
+            let returned = match result {
+                Ok(response) => {
+                    let lease = Lease {
+                        shared: Arc::clone(&self.shared),
+                        endpoint,
+                        http1,
+                    };
+                    return Ok((response, lease));
+                }
+                Err(mut e) => match e.take_message() {
+                    Some(unsent) if reused => unsent,
+                    _ => return Err(SendError::Send(e.into_error())),
+                },
             };
             tracing::trace!("a reused connection closed before sending; trying another");
             started.clear();
