@@ -231,13 +231,12 @@ pub(crate) fn status_error(
 }
 
 /// How many headers a request of `service` needs room for besides its users': the three every
-/// request carries (`host`, `user-agent`, `content-type`) and those `mode`'s authorization adds
-/// (SigV4: `authorization`, `x-amz-date`, `x-amz-security-token`, and `x-amz-content-sha256`
-/// for API Gateway; otherwise one). Reserved up front, signing does not grow the map; and no
-/// more is reserved than needed, as a header map's storage past about a kilobyte (twelve
-/// entries) comes from the allocator's slower path.
+/// request carries (`host`, `user-agent`, `content-type`), the `content-length` hyper adds as it
+/// writes the request, and those `mode`'s authorization adds (SigV4: `authorization`,
+/// `x-amz-date`, `x-amz-security-token`, and `x-amz-content-sha256` for API Gateway; otherwise
+/// one). Reserved up front, the map never grows on the way (growing allocates twice and rehashes).
 pub(crate) fn header_room(mode: AuthorizationType, service: SigningService) -> usize {
-    3 + match (mode, service) {
+    4 + match (mode, service) {
         (AuthorizationType::AwsIam, SigningService::AppSync) => 3,
         (AuthorizationType::AwsIam, SigningService::ExecuteApi) => 4,
         _ => 1,
