@@ -111,11 +111,23 @@ fn table(rows: &str) -> String {
     );
     for line in rows.lines() {
         let fields: Vec<&str> = line.split('\t').collect();
-        let [metric, ours, name, baseline, goal] = fields[..] else {
-            continue;
+        // A sixth field is a ratio measured on its own (the median of per-round ratios); else
+        // the ratio is ours over the baseline.
+        let (metric, ours, name, baseline, goal, measured) = match fields[..] {
+            [metric, ours, name, baseline, goal] => (metric, ours, name, baseline, goal, None),
+            [metric, ours, name, baseline, goal, ratio] => (
+                metric,
+                ours,
+                name,
+                baseline,
+                goal,
+                ratio.parse::<f64>().ok(),
+            ),
+            _ => continue,
         };
-        let ratio = match (ours.parse::<f64>(), baseline.parse::<f64>()) {
-            (Ok(o), Ok(b)) if b != 0.0 => format!("{:.2}x", o / b),
+        let ratio = match (measured, ours.parse::<f64>(), baseline.parse::<f64>()) {
+            (Some(r), _, _) => format!("{r:.2}x"),
+            (None, Ok(o), Ok(b)) if b != 0.0 => format!("{:.2}x", o / b),
             _ => "-".to_owned(),
         };
         let baseline = if name == "-" {
@@ -184,4 +196,28 @@ fn machine() -> String {
 #[allow(clippy::print_stderr)] // A command-line tool reports on stderr.
 fn report(message: &str) {
     eprintln!("{message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table;
+
+    #[test]
+    fn the_ratio_is_ours_over_the_baseline_unless_measured_on_its_own() {
+        let rows = "a (us)\t11.000\traw\t10.000\t<= 1.1x\n\
+                    b (us)\t11.000\traw\t10.000\t<= 1.1x\t1.0420\n\
+                    c\t3.000\t-\t-\t< 20\n\
+                    malformed row\n";
+        let out = table(rows);
+        assert!(
+            out.contains("| a (us) | 11.00 | raw: 10.00 | 1.10x | <= 1.1x |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| b (us) | 11.00 | raw: 10.00 | 1.04x | <= 1.1x |"),
+            "{out}"
+        );
+        assert!(out.contains("| c | 3.00 | - | - | < 20 |"), "{out}");
+        assert!(!out.contains("malformed"), "{out}");
+    }
 }
