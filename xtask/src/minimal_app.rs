@@ -1,7 +1,8 @@
 //! `cargo xtask minimal-app [--clean]`: the size and build time of the smallest useful app on
 //! amplify-rs (issue 20). It writes a crate outside the workspace to `target/minimal-app/`:
-//! `amplify-auth-cognito` and `amplify-api` with their default features, `tokio` with a
-//! current-thread runtime; `main` configures from an `amplify_outputs.json`, signs in with SRP and
+//! `amplify-auth-cognito` without its `browser` feature and `amplify-api` without its `realtime`
+//! feature (the app neither opens a browser nor subscribes), `tokio` with a current-thread
+//! runtime; `main` configures from an `amplify_outputs.json`, signs in with SRP and
 //! runs one GraphQL query. It builds it in release (stripped) with a target directory of its
 //! own, emptied first with `--clean`, and reports the wall time of the build, how many crates it
 //! compiled, and the binary's size.
@@ -70,7 +71,7 @@ publish = false
 [dependencies]
 amplify-core = {{ path = "{core}" }}
 amplify-auth-cognito = {{ path = "{auth}", default-features = false }}
-amplify-api = {{ path = "{api}" }}
+amplify-api = {{ path = "{api}", default-features = false }}
 tokio = {{ version = "1", features = ["rt", "macros"] }}
 serde_json = "1"
 

@@ -19,7 +19,9 @@ use crate::error::ApiError;
 use crate::interceptor::{RequestInterceptor, SharedInterceptor};
 use crate::operation::graphql::{GraphQlOperation, OperationKind};
 use crate::operation::rest::RestOperation;
+#[cfg(feature = "realtime")]
 use crate::operation::subscription::SubscriptionOperation;
+#[cfg(feature = "realtime")]
 use crate::realtime::{Realtime, SubscriptionOptions};
 use crate::request::{Configured, Dispatcher};
 use crate::transport::{Transport, TransportSettings};
@@ -74,6 +76,7 @@ struct Inner {
     /// Whether `own_clock` was chosen by the builder (and so wins over Amplify's).
     clock_chosen: bool,
     /// The subscriptions' connections, one per API.
+    #[cfg(feature = "realtime")]
     realtime: Arc<Realtime>,
     /// The Hub used when configured without Amplify (the builder's, or one of the plugin's own).
     own_hub: Hub,
@@ -282,7 +285,8 @@ impl ApiPlugin {
     /// A GraphQL subscription (Amplify's `subscribe`): the same setters as a query, then
     /// [`start`](SubscriptionOperation::start) for a stream of responses. Every subscription
     /// to one API shares one WebSocket, which reconnects by itself; see
-    /// [Subscriptions](crate#subscriptions).
+    /// [Subscriptions](crate#subscriptions). Needs the `realtime` feature (on by default).
+    #[cfg(feature = "realtime")]
     pub fn subscribe(&self, document: impl Into<String>) -> SubscriptionOperation {
         SubscriptionOperation::new(
             self.dispatcher(),
@@ -387,6 +391,7 @@ pub struct ApiPluginBuilder {
     clock: Option<SkewCorrectedClock>,
     request_timeout: Option<Duration>,
     transport: TransportSettings,
+    #[cfg(feature = "realtime")]
     subscription_options: SubscriptionOptions,
     hub: Option<Hub>,
 }
@@ -522,7 +527,9 @@ impl ApiPluginBuilder {
         self
     }
 
-    /// How subscriptions wait and reconnect (see [`SubscriptionOptions`]).
+    /// How subscriptions wait and reconnect (see [`SubscriptionOptions`]). Needs the `realtime`
+    /// feature (on by default).
+    #[cfg(feature = "realtime")]
     pub fn subscription_options(mut self, options: SubscriptionOptions) -> Self {
         self.subscription_options = options;
         self
@@ -561,6 +568,7 @@ impl ApiPluginBuilder {
                 own_clock: self
                     .clock
                     .unwrap_or_else(|| SkewCorrectedClock::new(self.time.unwrap_or_default())),
+                #[cfg(feature = "realtime")]
                 realtime: Arc::new(Realtime::new(self.subscription_options)),
                 own_hub: self.hub.unwrap_or_default(),
             }),

@@ -221,6 +221,12 @@
 //!   (with `sso` and `credentials-process`, without its HTTPS client features), `aws-sdk-sts`,
 //!   `aws-sdk-sso` and `aws-sdk-ssooidc`; never aws-lc-rs or OpenSSL. Without it none of these
 //!   is built.
+//! * `realtime` (on by default): [subscriptions](#subscriptions): `ApiPlugin::subscribe`,
+//!   `SubscriptionOperation`, `GraphQlSubscription`, `SubscriptionOptions` and
+//!   `ApiPluginBuilder::subscription_options`, over `tokio-tungstenite`. An app that only
+//!   queries, mutates and calls REST can turn it off
+//!   (`amplify-api = { version = "0.1", default-features = false }`) and build neither the
+//!   WebSocket client nor its dependencies.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
@@ -234,11 +240,12 @@ pub mod guide;
 mod interceptor;
 mod operation;
 mod pool;
+#[cfg(feature = "realtime")]
 mod realtime;
 
 /// Entry points for the `fuzz/` targets only: compiled with `--cfg fuzzing` (as `cargo xtask
 /// fuzz` builds), never part of the API.
-#[cfg(fuzzing)]
+#[cfg(all(fuzzing, feature = "realtime"))]
 #[doc(hidden)]
 pub mod fuzz_hooks {
     /// Decodes one realtime (WebSocket) text message as the subscription client does and
@@ -271,7 +278,9 @@ pub use graphql::{GraphQlError, GraphQlErrorLocation, GraphQlPathSegment, GraphQ
 pub use interceptor::{InterceptorContext, RequestInterceptor, SharedInterceptor};
 pub use operation::graphql::GraphQlOperation;
 pub use operation::rest::RestOperation;
+#[cfg(feature = "realtime")]
 pub use operation::subscription::{GraphQlSubscription, SubscriptionOperation};
+#[cfg(feature = "realtime")]
 pub use realtime::SubscriptionOptions;
 pub use response::HttpResponse;
 #[cfg(feature = "aws-config")]
@@ -315,9 +324,12 @@ fn _assert_send_sync_static() {
     send_static(&api.mutate("mutation { a }").send_raw());
     send_static(&api.get("/").send());
     send_static(&api.post("/").send());
-    send_only::<GraphQlSubscription<serde_json::Value>>();
-    send_sync_static::<SubscriptionOperation>();
-    send_sync_static::<SubscriptionOptions>();
+    #[cfg(feature = "realtime")]
+    {
+        send_only::<GraphQlSubscription<serde_json::Value>>();
+        send_sync_static::<SubscriptionOperation>();
+        send_sync_static::<SubscriptionOptions>();
+    }
     send_sync_static::<SubscriptionFailure>();
     #[cfg(feature = "aws-config")]
     send_sync_static::<SdkCredentialsProvider>();

@@ -5,6 +5,7 @@
 
 pub(crate) mod graphql;
 pub(crate) mod rest;
+#[cfg(feature = "realtime")]
 pub(crate) mod subscription;
 
 /// The setters GraphQL requests share (queries, mutations and subscriptions have the same

@@ -89,11 +89,13 @@ pub(crate) struct Transport {
     pool: Pool,
     connect_timeout: Duration,
     max_response_bytes: usize,
+    #[cfg(feature = "realtime")]
     socket: SocketSettings,
 }
 
 /// What the realtime WebSocket needs to open its own connection with the same TLS setup (ring,
 /// the system's roots plus the added ones), the same dialer and the same connect timeout.
+#[cfg(feature = "realtime")]
 #[derive(Debug, Clone)]
 pub(crate) struct SocketSettings {
     /// The TLS configuration with ALPN `http/1.1` (WebSockets upgrade an HTTP/1.1 request).
@@ -134,7 +136,20 @@ impl Transport {
     pub(crate) fn new(settings: TransportSettings) -> Result<Self, ApiError> {
         let tls = crate::tls::client_config(&settings.extra_roots)?;
         let proxy = settings.proxy.as_deref().map(proxy_uri).transpose()?;
-        let dialer = match settings.connector.clone() {
+        // The realtime WebSocket's own connections: the same roots, dialer, proxy and connect
+        // timeout, with ALPN `http/1.1`.
+        #[cfg(feature = "realtime")]
+        let socket = {
+            let mut socket_tls = (*tls).clone();
+            socket_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+            SocketSettings {
+                tls: Arc::new(socket_tls),
+                connector: settings.connector.clone(),
+                connect_timeout: settings.connect_timeout,
+                proxy: proxy.clone(),
+            }
+        };
+        let dialer = match settings.connector {
             Some(custom) => Dialer::Custom(custom),
             None => {
                 let mut tcp = HttpConnector::new();
@@ -149,10 +164,7 @@ impl Transport {
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(Route {
-                dialer,
-                proxy: proxy.clone(),
-            });
+            .wrap_connector(Route { dialer, proxy });
         let connector = ConnectTimeout {
             inner: https,
             timeout: settings.connect_timeout,
@@ -162,22 +174,17 @@ impl Transport {
             settings.pool_idle_timeout,
             settings.max_idle_per_host,
         );
-        let mut socket_tls = (*tls).clone();
-        socket_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {
             pool,
             connect_timeout: settings.connect_timeout,
             max_response_bytes: settings.max_response_bytes,
-            socket: SocketSettings {
-                tls: Arc::new(socket_tls),
-                connector: settings.connector,
-                connect_timeout: settings.connect_timeout,
-                proxy,
-            },
+            #[cfg(feature = "realtime")]
+            socket,
         })
     }
 
     /// The settings the realtime WebSocket connects with.
+    #[cfg(feature = "realtime")]
     pub(crate) fn socket_settings(&self) -> &SocketSettings {
         &self.socket
     }

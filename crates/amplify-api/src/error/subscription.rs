@@ -37,6 +37,7 @@ pub struct SubscriptionFailure {
 }
 
 impl SubscriptionFailure {
+    #[cfg(feature = "realtime")]
     pub(crate) fn new(
         api: &str,
         kind: SubscriptionFailureKind,
