@@ -8,10 +8,11 @@
 //! finds one by comparing bytes; a request's lease remembers the endpoint's index.
 //!
 //! What it keeps from hyper-util's client: a request that a reused connection handed back
-//! unsent (the server closed it while it was idle) is retried once on another connection; an
-//! HTTP/1.1 request goes in origin form, or absolute form through a forward proxy; HTTP/2 is
-//! used when TLS negotiated it (ALPN) and one connection is then shared by every request; idle
-//! connections close after the idle timeout, and at most `max_idle` are kept per endpoint.
+//! unsent (the server closed it while it was idle) is retried on another connection (three
+//! connections at most); an HTTP/1.1 request goes in origin form, or absolute form through a
+//! forward proxy; HTTP/2 is used when TLS negotiated it (ALPN) and one connection is then shared
+//! by every request; idle connections close after the idle timeout, and at most `max_idle` are
+//! kept per endpoint.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
@@ -30,6 +31,11 @@ use crate::transport::{SendStart, SharedStack};
 
 /// The request body the pool sends.
 type Body = http_body_util::Full<bytes::Bytes>;
+
+/// How many connections one request is offered before its error is returned: a reused
+/// connection may hand a request back unsent (the server closed it while idle), and the next may
+/// too, but not without end.
+const MAX_ATTEMPTS: u32 = 3;
 
 /// Why a request got no response.
 #[derive(Debug)]
@@ -223,7 +229,9 @@ impl Pool {
             ));
         };
         let endpoint = self.endpoint(scheme, authority);
+        let mut attempts = 0;
         loop {
+            attempts += 1;
             let (sender, reused) = self.checkout(endpoint, scheme, authority).await?;
             let (result, http1) = match sender {
                 Sender::Http1 {
@@ -252,11 +260,18 @@ impl Pool {
                     return Ok((response, lease));
                 }
                 Err(mut e) => match e.take_message() {
-                    Some(unsent) if reused => unsent,
+                    Some(unsent) if reused && attempts < MAX_ATTEMPTS => unsent,
                     _ => return Err(SendError::Send(e.into_error())),
                 },
             };
             tracing::trace!("a reused connection closed before sending; trying another");
+            if http1.is_none() {
+                // The shared HTTP/2 connection refused a new stream (it is going away): the next
+                // attempt opens another rather than being handed the same one again.
+                if let Some(entry) = self.shared.lock().endpoints.get_mut(endpoint) {
+                    entry.h2 = None;
+                }
+            }
             started.clear();
             request = returned;
             *request.uri_mut() = uri.clone();
