@@ -39,6 +39,18 @@ enum Kind {
     RestIam,
 }
 
+/// Every kind, in `Kind`'s order (so `kind as usize` indexes it): its criterion id, its
+/// `AMPLIFY_PROFILE` name and its label in the summary.
+#[rustfmt::skip]
+const KINDS: [(Kind, &str, &str, &str); 6] = [
+    (Kind::Raw,        "raw_hyper",      "raw",          "raw hyper"),
+    (Kind::RawJson,    "raw_hyper_json", "raw_json",     "raw hyper + JSON"),
+    (Kind::ApiKey,     "api_key",        "api_key",      "API key"),
+    (Kind::Iam,        "iam",            "iam",          "IAM"),
+    (Kind::RestApiKey, "rest_api_key",   "rest_api_key", "REST API key"),
+    (Kind::RestIam,    "rest_iam",       "rest_iam",     "REST IAM"),
+];
+
 /// 64 workers on one client, each sending `per_worker` requests back to back.
 async fn run(kind: Kind, api: &ApiPlugin, raw: &common::Raw, per_worker: u64) -> Duration {
     let start = Instant::now();
@@ -67,31 +79,28 @@ async fn run(kind: Kind, api: &ApiPlugin, raw: &common::Raw, per_worker: u64) ->
 }
 
 fn bench(c: &mut Criterion) {
+    assert!(
+        KINDS
+            .iter()
+            .enumerate()
+            .all(|(i, (kind, ..))| *kind as usize == i),
+        "KINDS follows Kind's order"
+    );
     let addr = common::start_server();
     let rt = common::client_runtime();
     let api = rt.block_on(async { common::client(addr) });
     let raw = common::Raw::new(addr);
     rt.block_on(async {
-        run(Kind::Raw, &api, &raw, 20).await;
-        run(Kind::RawJson, &api, &raw, 20).await;
-        run(Kind::ApiKey, &api, &raw, 20).await;
-        run(Kind::Iam, &api, &raw, 20).await;
-        run(Kind::RestApiKey, &api, &raw, 20).await;
-        run(Kind::RestIam, &api, &raw, 20).await;
+        for (kind, ..) in KINDS {
+            run(kind, &api, &raw, 20).await;
+        }
     });
 
     let mut group = c.benchmark_group("in_flight_64");
     group.throughput(Throughput::Elements(u64::from(IN_FLIGHT)));
     group.measurement_time(Duration::from_secs(5));
     group.warm_up_time(Duration::from_secs(1));
-    for (name, kind) in [
-        ("raw_hyper", Kind::Raw),
-        ("raw_hyper_json", Kind::RawJson),
-        ("api_key", Kind::ApiKey),
-        ("iam", Kind::Iam),
-        ("rest_api_key", Kind::RestApiKey),
-        ("rest_iam", Kind::RestIam),
-    ] {
+    for (kind, name, ..) in KINDS {
         group.bench_function(name, |b| {
             b.iter_custom(|iters| rt.block_on(run(kind, &api, &raw, iters)));
         });
@@ -102,33 +111,18 @@ fn bench(c: &mut Criterion) {
     const ROUNDS: usize = 15;
     const PER_WORKER: u64 = 300;
     let total = f64::from(IN_FLIGHT) * PER_WORKER as f64;
-    let mut results: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![
-        ("raw hyper", Vec::new(), Vec::new()),
-        ("raw + JSON", Vec::new(), Vec::new()),
-        ("API key", Vec::new(), Vec::new()),
-        ("IAM", Vec::new(), Vec::new()),
-        ("REST key", Vec::new(), Vec::new()),
-        ("REST IAM", Vec::new(), Vec::new()),
-    ];
+    // Per kind (in `KINDS`' order): requests/s and client CPU per request, one of each a round.
+    let mut results: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); KINDS.len()];
     rt.block_on(async {
         for _ in 0..ROUNDS {
-            for (i, kind) in [
-                Kind::Raw,
-                Kind::RawJson,
-                Kind::ApiKey,
-                Kind::Iam,
-                Kind::RestApiKey,
-                Kind::RestIam,
-            ]
-            .into_iter()
-            .enumerate()
-            {
+            for (kind, ..) in KINDS {
                 let cpu0 = common::thread_cpu_ns();
                 let elapsed = run(kind, &api, &raw, PER_WORKER).await;
                 let cpu1 = common::thread_cpu_ns();
-                results[i].1.push(total / elapsed.as_secs_f64());
+                let (rps, cpu) = &mut results[kind as usize];
+                rps.push(total / elapsed.as_secs_f64());
                 if let (Some(a), Some(b)) = (cpu0, cpu1) {
-                    results[i].2.push((b - a) as f64 / 1e3 / total);
+                    cpu.push((b - a) as f64 / 1e3 / total);
                 }
             }
         }
@@ -138,9 +132,9 @@ fn bench(c: &mut Criterion) {
         "== {IN_FLIGHT} in flight on one client ({ROUNDS} interleaved rounds x {} requests, medians) ==",
         total
     );
-    for (name, rps, cpu) in &results {
+    for ((.., label), (rps, cpu)) in KINDS.iter().zip(&results) {
         println!(
-            "{name:10}: {:9.0} requests/s, client CPU {:.2} us/request",
+            "{label:16}: {:9.0} requests/s, client CPU {:.2} us/request",
             median(&mut rps.clone()),
             median(&mut cpu.clone())
         );
@@ -148,51 +142,52 @@ fn bench(c: &mut Criterion) {
     // Each comparison's ratio is the median of its per-round ratios: a round measures every kind
     // back to back, so the machine's drift between rounds (large on this shared virtual machine)
     // cancels out of each pair. The figures beside it are the plain medians.
-    const RAW: usize = 0;
-    const RAW_JSON: usize = 1;
-    const KEY: usize = 2;
-    const IAM: usize = 3;
-    const REST_KEY: usize = 4;
-    const REST_IAM: usize = 5;
-    let comparisons: [(&str, usize, usize, &str, &str); 5] = [
-        ("API key", KEY, RAW, "<= 1.1x", ">= 0.95x"),
+    let comparisons = [
+        ("API key", Kind::ApiKey, Kind::Raw, "<= 1.1x", ">= 0.95x"),
         // Context, not a goal: raw hyper doing the JSON work a GraphQL call needs (encoding the
         // document and variables, decoding the response into a `serde_json::Value`), which the
         // plain raw hyper row skips.
         (
             "API key vs raw hyper + the same JSON work",
-            KEY,
-            RAW_JSON,
+            Kind::ApiKey,
+            Kind::RawJson,
             "-",
             "-",
         ),
-        ("IAM", IAM, KEY, "<= 1.3x", ">= 0.75x"),
-        ("REST API key", REST_KEY, RAW, "<= 1.1x", ">= 0.95x"),
-        ("REST IAM", REST_IAM, REST_KEY, "<= 1.3x", ">= 0.75x"),
-    ];
-    let names = [
-        "raw hyper",
-        "raw hyper + JSON",
-        "API key",
-        "IAM",
-        "REST API key",
+        ("IAM", Kind::Iam, Kind::ApiKey, "<= 1.3x", ">= 0.75x"),
+        (
+            "REST API key",
+            Kind::RestApiKey,
+            Kind::Raw,
+            "<= 1.1x",
+            ">= 0.95x",
+        ),
+        (
+            "REST IAM",
+            Kind::RestIam,
+            Kind::RestApiKey,
+            "<= 1.3x",
+            ">= 0.75x",
+        ),
     ];
     for (label, ours, base, cpu_goal, rps_goal) in comparisons {
-        let base_name = names[base];
-        let cpu = paired_ratio(&results[ours].2, &results[base].2);
-        let rps = paired_ratio(&results[ours].1, &results[base].1);
+        let base_name = KINDS[base as usize].3;
+        let ((ours_rps, ours_cpu), (base_rps, base_cpu)) =
+            (&results[ours as usize], &results[base as usize]);
+        let cpu = paired_ratio(ours_cpu, base_cpu);
+        let rps = paired_ratio(ours_rps, base_rps);
         println!("{label} / {base_name}: client CPU {cpu:.3}x, requests/s {rps:.3}x (paired)");
         summary::row_with_ratio(
             &format!("64 in flight: {label} client CPU (us/request)"),
-            median(&mut results[ours].2.clone()),
-            (base_name, median(&mut results[base].2.clone())),
+            median(&mut ours_cpu.clone()),
+            (base_name, median(&mut base_cpu.clone())),
             cpu,
             cpu_goal,
         );
         summary::row_with_ratio(
             &format!("64 in flight: {label} requests/s"),
-            median(&mut results[ours].1.clone()),
-            (base_name, median(&mut results[base].1.clone())),
+            median(&mut ours_rps.clone()),
+            (base_name, median(&mut base_rps.clone())),
             rps,
             rps_goal,
         );
@@ -214,19 +209,14 @@ fn median(values: &mut [f64]) -> f64 {
 /// The `AMPLIFY_PROFILE` mode, for a profiler: `AMPLIFY_PROFILE_CALLS` requests (default 19,200)
 /// of one kind with 64 in flight, nothing else.
 fn profile(name: &str) {
-    let kind = match name {
-        "raw" => Kind::Raw,
-        "raw_json" => Kind::RawJson,
-        "api_key" => Kind::ApiKey,
-        "iam" => Kind::Iam,
-        "rest_api_key" => Kind::RestApiKey,
-        "rest_iam" => Kind::RestIam,
-        _ => {
-            println!(
-                "AMPLIFY_PROFILE={name}: use raw, raw_json, api_key, iam, rest_api_key or rest_iam"
-            );
-            std::process::exit(2);
-        }
+    let Some((kind, ..)) = KINDS
+        .into_iter()
+        .find(|(_, _, profile, _)| *profile == name)
+    else {
+        println!(
+            "AMPLIFY_PROFILE={name}: use raw, raw_json, api_key, iam, rest_api_key or rest_iam"
+        );
+        std::process::exit(2);
     };
     let calls: u64 = std::env::var("AMPLIFY_PROFILE_CALLS")
         .ok()

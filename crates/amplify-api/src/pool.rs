@@ -5,7 +5,8 @@
 //! SipHash, which hashes the authority one byte at a time several times per request: about a
 //! tenth of a loopback request's client CPU (issue 20's profile). A plugin talks to the few
 //! endpoints of its configuration, so this pool keeps them in a vector that is never shrunk and
-//! finds one by comparing bytes; a request's lease remembers the endpoint's index.
+//! finds one by comparing bytes (under the lock a checkout takes anyway); a request's lease
+//! remembers the endpoint's index.
 //!
 //! What it keeps from hyper-util's client: a request that a reused connection handed back
 //! unsent (the server closed it while it was idle) is retried on another connection (three
@@ -27,7 +28,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::time::Instant;
 use tower_service::Service;
 
-use crate::transport::{SendStart, SharedStack};
+use crate::transport::{SendStart, Stack};
 
 /// The request body the pool sends.
 type Body = http_body_util::Full<bytes::Bytes>;
@@ -49,7 +50,7 @@ pub(crate) enum SendError {
 /// The pool, shared by the clones of a transport.
 #[derive(Debug, Clone)]
 pub(crate) struct Pool {
-    connector: SharedStack,
+    connector: Arc<Stack>,
     shared: Arc<Shared>,
 }
 
@@ -80,17 +81,21 @@ struct Endpoint {
 
 #[derive(Debug)]
 struct Idle {
+    connection: Http1,
+    since: Instant,
+}
+
+/// An HTTP/1.1 connection, and whether its requests go to a forward proxy (then in absolute
+/// form).
+#[derive(Debug)]
+struct Http1 {
     sender: http1::SendRequest<Body>,
     proxied: bool,
-    since: Instant,
 }
 
 /// A connection ready for one request.
 enum Sender {
-    Http1 {
-        sender: http1::SendRequest<Body>,
-        proxied: bool,
-    },
+    Http1(Http1),
     Http2(http2::SendRequest<Body>),
 }
 
@@ -100,7 +105,7 @@ enum Sender {
 pub(crate) struct Lease {
     shared: Arc<Shared>,
     endpoint: usize,
-    http1: Option<(http1::SendRequest<Body>, bool)>,
+    http1: Option<Http1>,
 }
 
 impl Lease {
@@ -113,13 +118,12 @@ impl Lease {
             return;
         };
         match self.http1 {
-            Some((sender, proxied)) => {
-                if endpoint.idle.len() >= self.shared.max_idle || sender.is_closed() {
+            Some(connection) => {
+                if endpoint.idle.len() >= self.shared.max_idle || connection.sender.is_closed() {
                     return;
                 }
                 endpoint.idle.push(Idle {
-                    sender,
-                    proxied,
+                    connection,
                     since: now,
                 });
             }
@@ -129,6 +133,24 @@ impl Lease {
             },
         }
         self.shared.start_reaper(&mut state);
+    }
+}
+
+impl State {
+    /// The index of the endpoint's entry, added on first use.
+    fn endpoint(&mut self, scheme: &Scheme, authority: &Authority) -> usize {
+        if let Some(index) = self.endpoints.iter().position(|e| {
+            e.authority.as_str() == authority.as_str() && e.scheme.as_str() == scheme.as_str()
+        }) {
+            return index;
+        }
+        self.endpoints.push(Endpoint {
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+            idle: Vec::new(),
+            h2: None,
+        });
+        self.endpoints.len() - 1
     }
 }
 
@@ -175,7 +197,7 @@ async fn reap(shared: Weak<Shared>, timeout: Duration) {
         for endpoint in &mut state.endpoints {
             endpoint
                 .idle
-                .retain(|idle| !expired(idle.since) && !idle.sender.is_closed());
+                .retain(|idle| !expired(idle.since) && !idle.connection.sender.is_closed());
             if endpoint
                 .h2
                 .as_ref()
@@ -203,7 +225,7 @@ async fn reap(shared: Weak<Shared>, timeout: Duration) {
 }
 
 impl Pool {
-    pub(crate) fn new(connector: SharedStack, idle_timeout: Duration, max_idle: usize) -> Self {
+    pub(crate) fn new(connector: Arc<Stack>, idle_timeout: Duration, max_idle: usize) -> Self {
         Self {
             connector,
             shared: Arc::new(Shared {
@@ -228,22 +250,18 @@ impl Pool {
                 "the request URI has no scheme or authority".into(),
             ));
         };
-        let endpoint = self.endpoint(scheme, authority);
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (sender, reused) = self.checkout(endpoint, scheme, authority).await?;
+            let (sender, endpoint, reused) = self.checkout(scheme, authority).await?;
             let (result, http1) = match sender {
-                Sender::Http1 {
-                    mut sender,
-                    proxied,
-                } => {
-                    if !proxied {
+                Sender::Http1(mut connection) => {
+                    if !connection.proxied {
                         *request.uri_mut() = origin_form(&uri);
                     }
                     started.mark();
-                    let result = sender.try_send_request(request).await;
-                    (result, Some((sender, proxied)))
+                    let result = connection.sender.try_send_request(request).await;
+                    (result, Some(connection))
                 }
                 Sender::Http2(mut sender) => {
                     started.mark();
@@ -278,57 +296,40 @@ impl Pool {
         }
     }
 
-    /// The index of the endpoint's entry, added on first use.
-    fn endpoint(&self, scheme: &Scheme, authority: &Authority) -> usize {
-        let mut state = self.shared.lock();
-        if let Some(index) = state.endpoints.iter().position(|e| {
-            e.authority.as_str() == authority.as_str() && e.scheme.as_str() == scheme.as_str()
-        }) {
-            return index;
-        }
-        state.endpoints.push(Endpoint {
-            scheme: scheme.clone(),
-            authority: authority.clone(),
-            idle: Vec::new(),
-            h2: None,
-        });
-        state.endpoints.len() - 1
-    }
-
-    /// A ready connection to the endpoint, and whether it was reused: the shared HTTP/2 one,
-    /// else the most recently idle HTTP/1.1 one that is still open, else a new one.
+    /// A ready connection to the endpoint, the endpoint's index, and whether the connection
+    /// was reused: the shared HTTP/2 one, else the most recently idle HTTP/1.1 one that is still
+    /// open, else a new one. The endpoint's entry is found (or added) under the same lock.
     async fn checkout(
         &self,
-        endpoint: usize,
         scheme: &Scheme,
         authority: &Authority,
-    ) -> Result<(Sender, bool), SendError> {
+    ) -> Result<(Sender, usize, bool), SendError> {
         loop {
-            let pooled = {
+            let (endpoint, pooled) = {
                 let mut state = self.shared.lock();
-                match state.endpoints.get_mut(endpoint) {
-                    Some(entry) => take_pooled(entry),
-                    None => None,
-                }
+                let endpoint = state.endpoint(scheme, authority);
+                let pooled = state.endpoints.get_mut(endpoint).and_then(take_pooled);
+                (endpoint, pooled)
             };
             match pooled {
-                Some(Sender::Http1 {
-                    mut sender,
-                    proxied,
-                }) => {
+                Some(Sender::Http1(mut connection)) => {
+                    let sender = &mut connection.sender;
                     if sender.is_ready() || sender.ready().await.is_ok() {
-                        return Ok((Sender::Http1 { sender, proxied }, true));
+                        return Ok((Sender::Http1(connection), endpoint, true));
                     }
                     // It closed while idle: try the next one.
                 }
                 Some(Sender::Http2(mut sender)) => {
                     if sender.ready().await.is_ok() {
-                        return Ok((Sender::Http2(sender), true));
+                        return Ok((Sender::Http2(sender), endpoint, true));
                     }
                 }
                 // Boxed: the connect and handshake futures are large, and a pooled request
                 // would otherwise carry (and copy) their space on every call.
-                None => return Box::pin(self.connect(endpoint, scheme, authority)).await,
+                None => {
+                    let sender = Box::pin(self.connect(endpoint, scheme, authority)).await?;
+                    return Ok((sender, endpoint, false));
+                }
             }
         }
     }
@@ -340,16 +341,14 @@ impl Pool {
         endpoint: usize,
         scheme: &Scheme,
         authority: &Authority,
-    ) -> Result<(Sender, bool), SendError> {
+    ) -> Result<Sender, SendError> {
         let target = Uri::builder()
             .scheme(scheme.clone())
             .authority(authority.clone())
             .path_and_query(PathAndQuery::from_static("/"))
             .build()
             .map_err(|e| SendError::Connect(Box::new(e)))?;
-        let io = self
-            .connector
-            .clone()
+        let io = Stack::clone(&self.connector)
             .call(target)
             .await
             .map_err(SendError::Connect)?;
@@ -368,7 +367,7 @@ impl Pool {
             {
                 entry.h2 = Some((sender.clone(), Instant::now()));
             }
-            Ok((Sender::Http2(sender), false))
+            Ok(Sender::Http2(sender))
         } else {
             // Head and body are copied into one buffer and written with one `write`, rather than
             // gathered with `writev`: for the small JSON bodies of GraphQL and REST calls the copy
@@ -381,13 +380,10 @@ impl Pool {
                 .map_err(handshake_failed)?;
             drive(connection, "HTTP/1.1");
             sender.ready().await.map_err(handshake_failed)?;
-            Ok((
-                Sender::Http1 {
-                    sender,
-                    proxied: connected.is_proxied(),
-                },
-                false,
-            ))
+            Ok(Sender::Http1(Http1 {
+                sender,
+                proxied: connected.is_proxied(),
+            }))
         }
     }
 }
@@ -419,11 +415,8 @@ fn take_pooled(entry: &mut Endpoint) -> Option<Sender> {
         entry.h2 = None;
     }
     while let Some(idle) = entry.idle.pop() {
-        if !idle.sender.is_closed() {
-            return Some(Sender::Http1 {
-                sender: idle.sender,
-                proxied: idle.proxied,
-            });
+        if !idle.connection.sender.is_closed() {
+            return Some(Sender::Http1(idle.connection));
         }
     }
     None

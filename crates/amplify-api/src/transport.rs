@@ -58,30 +58,11 @@ impl Default for TransportSettings {
     }
 }
 
-type Stack = ConnectTimeout<HttpsConnector<Route>>;
-
-/// The connector stack behind an `Arc`. hyper-util's client clones its connector for every
-/// request (to race a new connection against the pool), which for the whole stack copies the
-/// proxy URI, the TLS settings and the dialer; behind an `Arc` that is a reference count, and
-/// the stack itself is cloned only when a connection is really opened.
-#[derive(Debug, Clone)]
-pub(crate) struct SharedStack(Arc<Stack>);
-
-impl Service<Uri> for SharedStack {
-    type Response = <Stack as Service<Uri>>::Response;
-    type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Self::Response, BoxError>>;
-
-    /// Every layer of the stack is always ready (none holds a limit), so this is too.
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, target: Uri) -> Self::Future {
-        let mut stack = (*self.0).clone();
-        stack.call(target)
-    }
-}
+/// The connector stack: the connect timeout over TLS over the route over the dialer. The pool
+/// holds it behind an `Arc` and clones it (proxy URI, TLS settings, dialer) only to open a
+/// connection. Every layer is always ready (none holds a limit), so `call` needs no
+/// `poll_ready` first.
+pub(crate) type Stack = ConnectTimeout<HttpsConnector<Route>>;
 
 /// One pooled client, shared by every request of a plugin.
 #[derive(Debug, Clone)]
@@ -170,7 +151,7 @@ impl Transport {
             timeout: settings.connect_timeout,
         };
         let pool = Pool::new(
-            SharedStack(Arc::new(connector)),
+            Arc::new(connector),
             settings.pool_idle_timeout,
             settings.max_idle_per_host,
         );
@@ -231,7 +212,10 @@ impl Transport {
         // timeout applies (the connector's): the pool marks the start while this future polls
         // it, so the next check below sees it. No channel and no extra wake-up on the usual
         // path, where the response comes before the timer.
-        let mut timer = std::pin::pin!(tokio::time::sleep(timeout));
+        let mut timer = std::pin::pin!(match started.base.checked_add(timeout) {
+            Some(deadline) => tokio::time::sleep_until(deadline),
+            None => tokio::time::sleep(timeout),
+        });
         let mut waiting_for_start = false;
         std::future::poll_fn(|cx| {
             if let Poll::Ready(result) = exchange.as_mut().poll(cx) {

@@ -42,21 +42,21 @@ fn push_json_string(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
     let mut blocks = value.as_bytes().chunks_exact(BLOCK);
     for block in blocks.by_ref() {
-        // No early exit, so the check compiles to a few vector instructions.
-        let escape = block.iter().fold(false, |any, &b| any | needs_escape(b));
-        if escape {
-            push_escaped(out, block);
-        } else {
-            out.extend_from_slice(block);
-        }
+        push_block(out, block);
     }
-    let rest = blocks.remainder();
-    if rest.iter().fold(false, |any, &b| any | needs_escape(b)) {
-        push_escaped(out, rest);
-    } else {
-        out.extend_from_slice(rest);
-    }
+    push_block(out, blocks.remainder());
     out.push(b'"');
+}
+
+/// Appends a block whole when nothing in it needs escaping, else through [`push_escaped`].
+#[inline]
+fn push_block(out: &mut Vec<u8>, block: &[u8]) {
+    // No early exit, so the check compiles to a few vector instructions.
+    if block.iter().fold(false, |any, &b| any | needs_escape(b)) {
+        push_escaped(out, block);
+    } else {
+        out.extend_from_slice(block);
+    }
 }
 
 const fn needs_escape(byte: u8) -> bool {
