@@ -189,8 +189,7 @@ impl SessionManager {
                     federated = session.federation.is_some(),
                     "stored session loaded"
                 );
-                if session.user_pool.is_none() {
-                    // Nobody signed in: a sign-in is likely next.
+                if sign_in_is_next(&session) {
                     self.srp_key.prepare_in_background();
                 }
                 self.state.store(Arc::new(Snapshot {
@@ -222,8 +221,8 @@ impl SessionManager {
         }
         let session = update(&current.session);
         self.store.save(&session).await?;
-        if current.session.user_pool.is_some() && session.user_pool.is_none() {
-            // Signed out (or the session ended): a sign-in is likely next.
+        if !sign_in_is_next(&current.session) && sign_in_is_next(&session) {
+            // Signed out, the session ended, or the federation was cleared.
             self.srp_key.prepare_in_background();
         }
         let next = Arc::new(Snapshot {
@@ -784,4 +783,11 @@ fn merge_tokens(
 
 pub(crate) fn no_user_pool() -> AuthError {
     AuthError::Configuration(ConfigurationReason::NoUserPool)
+}
+
+/// Whether a sign-in is likely next, so an SRP key is worth computing ahead: nobody is signed in
+/// and the session is not federated to the identity pool (sign-in refuses both, see
+/// `operation::sign_in`).
+fn sign_in_is_next(session: &Session) -> bool {
+    session.user_pool.is_none() && session.federation.is_none()
 }
