@@ -113,16 +113,12 @@ fn table(rows: &str) -> String {
         let fields: Vec<&str> = line.split('\t').collect();
         // A sixth field is a ratio measured on its own (the median of per-round ratios); else
         // the ratio is ours over the baseline.
-        let (metric, ours, name, baseline, goal, measured) = match fields[..] {
-            [metric, ours, name, baseline, goal] => (metric, ours, name, baseline, goal, None),
-            [metric, ours, name, baseline, goal, ratio] => (
-                metric,
-                ours,
-                name,
-                baseline,
-                goal,
-                ratio.parse::<f64>().ok(),
-            ),
+        let [metric, ours, name, baseline, goal, ref rest @ ..] = fields[..] else {
+            continue;
+        };
+        let measured = match rest {
+            [] => None,
+            [ratio] => ratio.parse::<f64>().ok(),
             _ => continue,
         };
         let ratio = match (measured, ours.parse::<f64>(), baseline.parse::<f64>()) {
